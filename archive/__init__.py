@@ -1,0 +1,1 @@
+"""The archive: items, revisions and crawl state in SQLite or PostgreSQL (imports no other package)."""

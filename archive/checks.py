@@ -1,0 +1,92 @@
+"""One row per check: opened when a crawl starts, closed with its counts and outcome."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select, update
+from sqlmodel import Session
+
+from archive.models import Check
+from archive.types import utcnow
+
+#: Outcomes, from the best to the worst. "unchanged": the feed answered 304. "partial": some pages
+#: failed but the check went on. "blocked": the site refused us (403/429) and we gave up for now.
+OUTCOMES = ("ok", "unchanged", "partial", "blocked", "error", "crashed")
+
+
+@dataclass
+class CheckSummary:
+    """What a check did, as counted by the crawler."""
+
+    mode: str
+    outcome: str = "ok"
+    requests: int = 0
+    bytes: int = 0
+    pages: int = 0
+    new_items: int = 0
+    changed_items: int = 0
+    unchanged_items: int = 0
+    errors: int = 0
+    status_counts: dict[str, int] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of a crawl."""
+        text = (
+            f"{self.mode}: {self.outcome}; pages {self.pages}, requests {self.requests}; items new "
+            f"{self.new_items} / changed {self.changed_items} / unchanged {self.unchanged_items}; "
+            f"errors {self.errors}"
+        )
+        if self.messages:
+            text += f" ({self.messages[0]})"
+        return text
+
+
+class CheckLog:
+    """The archive's record of checks."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def open(self, mode: str) -> int:
+        """Record that a check started; returns its id."""
+        with Session(self.engine) as session:
+            check = Check(mode=mode)
+            session.add(check)
+            session.commit()
+            assert check.id is not None
+            return check.id
+
+    def close(self, check_id: int, summary: CheckSummary) -> None:
+        """Record how the check ended."""
+        detail = json.dumps(
+            {"status": summary.status_counts, "messages": summary.messages[:20]}, ensure_ascii=False
+        )
+        with Session(self.engine) as session:
+            session.exec(  # type: ignore[call-overload]
+                update(Check)
+                .where(Check.id == check_id)  # type: ignore[arg-type]
+                .values(
+                    finished_at=utcnow(),
+                    outcome=summary.outcome,
+                    requests=summary.requests,
+                    bytes=summary.bytes,
+                    pages=summary.pages,
+                    new_items=summary.new_items,
+                    changed_items=summary.changed_items,
+                    unchanged_items=summary.unchanged_items,
+                    errors=summary.errors,
+                    detail=detail,
+                )
+            )
+            session.commit()
+
+    def recent(self, limit: int = 20) -> list[Check]:
+        """The newest checks first."""
+        with Session(self.engine) as session:
+            rows = list(session.exec(select(Check).order_by(Check.id.desc()).limit(limit)).scalars())  # type: ignore[call-overload,union-attr]
+            for row in rows:
+                session.expunge(row)
+            return rows

@@ -1,0 +1,98 @@
+"""Reading the archive out: item objects as JSON, JSON lines or CSV, filtered by Moscow calendar days."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from archive.models import Item
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+FORMATS = ("jsonl", "json", "csv")
+#: The fields of an exported item, in this order (also the CSV header).
+EXPORT_FIELDS = (
+    "id",
+    "url",
+    "lang",
+    "section",
+    "kind",
+    "title",
+    "lead",
+    "text",
+    "published_at",
+    "place",
+    "topics",
+    "geography",
+    "persons",
+    "first_seen_at",
+    "updated_at",
+    "version",
+    "details_pending",
+)
+
+
+def moscow_day_start(day: date) -> datetime:
+    """The first instant of a Moscow calendar day, as an aware time."""
+    return datetime.combine(day, time(0), tzinfo=MOSCOW)
+
+
+def item_object(item: Item) -> dict[str, Any]:
+    """An item as the JSON object every reader prints (times ISO 8601 in UTC with their offset)."""
+    data: dict[str, Any] = {}
+    for name in EXPORT_FIELDS:
+        value = getattr(item, name)
+        data[name] = value.isoformat() if isinstance(value, datetime) else value
+    return data
+
+
+def iter_items(engine: Engine, since: date | None = None, until: date | None = None) -> Iterator[Item]:
+    """Items published within [since, until] (Moscow days, both inclusive), oldest first, streamed."""
+    statement = select(Item).order_by(Item.published_at, Item.id)  # type: ignore[arg-type]
+    if since is not None:
+        statement = statement.where(Item.published_at >= moscow_day_start(since))  # type: ignore[operator]
+    if until is not None:
+        statement = statement.where(Item.published_at < moscow_day_start(until + timedelta(days=1)))  # type: ignore[operator]
+    with Session(engine) as session:
+        yield from session.exec(statement.execution_options(yield_per=500)).scalars()  # type: ignore[call-overload]
+
+
+def write_export(items: Iterator[Item], out: IO[str], fmt: str) -> int:
+    """Write items in ``fmt``; returns how many were written."""
+    count = 0
+    if fmt == "jsonl":
+        for item in items:
+            out.write(json.dumps(item_object(item), ensure_ascii=False) + "\n")
+            count += 1
+    elif fmt == "json":
+        out.write("[")
+        for item in items:
+            out.write(("," if count else "") + "\n" + json.dumps(item_object(item), ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for item in items:
+            row = item_object(item)
+            for name in ("topics", "geography", "persons"):
+                row[name] = "; ".join(row[name] or [])
+            writer.writerow(row)
+            count += 1
+    else:
+        raise ValueError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    return count
+
+
+def export_text(engine: Engine, fmt: str, since: date | None = None, until: date | None = None) -> str:
+    """The whole export as one string (for tests and small archives)."""
+    buffer = io.StringIO()
+    write_export(iter_items(engine, since, until), buffer, fmt)
+    return buffer.getvalue()

@@ -1,0 +1,105 @@
+"""The archive's tables: items, their earlier versions, per-URL validators and one row per check."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from archive.types import UTCDateTime, utcnow
+
+
+def _time(nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Item(SQLModel, table=True):
+    """One kremlin.ru item, keyed on the site's own numeric id."""
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    url: str
+    lang: str = Field(index=True)
+    section: str
+    kind: str = Field(index=True)
+    title: str
+    lead: str | None = Field(default=None, sa_column=Column(Text))
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: datetime | None = Field(default=None, sa_column=_time(index=True))
+    place: str | None = None
+    topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    geography: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    persons: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    first_seen_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+    site_updated_at: datetime | None = Field(default=None, sa_column=_time())
+    content_hash: str
+    #: The most complete page the row was built from: "list", "feed" or "article".
+    source: str
+    #: True until the item's own page has been read (place and tags are then still unknown).
+    details_pending: bool = Field(default=False, index=True)
+    #: 1 for the first version; every edit on the site adds one and keeps the old text as a revision.
+    version: int = 1
+
+
+class ItemRevision(SQLModel, table=True):
+    """An earlier version of an item, kept when the site edits it."""
+
+    __table_args__ = (UniqueConstraint("item_id", "version", name="uq_revision_item_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    version: int
+    replaced_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+    content_hash: str
+    title: str
+    lead: str | None = Field(default=None, sa_column=Column(Text))
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: datetime | None = Field(default=None, sa_column=_time())
+    place: str | None = None
+    topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    geography: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    persons: list[str] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class UrlState(SQLModel, table=True):
+    """HTTP validators of a fetched URL, so the next check can ask "changed since?" (304)."""
+
+    __tablename__ = "url_state"
+
+    url: str = Field(primary_key=True)
+    etag: str | None = None
+    last_modified: str | None = None
+    checked_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+
+
+class Check(SQLModel, table=True):
+    """One crawl (a scheduled check or a backfill) and how it went."""
+
+    __table_args__ = (Index("ix_check_started_at", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mode: str
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=_time())
+    #: running, ok, unchanged, partial, blocked, error or crashed (see archive.checks).
+    outcome: str = "running"
+    requests: int = 0
+    bytes: int = 0
+    pages: int = 0
+    new_items: int = 0
+    changed_items: int = 0
+    unchanged_items: int = 0
+    errors: int = 0
+    #: JSON: HTTP status counts and the first error messages.
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CrawlState(SQLModel, table=True):
+    """Small named facts a crawl carries to the next one (the cached robots.txt, an open gap)."""
+
+    __tablename__ = "crawl_state"
+
+    key: str = Field(primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))

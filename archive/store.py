@@ -1,0 +1,302 @@
+"""Writing items into the archive: insert-or-merge keyed on the site's id, with revisions on edits.
+
+The rules, in order of how often they apply:
+
+* an id the archive has never seen is inserted (``NEW``), whatever page it came from;
+* a record from a less complete page than the stored row (a feed entry for an item whose own page was
+  read) never overwrites content, it only refreshes ``site_updated_at``: feed text and page text are
+  not the same rendering, and comparing them would invent edits;
+* a record that fills in what the stored row lacked (an article page for an item first seen in the
+  feed) ``COMPLETED`` the row without a revision: nothing was edited, we just learnt more;
+* an article record whose content differs from a stored article row is an edit: the old content is
+  kept as an ``ItemRevision`` and the row is ``CHANGED``.
+
+Concurrency: the insert is ``INSERT .. ON CONFLICT DO NOTHING``, and an edit is an update guarded by
+the row's ``version``; a writer that loses either race reads the row again and decides anew, so two
+crawls storing the same item at once never create two rows or two revisions.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from archive.models import CrawlState, Item, ItemRevision, UrlState
+from archive.records import CONTENT_FIELDS, SOURCES, ItemRecord, content_hash
+from archive.types import utcnow
+
+_MAX_RACE_RETRIES = 5
+
+
+class Outcome(enum.StrEnum):
+    """What storing one record did to the archive."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    COMPLETED = "completed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """The outcome of storing a record, with the row's version afterwards."""
+
+    id: int
+    outcome: Outcome
+    version: int
+
+
+class ArchiveStore:
+    """The archive's write side: items, validators of fetched URLs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def store(self, record: ItemRecord) -> StoreResult:
+        """Insert or merge one record; see the module docstring for the rules."""
+        for _attempt in range(_MAX_RACE_RETRIES):
+            result = self._try_store(record)
+            if result is not None:
+                return result
+        raise RuntimeError(f"item {record.id}: lost the race to update it {_MAX_RACE_RETRIES} times")
+
+    def _try_store(self, record: ItemRecord) -> StoreResult | None:
+        with Session(self.engine) as session:
+            values = _row_values(record)
+            now = utcnow()
+            insert = _insert_for(self.engine)(Item).values(
+                **values, first_seen_at=now, updated_at=now, version=1
+            )
+            inserted = session.exec(  # type: ignore[call-overload]
+                insert.on_conflict_do_nothing(index_elements=["id"]).returning(Item.id)
+            ).first()
+            if inserted is not None:
+                session.commit()
+                return StoreResult(record.id, Outcome.NEW, 1)
+            row = session.get(Item, record.id)
+            if row is None:  # deleted between the two statements; try again
+                session.rollback()
+                return None
+            result = _merge(session, row, record, values)
+            if result is None:
+                session.rollback()
+                return None
+            session.commit()
+            return result
+
+    def known_ids(self, ids: Iterable[int]) -> set[int]:
+        """Which of these ids the archive holds already."""
+        wanted = list(set(ids))
+        if not wanted:
+            return set()
+        with Session(self.engine) as session:
+            return set(session.exec(select(Item.id).where(Item.id.in_(wanted))).scalars())  # type: ignore[call-overload,attr-defined]
+
+    def any_item(self) -> bool:
+        """Whether the archive holds any item at all (an empty archive reads only the first page)."""
+        with Session(self.engine) as session:
+            return session.exec(select(Item.id).limit(1)).first() is not None  # type: ignore[call-overload]
+
+    def site_updated(self, ids: Iterable[int]) -> dict[int, tuple[object, bool]]:
+        """For held ids: (site_updated_at, details_pending), to decide what needs a fresh fetch."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        with Session(self.engine) as session:
+            rows = session.exec(  # type: ignore[call-overload]
+                select(Item.id, Item.site_updated_at, Item.details_pending).where(Item.id.in_(wanted))  # type: ignore[attr-defined]
+            )
+            return {row[0]: (row[1], row[2]) for row in rows}
+
+    def pending_details(self, limit: int) -> list[tuple[int, str]]:
+        """Items whose own page has not been read yet (id, url), oldest first."""
+        with Session(self.engine) as session:
+            rows = session.exec(  # type: ignore[call-overload]
+                select(Item.id, Item.url)
+                .where(Item.details_pending == True)  # noqa: E712
+                .order_by(Item.first_seen_at)
+                .limit(limit)
+            )
+            return [(row[0], row[1]) for row in rows]
+
+    def validators(self, url: str) -> UrlState | None:
+        """The ETag / Last-Modified last seen for ``url``."""
+        with Session(self.engine) as session:
+            state = session.get(UrlState, url)
+            if state is not None:
+                session.expunge(state)
+            return state
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Remember a URL's validators, for a conditional request next time."""
+        values = {"url": url, "etag": etag, "last_modified": last_modified, "checked_at": utcnow()}
+        statement = _insert_for(self.engine)(UrlState).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["url"],
+            set_={"etag": etag, "last_modified": last_modified, "checked_at": values["checked_at"]},
+        )
+        with Session(self.engine) as session:
+            session.exec(statement)  # type: ignore[call-overload]
+            session.commit()
+
+
+def _insert_for(engine: Engine):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT, the one that knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+def _row_values(record: ItemRecord) -> dict[str, object]:
+    values: dict[str, object] = {
+        "id": record.id,
+        "url": record.url,
+        "lang": record.lang,
+        "section": record.section,
+        "kind": record.kind,
+        "source": record.source,
+        "site_updated_at": record.site_updated_at,
+        "details_pending": not record.complete,
+        "content_hash": record.content_hash(),
+    }
+    for name in CONTENT_FIELDS:
+        values[name] = getattr(record, name)
+    return values
+
+
+def _merge(session: Session, row: Item, record: ItemRecord, values: dict[str, object]) -> StoreResult | None:
+    """Decide what ``record`` means for the stored ``row``; None when another writer got in first."""
+    stored_rank = SOURCES.index(row.source)
+    incoming_rank = SOURCES.index(record.source)
+    site_updated = record.site_updated_at
+    newer_site_time = site_updated is not None and (
+        row.site_updated_at is None or site_updated > row.site_updated_at
+    )
+    if incoming_rank < stored_rank or (incoming_rank == stored_rank and not record.complete):
+        return _refresh_less_complete(session, row, record, values, newer_site_time)
+
+    merged = {name: getattr(row, name) for name in CONTENT_FIELDS}
+    merged.update(
+        {name: getattr(record, name) for name in CONTENT_FIELDS if getattr(record, name) is not None}
+    )
+    merged_hash = content_hash(merged)
+    changes: dict[str, object] = {
+        **{name: merged[name] for name in CONTENT_FIELDS},
+        "content_hash": merged_hash,
+        "source": record.source,
+        "details_pending": not record.complete,
+        "kind": record.kind,
+        "url": record.url,
+        "section": record.section,
+    }
+    if newer_site_time:
+        changes["site_updated_at"] = site_updated
+    if row.source == "article" and record.complete and merged_hash != row.content_hash:
+        return _record_edit(session, row, changes)
+    if stored_rank < incoming_rank:
+        changes["updated_at"] = utcnow()
+        return _guarded_update(session, row, changes, Outcome.COMPLETED, row.version)
+    if newer_site_time:
+        return _guarded_update(
+            session, row, {"site_updated_at": site_updated}, Outcome.UNCHANGED, row.version
+        )
+    return StoreResult(row.id, Outcome.UNCHANGED, row.version)
+
+
+def _refresh_less_complete(
+    session: Session, row: Item, record: ItemRecord, values: dict[str, object], newer_site_time: bool
+) -> StoreResult | None:
+    """A list or feed record for a row built from a better page: fill gaps, never overwrite."""
+    changes: dict[str, object] = {}
+    for name in CONTENT_FIELDS:
+        if getattr(row, name) is None and values[name] is not None:
+            changes[name] = values[name]
+    if newer_site_time:
+        changes["site_updated_at"] = record.site_updated_at
+    if not changes:
+        return StoreResult(row.id, Outcome.UNCHANGED, row.version)
+    if any(name in changes for name in CONTENT_FIELDS):
+        merged = {name: changes.get(name, getattr(row, name)) for name in CONTENT_FIELDS}
+        changes["content_hash"] = content_hash(merged)
+    return _guarded_update(session, row, changes, Outcome.UNCHANGED, row.version)
+
+
+def _record_edit(session: Session, row: Item, changes: dict[str, object]) -> StoreResult | None:
+    """Keep the old content as a revision and move the row to the new version."""
+    old_version = row.version
+    revision = ItemRevision(
+        item_id=row.id,
+        version=old_version,
+        content_hash=row.content_hash,
+        **{name: getattr(row, name) for name in CONTENT_FIELDS},
+    )
+    changes = {**changes, "version": old_version + 1, "updated_at": utcnow()}
+    result = _guarded_update(session, row, changes, Outcome.CHANGED, old_version + 1)
+    if result is None:
+        return None
+    session.add(revision)
+    session.flush()
+    return result
+
+
+def _guarded_update(
+    session: Session, row: Item, changes: dict[str, object], outcome: Outcome, version_after: int
+) -> StoreResult | None:
+    """UPDATE .. WHERE version = the version we read: a concurrent edit makes it match no row."""
+    item_id, version = row.id, row.version
+    session.expunge(row)
+    statement = update(Item).where(Item.id == item_id, Item.version == version).values(**changes)  # type: ignore[arg-type]
+    if session.exec(statement).rowcount != 1:  # type: ignore[call-overload]
+        return None
+    return StoreResult(item_id, outcome, version_after)
+
+
+class CrawlStateStore:
+    """Named values that outlive a crawl (see `CrawlState`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def get(self, key: str) -> CrawlState | None:
+        """The value stored under ``key`` with when it was written, or None."""
+        with Session(self.engine) as session:
+            state = session.get(CrawlState, key)
+            if state is not None:
+                session.expunge(state)
+            return state
+
+    def put(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``, replacing what was there."""
+        now = utcnow()
+        statement = (
+            _insert_for(self.engine)(CrawlState)
+            .values(key=key, value=value, updated_at=now)
+            .on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": now})
+        )
+        with Session(self.engine) as session:
+            session.exec(statement)  # type: ignore[call-overload]
+            session.commit()
+
+    def delete(self, key: str) -> None:
+        """Forget ``key``."""
+        with Session(self.engine) as session:
+            state = session.get(CrawlState, key)
+            if state is not None:
+                session.delete(state)
+                session.commit()
+
+
+def seen_before(engine: Engine, ids: Iterable[int], moment: datetime) -> set[int]:
+    """Which of these ids the archive first saw before ``moment`` (held before a check began)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    with Session(engine) as session:
+        rows = session.exec(  # type: ignore[call-overload]
+            select(Item.id).where(Item.id.in_(wanted), Item.first_seen_at < moment)  # type: ignore[attr-defined,arg-type]
+        )
+        return set(rows.scalars())

@@ -1,0 +1,163 @@
+"""Article and print pages (``/<section>/<id>``, ``/<section>/<id>/print``): the complete record.
+
+An article page is the only source that carries everything the archive keeps (lead, full text,
+place, tags), so its record is marked ``source="article"`` and treated as complete: a field the page
+lacks is really absent (no place line on phone calls: ``place=None``; no tag column: ``[]``). For
+the same reason a page that is cut off or whose markup changed must not produce a record at all:
+it raises `LayoutError` rather than store a title-less or body-less item as "complete".
+
+Structure is found with lxml (XPath compiled once from CSS selectors); the body text goes through
+`crawler.text`, the same cleaning the Atom feed parser uses.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.cssselect import CSSSelector
+from lxml.etree import _Element
+
+from archive.records import ItemRecord
+from crawler.errors import LayoutError
+from crawler.kinds import classify
+from crawler.moscow_time import parse_site_datetime
+from crawler.page import item_url, list_section, page_lang, parse_html, split_item_path
+from crawler.text import element_text, inline_text, normalize_space
+
+_ARTICLE = CSSSelector("article[id^='event-']")
+_TITLE = CSSSelector("h1.entry-title")
+_LEAD = CSSSelector("div.read__lead")
+_BODY = CSSSelector("div.entry-content.read__internal_content")
+_PUBLISHED = CSSSelector("time.read__published")
+_TIME = CSSSelector("div.read__time")
+_PLACE = CSSSelector("div.read__place")
+_TAG_COLUMNS = CSSSelector("div.read__tagscol")
+_UPDATED = CSSSelector("div.read__updated time")
+_CATEGORY = CSSSelector("a.read__categ")
+_END_OF_PAGE = re.compile(r"</html\s*>", re.IGNORECASE)
+
+#: Tag column headings (lower case) → ItemRecord field.
+TAG_HEADINGS = {
+    "темы": "topics",
+    "topics": "topics",
+    "география": "geography",
+    "geography": "geography",
+    "лица": "persons",
+    "persons": "persons",
+}
+
+
+def is_article(doc: _Element) -> bool:
+    """True when the page shows signs of being an article or print page (even a broken one)."""
+    return bool(_ARTICLE(doc) or _TITLE(doc) or _BODY(doc))
+
+
+def _first(selector: CSSSelector, root: _Element) -> _Element | None:
+    found = selector(root)
+    return found[0] if found else None
+
+
+def _item_address(doc: _Element, url: str) -> tuple[str | None, int | None]:
+    """(section, id): id from ``article#event-<id>``; section from the first address that names
+    the item — canonical link, og:url, the fetched address — with the category link as fallback.
+
+    The canonical link is only trusted when it names the same id: saved copies rewrite it to
+    ``63907.html``, which resolves to a wrong path against a print-page address.
+    """
+    article = _first(_ARTICLE, doc)
+    item_id = int(article.get("id", "").removeprefix("event-")) if article is not None else None
+    candidates = [
+        *doc.xpath("head/link[@rel='canonical']/@href"),
+        *doc.xpath("head/meta[@property='og:url']/@content"),
+        url,
+    ]
+    for href in candidates:
+        found = split_item_path(str(href), url)
+        if found is None or (item_id is not None and found[1] != item_id):
+            continue
+        return found[0], found[1]
+    category = _first(_CATEGORY, doc)
+    section = list_section(category.get("href", ""), url) if category is not None else None
+    return section, item_id
+
+
+def _tags(doc: _Element) -> dict[str, list[str]]:
+    """Topics, geography and persons from the tag columns, by each column's heading."""
+    tags: dict[str, list[str]] = {"topics": [], "geography": [], "persons": []}
+    for column in _TAG_COLUMNS(doc):
+        heading = column.xpath(".//h3")
+        name = TAG_HEADINGS.get(normalize_space(heading[0].text_content()).lower()) if heading else None
+        if name is None:
+            continue
+        links = column.xpath(".//a[@rel='tag']") or column.xpath(".//li")
+        tags[name].extend(t for t in (inline_text(link) for link in links) if t)
+    return tags
+
+
+def article_from_doc(doc: _Element, body: str | bytes, url: str) -> ItemRecord:
+    """Build the record from an already parsed article page (`body` is the raw page, for the
+    truncation check)."""
+    tail = body[-4096:]
+    if isinstance(tail, bytes):
+        tail = tail.decode("utf-8", errors="replace")
+    if not _END_OF_PAGE.search(tail):
+        raise LayoutError(url, "truncated page: no closing </html>")
+
+    title = inline_text(_first(_TITLE, doc))
+    if not title:
+        raise LayoutError(url, "no article title (h1.entry-title)")
+    body_div = _first(_BODY, doc)
+    if body_div is None:
+        raise LayoutError(url, "no article body (div.entry-content.read__internal_content)")
+    section, item_id = _item_address(doc, url)
+    if item_id is None:
+        raise LayoutError(url, "no item id (article#event-<id>, canonical link or /<section>/<id> address)")
+    if section is None:
+        raise LayoutError(url, "no section (canonical link, og:url, address or a.read__categ)")
+
+    lead_div = _first(_LEAD, doc)
+    lead = element_text(lead_div) if lead_div is not None else None
+    published = _first(_PUBLISHED, doc)
+    published_at = None
+    if published is not None:
+        time_div = _first(_TIME, doc)
+        published_at = parse_site_datetime(
+            published.text_content(),
+            time_div.text_content() if time_div is not None else None,
+            day=published.get("datetime"),
+        )
+    updated = _first(_UPDATED, doc)
+    site_updated_at = (
+        parse_site_datetime(updated.text_content(), day=updated.get("datetime"))
+        if updated is not None
+        else None
+    )
+    tags = _tags(doc)
+    return ItemRecord(
+        id=item_id,
+        url=item_url(url, section, item_id),
+        lang=page_lang(doc, url),
+        section=section,
+        title=title,
+        kind=classify(title, lead),
+        lead=lead or None,
+        text=element_text(body_div),
+        published_at=published_at,
+        place=inline_text(_first(_PLACE, doc)) or None,
+        topics=tags["topics"],
+        geography=tags["geography"],
+        persons=tags["persons"],
+        source="article",
+        site_updated_at=site_updated_at,
+    )
+
+
+def parse_article(html: str | bytes, url: str) -> ItemRecord:
+    """Parse an article or print page fetched from `url` into a complete `ItemRecord`.
+
+    Raises `LayoutError` when the page is not an article page or lacks its title or body.
+    """
+    doc = parse_html(html, url)
+    if not is_article(doc):
+        raise LayoutError(url, "not an article page (no article#event-<id>, h1.entry-title or body div)")
+    return article_from_doc(doc, html, url)

@@ -1,0 +1,123 @@
+"""Atom feeds (``/events/president/news/feed``, ``…/feed/page/N``, ``/events/all/feed``).
+
+A feed entry carries the full text, so a feed record has title, lead and text, but no place and no
+tags (those fields stay ``None``: "the feed does not say"). Its text must equal the article page's
+text of the same item wherever the site's content is the same, so the content goes through the same
+cleaning (`crawler.text.fragment_text`) minus what only the feed adds: the ``div.c-summary`` block
+(the lead, kept separately) and the picture after it.
+
+Timestamps follow the wall-clock rule of `crawler.moscow_time`: ``2020-08-27T15:20:00+04:00`` is
+15:20 Moscow time (12:20 UTC in 2020), whatever the label says.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from archive.records import ItemRecord
+from crawler.errors import LayoutError
+from crawler.kinds import classify
+from crawler.moscow_time import parse_feed_time
+from crawler.page import ItemPage, host_lang, item_url, rebase, split_item_path
+from crawler.text import fragment_text, normalize_space
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_PAGE_NUMBER = re.compile(r"/page/(\d+)/?$")
+_TRAILING_ID = re.compile(r"(\d+)/?$")
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def _text(element: etree._Element | None) -> str:
+    return (element.text or "") if element is not None else ""
+
+
+def _links(node: etree._Element) -> dict[str, str]:
+    """rel → href of the node's own ``<link>`` children (alternate: the text/html one)."""
+    links: dict[str, str] = {}
+    for link in node.findall(f"{ATOM}link"):
+        rel = link.get("rel", "alternate")
+        if rel in links and link.get("type", "text/html") != "text/html":
+            continue
+        links[rel] = link.get("href", "")
+    return links
+
+
+def _lead(summary_html: str, content_html: str) -> str | None:
+    """Text of the ``div.c-summary`` block, from the summary or else from the content."""
+    for html in (summary_html, content_html):
+        if "c-summary" not in html:
+            continue
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        found = root.xpath(".//div[contains(concat(' ', normalize-space(@class), ' '), ' c-summary ')]")
+        if found:
+            return fragment_text(lxml.html.tostring(found[0], encoding="unicode", with_tail=False)) or None
+    return None
+
+
+def _entry(entry: etree._Element, url: str, lang: str) -> ItemRecord:
+    raw_id = normalize_space(_text(entry.find(f"{ATOM}id")))
+    links = _links(entry)
+    address = split_item_path(links.get("alternate", ""), url) or split_item_path(raw_id, url)
+    id_match = _TRAILING_ID.search(raw_id)
+    if id_match is None:
+        raise LayoutError(url, f"feed entry without a numeric <id> ({raw_id!r})")
+    item_id = int(id_match[1])
+    if address is None or address[1] != item_id:
+        raise LayoutError(url, f"feed entry {item_id}: no /<section>/<id> address in <link> or <id>")
+    section = address[0]
+    title = normalize_space(_text(entry.find(f"{ATOM}title")))
+    if not title:
+        raise LayoutError(url, f"feed entry {item_id} has no <title>")
+    summary_html = _text(entry.find(f"{ATOM}summary"))
+    content_html = _text(entry.find(f"{ATOM}content"))
+    lead = _lead(summary_html, content_html)
+    published = _text(entry.find(f"{ATOM}published")).strip()
+    updated = _text(entry.find(f"{ATOM}updated")).strip()
+    return ItemRecord(
+        id=item_id,
+        url=item_url(url, section, item_id),
+        lang=lang,
+        section=section,
+        title=title,
+        kind=classify(title, lead),
+        lead=lead,
+        text=fragment_text(content_html, drop_classes=("c-summary",)) if content_html.strip() else None,
+        published_at=parse_feed_time(published) if published else None,
+        source="feed",
+        site_updated_at=parse_feed_time(updated) if updated else None,
+    )
+
+
+def _page_number(href: str | None) -> int | None:
+    if not href:
+        return None
+    match = _PAGE_NUMBER.search(href)
+    return int(match[1]) if match else 1
+
+
+def parse_feed(xml: str | bytes, url: str) -> ItemPage:
+    """Parse one Atom feed page fetched from `url` into records and the address of the next page.
+
+    Raises `LayoutError` when the body is not an Atom feed.
+    """
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise LayoutError(url, f"not well-formed XML, expected an Atom feed ({exc})") from exc
+    if root.tag != f"{ATOM}feed":
+        raise LayoutError(url, f"root element is {root.tag!r}, expected an Atom <feed>")
+    lang = (root.get(XML_LANG) or "").split("-")[0].lower() or host_lang(url)
+    items = [_entry(entry, url, lang) for entry in root.findall(f"{ATOM}entry")]
+    links = _links(root)
+    next_href = links.get("next")
+    return ItemPage(
+        items=items,
+        next_url=rebase(next_href, url) if next_href else None,
+        page=_page_number(links.get("self")),
+        pages=_page_number(links.get("last")),
+    )

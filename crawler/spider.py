@@ -1,0 +1,280 @@
+"""The kremlin.ru spider: one check (feed first) or one backfill (list pages).
+
+A check reads the newest Atom feed page with the validators kept from the last check, so an unchanged
+feed costs one request answered 304. Items the archive does not hold, or whose ``<updated>`` moved, are
+fetched from their own page (place and tags are only there); if that page fails, the feed's full text
+is stored and the page is retried by a later check. When none of the feed's items was held before, the
+gap behind the feed is closed from HTML list pages, at most ``max_pages`` of them.
+
+Database reads are small (the ids of one page) and go through a thread so they never stall the reactor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import scrapy
+from scrapy.http import Response
+from scrapy.utils.asyncio import run_in_thread
+from twisted.python.failure import Failure
+
+from archive.records import ItemRecord
+from archive.store import ArchiveStore, CrawlStateStore, seen_before
+from archive.types import utcnow
+from crawler.errors import LayoutError
+from crawler.page import ItemPage
+from crawler.parse_article import parse_article
+from crawler.parse_feed import parse_feed
+from crawler.parse_list import parse_list
+from crawler.plan import FEED_PATH, NEWS_PATH, CrawlPlan
+
+logger = logging.getLogger(__name__)
+
+#: Crawl-state key of an open gap: the time the first check that could not close it began.
+GAP_KEY = "gap_since"
+
+
+class KremlinSpider(scrapy.Spider):
+    """See the module docstring; ``plan`` says whether this is a check or a backfill."""
+
+    name = "kremlin"
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        plan: CrawlPlan,
+        store: ArchiveStore,
+        state: CrawlStateStore,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+        self.plan = plan
+        self.store = store
+        self.state = state
+        self.started_at = utcnow()
+        #: Items held before this moment count as "known" when deciding where a gap ends.
+        self.known_before = self.started_at
+        self.gap_was_open = False
+        self.archive_was_empty = False
+        self.list_pages_walked = 0
+        self.reached_known = False
+        self.feed_validators: tuple[str, str | None, str | None] | None = None
+        self.feed_unchanged = False
+        self.errors: list[str] = []
+        self.requested_items: set[int] = set()
+        self.allowed_domains = [self._host()]
+
+    def _host(self) -> str:
+        return self.base_url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.plan.mode == "backfill":
+            yield self._list_request(1)
+            return
+        self.archive_was_empty = not await run_in_thread(self.store.any_item)
+        gap = await run_in_thread(self.state.get, GAP_KEY)
+        if gap is not None:
+            self.gap_was_open = True
+            self.known_before = datetime.fromisoformat(gap.value)
+        feed_url = f"{self.base_url}{FEED_PATH}"
+        headers: dict[str, str] = {}
+        validators = await run_in_thread(self.store.validators, feed_url)
+        if validators is not None and not self.gap_was_open:
+            if validators.etag:
+                headers["If-None-Match"] = validators.etag
+            if validators.last_modified:
+                headers["If-Modified-Since"] = validators.last_modified
+        yield scrapy.Request(
+            feed_url,
+            headers=headers,
+            callback=self.parse_feed_page,
+            errback=self.page_failed,
+            meta={"handle_httpstatus_list": [304], "kw_page": "feed"},
+            dont_filter=True,
+        )
+        for item_id, url in await run_in_thread(self.store.pending_details, self.plan.pending_batch):
+            yield self._article_request(item_id, url, fallback=None)
+
+    # -- pages -------------------------------------------------------------------------------------
+
+    async def parse_feed_page(self, response: Response) -> AsyncIterator[Any]:
+        """The newest feed page: decide which items need their own page, and whether to page back."""
+        self.crawler.stats.inc_value("kremlin_watch/pages")  # type: ignore[union-attr]
+        if response.status == 304:
+            self.feed_unchanged = True
+            return
+        page = self._parse_or_log(parse_feed, response)
+        if page is None:
+            return
+        self.feed_validators = (
+            response.url,
+            _header(response, b"ETag"),
+            _header(response, b"Last-Modified"),
+        )
+        held = await run_in_thread(self.store.site_updated, [item.id for item in page.items])
+        for record in page.items:
+            if record.id not in held:
+                yield self._article_request(record.id, record.url, fallback=record)
+                continue
+            stored_site_time, details_pending = held[record.id]
+            moved = record.site_updated_at is not None and (
+                stored_site_time is None or record.site_updated_at > stored_site_time  # type: ignore[operator]
+            )
+            if moved or details_pending:
+                yield self._article_request(record.id, record.url, fallback=record)
+            else:
+                self.crawler.stats.inc_value("kremlin_watch/items/unchanged")  # type: ignore[union-attr]
+        ids = [record.id for record in page.items]
+        known = await run_in_thread(seen_before, self.store.engine, ids, self.known_before)
+        if self.gap_was_open or (not known and not self.archive_was_empty):
+            logger.info("the feed does not reach an item held before: reading list pages to close the gap")
+            yield self._list_request(1)
+
+    async def parse_list_page(self, response: Response) -> AsyncIterator[Any]:
+        """A list page: fetch what the archive lacks; page on while the plan says so."""
+        self.crawler.stats.inc_value("kremlin_watch/pages")  # type: ignore[union-attr]
+        self.list_pages_walked += 1
+        page = self._parse_or_log(parse_list, response)
+        if page is None:
+            return
+        ids = [item.id for item in page.items]
+        held = await run_in_thread(self.store.site_updated, ids)
+        known_before = await run_in_thread(seen_before, self.store.engine, ids, self.known_before)
+        for record in page.items:
+            if record.id in self.requested_items:
+                continue
+            if record.id not in held or held[record.id][1]:
+                yield self._article_request(record.id, record.url, fallback=record)
+            else:
+                self.crawler.stats.inc_value("kremlin_watch/items/unchanged")  # type: ignore[union-attr]
+        if known_before:
+            self.reached_known = True
+        if self._wants_next_page(page, bool(known_before)) and page.next_url:
+            yield self._list_request(self.list_pages_walked + 1, page.next_url)
+
+    def _wants_next_page(self, page: ItemPage, met_known: bool) -> bool:
+        walked = self.list_pages_walked
+        if self.plan.mode == "check":
+            return not met_known and walked < self.plan.max_pages
+        if self.plan.pages is not None and walked >= self.plan.pages:
+            return False
+        if self.plan.since is not None:
+            oldest = min((item.published_at for item in page.items if item.published_at), default=None)
+            if oldest is not None and moscow_date(oldest) < self.plan.since:
+                return False
+        return bool(page.items)
+
+    def parse_article_page(self, response: Response) -> Iterator[ItemRecord]:
+        """An item's own page: the complete record, or the fallback when the page is broken."""
+        self.crawler.stats.inc_value("kremlin_watch/pages")  # type: ignore[union-attr]
+        fallback: ItemRecord | None = response.meta.get("kw_fallback")
+        try:
+            record = parse_article(response.body, response.url)
+        except LayoutError as error:
+            self._error(str(error))
+            if fallback is not None:
+                yield fallback
+            return
+        # The feed's <updated> has seconds, the page's "last updated" only minutes: keep the later one,
+        # or the next feed would look newer than the stored row and the page be fetched again forever.
+        feed_time = fallback.site_updated_at if fallback is not None else None
+        if feed_time is not None and (record.site_updated_at is None or feed_time > record.site_updated_at):
+            record.site_updated_at = feed_time
+        yield record
+
+    def page_failed(self, failure: Failure) -> Iterator[ItemRecord]:
+        """A page that could not be fetched: logged, counted, and the fallback record kept."""
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(scrapy.exceptions.IgnoreRequest):
+            return
+        self._error(f"{request.url}: {_describe(failure)}")
+        fallback = request.meta.get("kw_fallback")
+        if fallback is not None:
+            yield fallback
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _parse_or_log(self, parse: Any, response: Response) -> ItemPage | None:
+        try:
+            return parse(response.body, response.url)  # type: ignore[no-any-return]
+        except LayoutError as error:
+            self._error(str(error))
+            return None
+
+    def _error(self, message: str) -> None:
+        logger.error("%s", message)
+        self.errors.append(message)
+        self.crawler.stats.inc_value("kremlin_watch/errors")  # type: ignore[union-attr]
+
+    def _list_request(self, number: int, url: str | None = None) -> scrapy.Request:
+        if url is None:
+            url = (
+                f"{self.base_url}{NEWS_PATH}" if number == 1 else f"{self.base_url}{NEWS_PATH}/page/{number}"
+            )
+        return scrapy.Request(
+            url,
+            callback=self.parse_list_page,
+            errback=self.page_failed,
+            meta={"kw_page": "list"},
+            dont_filter=True,
+        )
+
+    def _article_request(self, item_id: int, url: str, fallback: ItemRecord | None) -> scrapy.Request:
+        self.requested_items.add(item_id)
+        path = url.split("://", 1)[-1].split("/", 1)[-1]
+        return scrapy.Request(
+            f"{self.base_url}/{path}",
+            callback=self.parse_article_page,
+            errback=self.page_failed,
+            meta={"kw_fallback": fallback, "kw_page": "article"},
+        )
+
+    def closed(self, reason: str) -> None:
+        """Remember the feed's validators and the gap, but only when the check saw what it asked for."""
+        blocked = reason == "blocked"
+        self.crawler.stats.set_value("kremlin_watch/close_reason", reason)  # type: ignore[union-attr]
+        if self.plan.mode != "check" or blocked or reason != "finished":
+            if self.plan.mode == "check" and self.list_pages_walked and not self.reached_known:
+                self._open_gap()
+            return
+        if self.feed_validators is not None:
+            self.store.save_validators(*self.feed_validators)
+        if self.list_pages_walked:
+            if self.reached_known:
+                self.state.delete(GAP_KEY)
+            elif self.list_pages_walked >= self.plan.max_pages:
+                logger.warning(
+                    "the gap behind the feed is deeper than %d list pages; run "
+                    "`kremlin-watch crawl --since DATE` to fill it",
+                    self.plan.max_pages,
+                )
+                self.state.delete(GAP_KEY)
+            else:
+                self._open_gap()
+
+    def _open_gap(self) -> None:
+        if not self.gap_was_open:
+            self.state.put(GAP_KEY, self.known_before.isoformat())
+
+
+def moscow_date(moment: datetime) -> date:
+    """The Moscow calendar day of an aware time (what `--since` means)."""
+    return moment.astimezone(ZoneInfo("Europe/Moscow")).date()
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _describe(failure: Failure) -> str:
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return failure.getErrorMessage() or failure.type.__name__  # type: ignore[union-attr]

@@ -1,0 +1,209 @@
+"""The `kremlin-watch` command line.
+
+Every failure a user can cause (a bad setting, an unreadable file, a database that is not there) ends
+in one line on stderr and a non-zero exit status, never a traceback: 2 for bad input, 1 for a failure
+of something outside (database, site), 3 for a crawl that was blocked or failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from kremlin_watch import __version__
+from kremlin_watch.config import ConfigError, Settings, load_settings, masked_database_url
+
+logger = logging.getLogger("kremlin_watch")
+
+EXIT_INPUT = 2
+EXIT_FAILURE = 1
+EXIT_CRAWL_FAILED = 3
+
+
+class UserError(Exception):
+    """An error to report in one line; ``status`` is the exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_INPUT) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one subcommand per task."""
+    parser = argparse.ArgumentParser(
+        prog="kremlin-watch",
+        description="Watch kremlin.ru for new items, keep a deduplicated archive, export it.",
+    )
+    parser.add_argument("--version", action="version", version=f"kremlin-watch {__version__}")
+    parser.add_argument("--config", metavar="PATH", help="TOML settings file (else $KREMLIN_WATCH_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    parse = commands.add_parser("parse", help="print what the parser makes of a saved page, as JSON")
+    parse.add_argument("file", metavar="FILE")
+    parse.add_argument("--url", required=True, help="the address the page was saved from")
+
+    crawl = commands.add_parser("crawl", help="run one check now, or a backfill of list pages")
+    scope = crawl.add_mutually_exclusive_group()
+    scope.add_argument("--pages", type=_positive, metavar="N", help="backfill: walk the newest N list pages")
+    scope.add_argument("--since", type=_day, metavar="DATE", help="backfill: walk back to this Moscow day")
+
+    export = commands.add_parser("export", help="write the archive as JSON lines, JSON or CSV")
+    export.add_argument("--format", choices=("jsonl", "json", "csv"), default="jsonl")
+    export.add_argument("--since", type=_day, metavar="DATE", help="first Moscow day (inclusive)")
+    export.add_argument("--until", type=_day, metavar="DATE", help="last Moscow day (inclusive)")
+    export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+
+    database = commands.add_parser("db", help="database schema")
+    database.add_argument("action", choices=("upgrade", "current"))
+
+    commands.add_parser("run", help="check on a schedule until stopped")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        from kremlin_watch.logs import configure_logging
+
+        configure_logging(settings.log_level)
+        return COMMANDS[args.command](args, settings)
+    except ConfigError as error:
+        return _fail(f"configuration: {error}", EXIT_INPUT)
+    except UserError as error:
+        return _fail(str(error), error.status)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"kremlin-watch: error: {message}", file=sys.stderr)
+    return status
+
+
+def _open_archive(settings: Settings):  # type: ignore[no-untyped-def]
+    """The migrated archive's engine, or a one-line error when it cannot be reached."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from archive.engine import make_engine
+    from archive.migrate import upgrade
+
+    try:
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+    except (OperationalError, ProgrammingError) as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise UserError(
+            f"cannot open the archive at {masked_database_url(settings)}: {reason}", EXIT_FAILURE
+        ) from None
+    return engine
+
+
+def cmd_parse(args: argparse.Namespace, _settings: Settings) -> int:
+    from archive.records import ItemRecord
+    from crawler.errors import LayoutError
+    from crawler.page import parse_page
+
+    path = Path(args.file)
+    try:
+        body = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror}") from None
+    try:
+        result = parse_page(body, args.url)
+    except LayoutError as error:
+        raise UserError(str(error), EXIT_FAILURE) from None
+    if isinstance(result, ItemRecord):
+        payload: object = result.to_json()
+    else:
+        payload = {"items": [item.to_json() for item in result.items], "next": result.next_url}
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
+    from crawler.plan import CrawlPlan
+    from crawler.run import crawl, run_in_reactor
+
+    engine = _open_archive(settings)
+    if args.pages or args.since:
+        plan = CrawlPlan(mode="backfill", pages=args.pages, since=args.since, max_pages=settings.max_pages)
+    else:
+        plan = CrawlPlan(mode="check", max_pages=settings.max_pages)
+    progress = plan.mode == "backfill" and sys.stderr.isatty()
+    summary = run_in_reactor(lambda: crawl(settings, engine, plan, progress=progress))
+    print(summary.line())
+    return EXIT_CRAWL_FAILED if summary.outcome in ("blocked", "error", "crashed") else 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from archive.export import iter_items, write_export
+
+    engine = _open_archive(settings)
+    items = iter_items(engine, args.since, args.until)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                count = write_export(items, out, args.format)
+        except OSError as error:
+            raise UserError(f"{args.output}: {error.strerror}") from None
+        logger.info("wrote %d items to %s", count, args.output)
+    else:
+        write_export(items, sys.stdout, args.format)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from archive.migrate import current_revision, head_revision
+
+    engine = _open_archive(settings) if args.action == "upgrade" else None
+    if engine is None:
+        from archive.engine import make_engine
+
+        engine = make_engine(settings.database_url)
+    current = current_revision(engine) or "empty"
+    print(f"{masked_database_url(settings)}: schema {current} (newest {head_revision()})")
+    return 0
+
+
+def cmd_run(_args: argparse.Namespace, settings: Settings) -> int:
+    from scheduler.loop import run_checks
+
+    engine = _open_archive(settings)
+    return run_checks(settings, engine)
+
+
+COMMANDS = {
+    "parse": cmd_parse,
+    "crawl": cmd_crawl,
+    "export": cmd_export,
+    "db": cmd_db,
+    "run": cmd_run,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

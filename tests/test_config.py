@@ -1,0 +1,92 @@
+"""Settings: file, environment, and one-line errors that name the file, line and setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kremlin_watch.config import ConfigError, load_settings
+from tests.conftest import cli_env, run_cli
+
+
+def test_defaults_are_polite_and_honest() -> None:
+    settings = load_settings(env={})
+    assert settings.base_url == "http://kremlin.ru"
+    assert settings.download_delay >= 2
+    assert settings.database_url.startswith("sqlite:///data/")
+    assert settings.user_agent.startswith("kremlin-watch/0.1.0 (+")
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "kw.toml"
+    config.write_text('base_url = "http://127.0.0.1:9999"\ndownload_delay = 3\nmax_pages = 4\n')
+    settings = load_settings(config, env={"KREMLIN_WATCH_DOWNLOAD_DELAY": "7.5"})
+    assert settings.base_url == "http://127.0.0.1:9999"
+    assert settings.download_delay == 7.5
+    assert settings.max_pages == 4
+
+
+def test_config_path_from_environment(tmp_path: Path) -> None:
+    config = tmp_path / "kw.toml"
+    config.write_text('contact = "desk@example.org"\n')
+    settings = load_settings(env={"KREMLIN_WATCH_CONFIG": str(config)})
+    assert settings.user_agent == "kremlin-watch/0.1.0 (+desk@example.org)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'base_url = "http://kremlin.ru"\n\ndownload_delay = "soon"\n',
+            ":3: download_delay: expected a number",
+        ),
+        ("max_pages = 0\n", ":1: max_pages: expected at least 1 page"),
+        ("\nspeed = 3\n", ":2: speed: unknown setting"),
+        ('base_url = "kremlin.ru"\n', ":1: base_url: expected an http(s) address"),
+        ('database_url = "mysql://x"\n', ":1: database_url: expected sqlite:///PATH"),
+    ],
+)
+def test_file_errors_name_file_line_and_setting(tmp_path: Path, text: str, expected: str) -> None:
+    config = tmp_path / "kw.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, env={})
+    assert str(caught.value).startswith(str(config))
+    assert expected in str(caught.value)
+
+
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    config = tmp_path / "kw.toml"
+    config.write_text('base_url = "http://kremlin.ru"\ndownload_delay = = 2\n')
+    with pytest.raises(ConfigError, match=r"kw\.toml: .*line 2"):
+        load_settings(config, env={})
+
+
+def test_interval_accepts_durations() -> None:
+    assert load_settings(env={"KREMLIN_WATCH_INTERVAL": "10m"}).interval == 600
+    assert load_settings(env={"KREMLIN_WATCH_INTERVAL": "45"}).interval == 45
+
+
+def test_bad_environment_value_is_one_line_and_exit_2() -> None:
+    result = run_cli("export", env=cli_env(download_delay="fast"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "kremlin-watch: error: configuration: KREMLIN_WATCH_DOWNLOAD_DELAY: expected a number of seconds, got 'fast'"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_config_file_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("--config", str(tmp_path / "nope.toml"), "export")
+    assert result.returncode == 2
+    assert "nope.toml: cannot read the configuration file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_line_without_password() -> None:
+    result = run_cli("export", env=cli_env(database_url="postgresql://kw:s3cret@127.0.0.1:1/none"))
+    assert result.returncode == 1
+    assert "cannot open the archive at postgresql://kw:***@127.0.0.1:1/none" in result.stderr
+    assert "s3cret" not in result.stderr
+    assert "Traceback" not in result.stderr
