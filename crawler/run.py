@@ -127,6 +127,8 @@ def summarize(plan: CrawlPlan, stats: dict[str, object], spider: object) -> Chec
         and not getattr(spider, "feed_validators", None)
     ):
         summary.outcome = "error"
+    elif summary.errors and not (summary.new_items or summary.changed_items or summary.unchanged_items):
+        summary.outcome = "error"  # pages came back but nothing could be read from them
     elif summary.errors:
         summary.outcome = "partial"
     elif getattr(spider, "feed_unchanged", False) and not summary.new_items and not summary.changed_items:

@@ -16,7 +16,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": 1 if settings.download_delay > 0 else 8,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1 if settings.download_delay > 0 else 8,
         "DOWNLOAD_DELAY": settings.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": settings.download_delay > 0,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if settings.download_delay > 0 else 0,
         "AUTOTHROTTLE_ENABLED": settings.autothrottle and settings.download_delay > 0,
         "AUTOTHROTTLE_START_DELAY": max(settings.download_delay, 1.0),
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
@@ -25,6 +25,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "RETRY_ENABLED": True,
         "RETRY_TIMES": settings.retries,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
+        # Scrapy starts this many asyncio tasks for every callback's output; a page yields at most ~20.
+        "CONCURRENT_ITEMS": 8,
         "HTTPCACHE_ENABLED": False,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,

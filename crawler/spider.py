@@ -18,7 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import run_in_thread
 from twisted.python.failure import Failure
 
@@ -191,8 +193,8 @@ class KremlinSpider(scrapy.Spider):
     def page_failed(self, failure: Failure) -> Iterator[ItemRecord]:
         """A page that could not be fetched: logged, counted, and the fallback record kept."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(scrapy.exceptions.IgnoreRequest):
-            return
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # refused by robots.txt: not an error, and nothing to keep
         self._error(f"{request.url}: {_describe(failure)}")
         fallback = request.meta.get("kw_fallback")
         if fallback is not None:
