@@ -103,3 +103,37 @@ class CrawlState(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+
+
+class OutboxEntry(SQLModel, table=True):
+    """One alert to deliver: an (item version, rule, destination) triple; the only record of it.
+
+    The unique key makes enqueueing idempotent: a check that runs twice, two crawls at once or a
+    restart can only ever produce one row per triple.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("item_id", "item_version", "rule", "destination", name="uq_outbox_triple"),
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    item_version: int = 1
+    rule: str = Field(index=True)
+    #: A digest of the destination's full URL: stable, and no secret in it.
+    destination: str
+    #: The destination's URL with secrets masked, for people.
+    destination_label: str
+    #: pending, sending, sent or failed.
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    #: JSON: the matched words with a snippet of context each, computed when the item was matched.
+    matches: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    digest: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+    claimed_at: datetime | None = Field(default=None, sa_column=_time())
+    sent_at: datetime | None = Field(default=None, sa_column=_time())

@@ -5,6 +5,8 @@
 2. Parser throughput: article, list and feed pages per second against plain lxml parsing of the
    same bytes (`lxml.html.fromstring` + `text_content()`), which is the floor any parser pays.
 3. An idle check: requests and bytes of a check that finds nothing new, against the first check.
+4. Rules: 100 rules matched against 20,000 items, and `rules test` over the archive, against a plain
+   lowercase substring matcher (`bench/rules_bench.py`).
 
 Usage: ``python -m bench [--items 5000] [--skip-postgres]``.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 import lxml.html
 import sqlalchemy as sa
 
+from bench import rules_bench
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
 
@@ -213,6 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--rule-items", type=int, default=20_000)
     args = parser.parse_args()
     print(f"kremlin-watch benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     bench_backfill(args.items, not args.skip_postgres)
@@ -220,6 +224,8 @@ def main() -> None:
     bench_parser()
     print()
     bench_idle()
+    print()
+    rules_bench.main(args.rule_items)
 
 
 if __name__ == "__main__":

@@ -15,22 +15,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from kremlin_watch import __version__
+from kremlin_watch import __version__, alerting_cli
 from kremlin_watch.config import ConfigError, Settings, load_settings, masked_database_url
+from kremlin_watch.errors import EXIT_CRAWL_FAILED, EXIT_FAILURE, EXIT_INPUT, UserError
 
 logger = logging.getLogger("kremlin_watch")
-
-EXIT_INPUT = 2
-EXIT_FAILURE = 1
-EXIT_CRAWL_FAILED = 3
-
-
-class UserError(Exception):
-    """An error to report in one line; ``status`` is the exit status."""
-
-    def __init__(self, message: str, status: int = EXIT_INPUT) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _day(text: str) -> date:
@@ -79,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     database.add_argument("action", choices=("upgrade", "current"))
 
     commands.add_parser("run", help="check on a schedule until stopped")
+    alerting_cli.add_commands(commands, _day)
     return parser
 
 
@@ -104,7 +94,7 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
-def _open_archive(settings: Settings):  # type: ignore[no-untyped-def]
+def open_archive(settings: Settings):  # type: ignore[no-untyped-def]
     """The migrated archive's engine, or a one-line error when it cannot be reached."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -147,23 +137,27 @@ def cmd_parse(args: argparse.Namespace, _settings: Settings) -> int:
 
 def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.plan import CrawlPlan
-    from crawler.run import crawl, run_in_reactor
+    from crawler.run import run_in_reactor
+    from scheduler.check import CheckRunner
 
-    engine = _open_archive(settings)
+    engine = open_archive(settings)
+    runner = CheckRunner(settings, engine)
     if args.pages or args.since:
         plan = CrawlPlan(mode="backfill", pages=args.pages, since=args.since, max_pages=settings.max_pages)
     else:
         plan = CrawlPlan(mode="check", max_pages=settings.max_pages)
     progress = plan.mode == "backfill" and sys.stderr.isatty()
-    summary = run_in_reactor(lambda: crawl(settings, engine, plan, progress=progress))
-    print(summary.line())
-    return EXIT_CRAWL_FAILED if summary.outcome in ("blocked", "error", "crashed") else 0
+    result = run_in_reactor(lambda: runner.run(plan, progress=progress))
+    print(result.summary.line())
+    if result.delivery is not None and (result.queued or result.delivery.sent or result.delivery.retried):
+        print(f"{result.delivery.line()}; queued {result.queued}")
+    return EXIT_CRAWL_FAILED if result.summary.outcome in ("blocked", "error", "crashed") else 0
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from archive.export import iter_items, write_export
 
-    engine = _open_archive(settings)
+    engine = open_archive(settings)
     items = iter_items(engine, args.since, args.until)
     if args.output:
         try:
@@ -180,7 +174,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from archive.migrate import current_revision, head_revision
 
-    engine = _open_archive(settings) if args.action == "upgrade" else None
+    engine = open_archive(settings) if args.action == "upgrade" else None
     if engine is None:
         from archive.engine import make_engine
 
@@ -193,11 +187,14 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(_args: argparse.Namespace, settings: Settings) -> int:
     from scheduler.loop import run_checks
 
-    engine = _open_archive(settings)
+    engine = open_archive(settings)
     return run_checks(settings, engine)
 
 
 COMMANDS = {
+    "rules": alerting_cli.cmd_rules,
+    "alerts": alerting_cli.cmd_alerts,
+    "notify": alerting_cli.cmd_notify,
     "parse": cmd_parse,
     "crawl": cmd_crawl,
     "export": cmd_export,

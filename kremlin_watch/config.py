@@ -44,6 +44,16 @@ class Settings:
     block_backoff: float = 60.0
     #: Seconds between checks of `kremlin-watch run`.
     interval: float = 600.0
+    #: The rules file (TOML); no rules, no alerts.
+    rules: str | None = None
+    #: Apprise URLs, one per line or space-separated, each optionally ``tag1, tag2 = URL``.
+    notify: str | None = None
+    #: An Apprise config file (text or YAML) with more destinations and their tags.
+    notify_config: str | None = None
+    #: Seconds before the first retry of a failed send; doubled each attempt, at most an hour.
+    alert_backoff: float = 30.0
+    #: Seconds after which an alert that could not be sent is marked failed (default a day).
+    alert_give_up: float = 86400.0
 
     @property
     def user_agent(self) -> str:
@@ -131,6 +141,15 @@ def _interval(value: Any) -> float:
     return seconds
 
 
+def _optional_string(value: Any) -> str | None:
+    return _string(value) or None
+
+
+def _optional_path(value: Any) -> str | None:
+    text = _string(value)
+    return str(Path(text).expanduser()) if text else None
+
+
 def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {value!r}")
@@ -175,7 +194,14 @@ PARSERS: Mapping[str, Callable[[Any], Any]] = {
     "autothrottle": _flag,
     "interval": _interval,
     "block_backoff": _seconds,
+    "rules": _optional_path,
+    "notify": _optional_string,
+    "notify_config": _optional_path,
+    "alert_backoff": _positive_seconds,
+    "alert_give_up": _interval,
 }
+#: Settings naming files: relative paths in a config file are relative to that file.
+PATH_SETTINGS = ("rules", "notify_config")
 assert set(PARSERS) == {f.name for f in fields(Settings)}
 
 
@@ -223,6 +249,8 @@ def _read_file(path: Path) -> dict[str, Any]:
             values[name] = PARSERS[name](raw)
         except ValueError as error:
             raise ConfigError(f"{where}: {name}: {error}") from None
+        if name in PATH_SETTINGS and values[name] and not Path(values[name]).is_absolute():
+            values[name] = str(path.parent / values[name])
     return values
 
 

@@ -8,24 +8,26 @@ import logging
 from sqlalchemy import Engine
 
 from crawler.plan import CrawlPlan
-from crawler.run import crawl, run_in_reactor
+from crawler.run import run_in_reactor
 from kremlin_watch.config import Settings
+from scheduler.check import CheckRunner
 
 logger = logging.getLogger(__name__)
 
 
 def run_checks(settings: Settings, engine: Engine) -> int:
-    """Check now, then every ``settings.interval`` seconds, until interrupted."""
+    """Check now, then every ``settings.interval`` seconds, until interrupted; alerts after each."""
+    runner = CheckRunner(settings, engine)
 
     async def loop() -> None:
         plan = CrawlPlan(mode="check", max_pages=settings.max_pages)
         while True:
-            summary = await crawl(settings, engine, plan)
-            logger.info("%s", summary.line())
+            result = await runner.run(plan)
+            logger.info("%s", result.summary.line())
+            if result.delivery is not None:
+                logger.info("%s; queued %d", result.delivery.line(), result.queued)
             await asyncio.sleep(settings.interval)
 
-    logger.info(
-        "checking %s every %.0f s; archive %s", settings.base_url, settings.interval, settings.database_url
-    )
+    logger.info("checking %s every %.0f s", settings.base_url, settings.interval)
     run_in_reactor(loop)
     return 0

@@ -1,0 +1,173 @@
+"""Sending the outbox through Apprise: retried with exponential back-off, given up after a while.
+
+Rows are claimed before they are sent (see `archive.outbox`), sent one message per row, or one per
+(rule, destination) for digest rules, and marked sent right after Apprise reports success. A failed
+send keeps the rows pending with the error (secrets scrubbed) and the next attempt pushed out:
+``backoff × 2^(attempts-1)``, at most an hour. Rows older than ``give_up_after`` become ``failed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import apprise
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from alerts.destinations import Destination, apprise_log, redact
+from alerts.messages import AlertItem, MatchSnippet, Message, compose
+from alerts.rules import Rule
+from archive.models import Item, OutboxEntry
+from archive.outbox import Outbox
+from archive.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass
+class DeliveryReport:
+    """What one round of sending did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = f"alerts: sent {self.sent}, will retry {self.retried}, failed {self.failed}"
+        return text + (f" ({self.errors[0]})" if self.errors else "")
+
+
+def send_message(destination: Destination, message: Message, everyone: list[Destination]) -> str | None:
+    """Send one message; None on success, else the reason with every secret scrubbed."""
+    notifier = apprise.Apprise()
+    notifier.add(destination.url)
+    with apprise_log() as captured:
+        try:
+            result = notifier.notify(title=message.title, body=message.body, body_format=message.body_format)
+        except Exception as error:  # a plugin bug must not take the outbox down with it
+            return redact(f"{type(error).__name__}: {error}", everyone)
+    if result:
+        return None
+    complaint = " ".join(line.strip() for line in captured.getvalue().splitlines() if line.strip())
+    return redact(complaint or "the service did not accept the message", everyone)
+
+
+class Deliverer:
+    """Sends due outbox rows to their destinations."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        destinations: list[Destination],
+        rules: list[Rule],
+        *,
+        backoff: float = 30.0,
+        give_up_after: timedelta = timedelta(hours=24),
+    ) -> None:
+        self.engine = engine
+        self.outbox = Outbox(engine)
+        self.destinations = {destination.key: destination for destination in destinations}
+        self.everyone = destinations
+        self.rules = {rule.name: rule for rule in rules}
+        self.backoff = backoff
+        self.give_up_after = give_up_after
+
+    def send_due(self, *, ignore_backoff: bool = False) -> DeliveryReport:
+        """Send every due row (every pending one with ``ignore_backoff``)."""
+        report = DeliveryReport()
+        tried: set[int] = set()
+        while True:
+            rows = self.outbox.claim_due(ignore_backoff=ignore_backoff, exclude=tried)
+            if not rows:
+                return report
+            tried.update(row.id for row in rows if row.id is not None)
+            for group in self._groups(rows):
+                self._send_group(group, report)
+
+    def _groups(self, rows: list[OutboxEntry]) -> list[list[OutboxEntry]]:
+        """One group per row, except digest rows: one group per (rule, destination)."""
+        digests: dict[tuple[str, str], list[OutboxEntry]] = defaultdict(list)
+        groups: list[list[OutboxEntry]] = []
+        for row in rows:
+            if row.digest:
+                digests[(row.rule, row.destination)].append(row)
+            else:
+                groups.append([row])
+        return groups + list(digests.values())
+
+    def _send_group(self, rows: list[OutboxEntry], report: DeliveryReport) -> None:
+        first = rows[0]
+        ids = [row.id for row in rows if row.id is not None]
+        destination = self.destinations.get(first.destination)
+        if destination is None:
+            self._failed_attempt(
+                rows, f"destination {first.destination_label} is no longer configured", report
+            )
+            return
+        rule = self.rules.get(first.rule)
+        items = self._items(rows)
+        if not items:
+            self.outbox.mark_failed(ids, "the item is no longer in the archive")
+            report.failed += len(ids)
+            return
+        message = compose(destination.kind, first.rule, rule.description if rule else "", items)
+        error = send_message(destination, message, self.everyone)
+        if error is None:
+            self.outbox.mark_sent(ids)
+            report.sent += len(ids)
+            logger.info("sent %s to %s (%d item(s))", first.rule, destination.label, len(items))
+        else:
+            self._failed_attempt(rows, error, report)
+
+    def _failed_attempt(self, rows: list[OutboxEntry], error: str, report: DeliveryReport) -> None:
+        now = utcnow()
+        report.errors.append(error)
+        for row in rows:
+            assert row.id is not None
+            if now - row.created_at >= self.give_up_after:
+                self.outbox.mark_failed([row.id], error)
+                report.failed += 1
+                logger.error(
+                    "gave up on alert %d (%s → %s): %s", row.id, row.rule, row.destination_label, error
+                )
+            else:
+                delay = min(
+                    timedelta(seconds=self.backoff * 2 ** min(max(0, row.attempts - 1), 16)), MAX_BACKOFF
+                )
+                self.outbox.mark_retry([row.id], error, now + delay)
+                report.retried += 1
+                logger.warning(
+                    "alert %d (%s → %s) failed, retrying in %s: %s",
+                    row.id,
+                    row.rule,
+                    row.destination_label,
+                    delay,
+                    error,
+                )
+
+    def _items(self, rows: list[OutboxEntry]) -> list[AlertItem]:
+        import json
+
+        with Session(self.engine) as session:
+            found = {
+                item.id: item
+                for item in session.exec(
+                    select(Item).where(Item.id.in_([row.item_id for row in rows]))
+                ).scalars()  # type: ignore[call-overload,attr-defined]
+            }
+        items = []
+        for row in rows:
+            item = found.get(row.item_id)
+            if item is None:
+                continue
+            snippets = tuple(MatchSnippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
+            items.append(
+                AlertItem(item.id, item.title, item.url, item.published_at, item.lead, item.kind, snippets)
+            )
+        return items

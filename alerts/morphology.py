@@ -1,0 +1,116 @@
+"""Word → lemmas, so a rule «санкции» finds «санкций» and «санкциями».
+
+Rules and items are compared by lemma, not by spelling: both sides of a comparison go through the same
+`Lemmatizer`, and a rule word matches a text word when their lemma sets intersect. Russian words take
+every normal form pymorphy3 offers, because a short word is often ambiguous («стали» is a form of both
+«сталь» and «стать») and a rule must not silently miss one reading; English words take their Snowball
+stem (kremlin.ru has an English edition); anything else (numbers, other scripts) stands for itself.
+
+Everything is lower-cased and «ё» is folded to «е» — the site writes «Соединённых», users type
+«Соединенных» — in the input *and* in pymorphy's lemmas (pymorphy restores «ё»: «еще» → «ещё»).
+
+Analysing a word costs tens of microseconds, but an archive repeats a small vocabulary millions of
+times, so results are cached per `Lemmatizer` instance (never at module level: two lemmatizers, e.g.
+in tests, do not share state, and dropping the instance frees the memory).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pymorphy3
+import snowballstemmer
+
+#: Lower-case, then fold ё and drop characters that may sit inside a word without being part of it
+#: (combining acute stress mark, soft hyphen).
+_FOLD = str.maketrans({"ё": "е", "\u0301": None, "\u00ad": None})
+
+
+def fold(word: str) -> str:
+    """The comparison spelling of a word: lower case, «ё» as «е», no stress marks or soft hyphens."""
+    return word.lower().translate(_FOLD)
+
+
+def _has_cyrillic(word: str) -> bool:
+    return any("\u0400" <= char <= "\u04ff" for char in word)
+
+
+def _has_latin(word: str) -> bool:
+    return any("a" <= char <= "z" or "\u00c0" <= char <= "\u024f" for char in word)
+
+
+class CacheInfo(NamedTuple):
+    """Cache counters: ``hits`` answered from the cache, ``misses`` analysed; ``size`` entries kept."""
+
+    hits: int
+    misses: int
+    size: int
+
+
+class Lemmatizer:
+    """Lemma sets of words, with a per-instance cache.
+
+    Create one per process (or per worker) and share it: pymorphy3's analyser loads its dictionaries
+    when created. The cache is a plain dict keyed on the word exactly as given (the hot path is one
+    dict lookup), backed by a second dict keyed on the folded word, so «Санкции» and «санкции» are
+    analysed once. When ``maxsize`` entries are reached the caches are emptied instead of evicting
+    one by one: an LRU would cost time on every hit, and refilling a working vocabulary is quick.
+    Counters are advisory (not locked) and meant for benchmarks.
+    """
+
+    def __init__(self, maxsize: int | None = 1_000_000) -> None:
+        self._morph = pymorphy3.MorphAnalyzer()
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._maxsize = maxsize
+        self._by_word: dict[str, frozenset[str]] = {}
+        self._by_folded: dict[str, frozenset[str]] = {}
+        #: One shared frozenset per distinct lemma set: many word forms share a set ({санкция}).
+        self._interned: dict[frozenset[str], frozenset[str]] = {}
+        self._hits = 0
+        self._misses = 0
+
+    def lemmas(self, word: str) -> frozenset[str]:
+        """All lemmas of one word (a token without spaces or hyphens), folded.
+
+        Cyrillic → every pymorphy3 normal form; Latin → English Snowball stem; anything else → the
+        folded word itself. Never empty for a non-empty word.
+        """
+        found = self._by_word.get(word)
+        if found is not None:
+            self._hits += 1
+            return found
+        folded = fold(word)
+        found = self._by_folded.get(folded)
+        if found is None:
+            self._misses += 1
+            found = self._analyse(folded)
+            if self._maxsize is not None and len(self._by_folded) >= self._maxsize:
+                self._by_folded.clear()
+                self._interned.clear()
+            found = self._interned.setdefault(found, found)
+            self._by_folded[folded] = found
+        else:
+            self._hits += 1
+        if self._maxsize is not None and len(self._by_word) >= self._maxsize:
+            self._by_word.clear()
+        self._by_word[word] = found
+        return found
+
+    def _analyse(self, folded: str) -> frozenset[str]:
+        if _has_cyrillic(folded):
+            forms = {fold(parse.normal_form) for parse in self._morph.parse(folded)}
+            return frozenset(forms) if forms else frozenset((folded,))
+        if _has_latin(folded):
+            return frozenset((self._stemmer.stemWord(folded),))
+        return frozenset((folded,))
+
+    def cache_info(self) -> CacheInfo:
+        """Hits, misses (words actually analysed) and the number of cached spellings."""
+        return CacheInfo(self._hits, self._misses, len(self._by_word))
+
+    def cache_clear(self) -> None:
+        """Forget cached analyses and reset the counters."""
+        self._by_word.clear()
+        self._by_folded.clear()
+        self._interned.clear()
+        self._hits = self._misses = 0

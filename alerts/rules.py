@@ -1,0 +1,250 @@
+"""The rules file: which items alert whom.
+
+A TOML file (``KREMLIN_WATCH_RULES`` or the config's ``rules`` path) of ``[[rule]]`` tables::
+
+    [[rule]]
+    name = "sanctions"              # required, unique; letters, digits, - and _
+    query = 'санкции OR НАТО'       # required; the query language (README, "Query language")
+    description = "for the desk"    # optional, shown in alerts and listings
+    kinds = ["call"]                # optional: only items of these kinds (call, decree, meeting, …)
+    langs = ["ru"]                  # optional: only items of these languages
+    sections = ["events/president/news"]   # optional: only items from these sections
+    notify = ["desk"]               # optional: Apprise tags; default every destination
+    digest = false                  # optional: several matches in one check go out as one message
+    realert = false                 # optional: alert again when the site edits a matched item
+    enabled = true                  # optional: false keeps the rule for `rules test` only
+
+Every error names the file, the line and what is wrong, so `kremlin-watch rules check` can list them
+all at once instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alerts.destinations import Destination
+from alerts.query import Query, QuerySyntaxError, parse_query
+
+KNOWN_KINDS = ("call", "decree", "meeting", "greeting", "interview", "address", "news")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One keyword rule, its query parsed."""
+
+    name: str
+    query_text: str
+    query: Query = field(repr=False, compare=False)
+    description: str = ""
+    kinds: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    digest: bool = False
+    realert: bool = False
+    enabled: bool = True
+    line: int = 0
+
+    def applies_to(self, kind: str, lang: str, section: str) -> bool:
+        """Whether the item's kind, language and section pass the rule's filters."""
+        return (
+            (not self.kinds or kind in self.kinds)
+            and (not self.langs or lang in self.langs)
+            and (not self.sections or section in self.sections)
+        )
+
+
+class RulesError(ValueError):
+    """The rules file cannot be used; ``problems`` lists every error, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(entry, str) and entry.strip() for entry in value):
+        raise ValueError(f"expected a list of strings, got {value!r}")
+    return tuple(entry.strip() for entry in value)
+
+
+def _kinds(value: Any) -> tuple[str, ...]:
+    kinds = _strings(value)
+    unknown = [kind for kind in kinds if kind not in KNOWN_KINDS]
+    if unknown:
+        raise ValueError(f"unknown kind {unknown[0]!r} (known: {', '.join(KNOWN_KINDS)})")
+    return kinds
+
+
+def _langs(value: Any) -> tuple[str, ...]:
+    langs = _strings(value)
+    unknown = [lang for lang in langs if lang not in ("ru", "en")]
+    if unknown:
+        raise ValueError(f"unknown language {unknown[0]!r} (known: ru, en)")
+    return langs
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+FIELDS: dict[str, Callable[[Any], Any]] = {
+    "name": _string,
+    "query": _string,
+    "description": _string,
+    "kinds": _kinds,
+    "langs": _langs,
+    "sections": _strings,
+    "notify": _strings,
+    "digest": _flag,
+    "realert": _flag,
+    "enabled": _flag,
+}
+
+
+def load_rules(path: Path, destinations: list[Destination] | None = None) -> list[Rule]:
+    """Rules from ``path``; raises `RulesError` with every problem found.
+
+    With ``destinations``, a ``notify`` tag that no destination carries is an error too (its alerts
+    could never go anywhere).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RulesError([f"{path}: cannot read the rules file: {error.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise RulesError([f"{path}: the rules file is not UTF-8 text"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RulesError([f"{path}: {error}"]) from None
+    problems: list[str] = []
+    unknown_top = [key for key in data if key != "rule"]
+    for key in unknown_top:
+        problems.append(
+            f"{path}:{_line_of(text, key, 0) or 1}: unknown top-level key {key!r} (rules are [[rule]] tables)"
+        )
+    tables = data.get("rule", [])
+    if not isinstance(tables, list):
+        problems.append(f"{path}: 'rule' must be written as [[rule]] tables")
+        tables = []
+    headers = _table_lines(text)
+    rules: list[Rule] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables):
+        start = headers[index] if index < len(headers) else 0
+        name = table.get("name")
+        if isinstance(name, str) and name in seen:
+            problems.append(
+                f"{path}:{start}: rule {name!r}: duplicate name (first defined on line {seen[name]})"
+            )
+            continue
+        if isinstance(name, str):
+            seen[name] = start
+        rule = _read_rule(path, text, table, start, problems)
+        if rule is not None:
+            rules.append(rule)
+    if destinations is not None:
+        known_tags = (
+            set().union(*(destination.tags for destination in destinations)) if destinations else set()
+        )
+        for rule in rules:
+            for tag in rule.notify:
+                if tag not in known_tags:
+                    where = _line_of(text, "notify", rule.line) or rule.line
+                    listed = ", ".join(sorted(known_tags)) or "no destination has tags"
+                    problems.append(
+                        f"{path}:{where}: rule {rule.name!r}: notify: unknown tag {tag!r} (known: {listed})"
+                    )
+    if problems:
+        raise RulesError(problems)
+    return rules
+
+
+def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problems: list[str]) -> Rule | None:
+    label = f"rule {table.get('name')!r}" if isinstance(table.get("name"), str) else f"rule at line {start}"
+    values: dict[str, Any] = {}
+    ok = True
+    for key, raw in table.items():
+        line = _line_of(text, key, start) or start
+        if key not in FIELDS:
+            problems.append(f"{path}:{line}: {label}: unknown field {key!r} (known: {', '.join(FIELDS)})")
+            ok = False
+            continue
+        try:
+            values[key] = FIELDS[key](raw)
+        except ValueError as error:
+            problems.append(f"{path}:{line}: {label}: {key}: {error}")
+            ok = False
+    for required in ("name", "query"):
+        if required not in table:
+            problems.append(f"{path}:{start}: {label}: missing required field {required!r}")
+            ok = False
+    name = values.get("name")
+    if isinstance(name, str) and not _NAME.match(name):
+        problems.append(
+            f"{path}:{_line_of(text, 'name', start) or start}: {label}: name: use letters, digits, - and _ "
+            f"(at most 64), got {name!r}"
+        )
+        ok = False
+    query: Query | None = None
+    if "query" in values:
+        try:
+            query = parse_query(values["query"])
+        except QuerySyntaxError as error:
+            problems.append(f"{path}:{_line_of(text, 'query', start) or start}: {label}: query: {error}")
+            ok = False
+    if not ok or query is None:
+        return None
+    return Rule(
+        name=values["name"],
+        query_text=values["query"],
+        query=query,
+        description=values.get("description", ""),
+        kinds=values.get("kinds", ()),
+        langs=values.get("langs", ()),
+        sections=values.get("sections", ()),
+        notify=values.get("notify", ()),
+        digest=values.get("digest", False),
+        realert=values.get("realert", False),
+        enabled=values.get("enabled", True),
+        line=start,
+    )
+
+
+def _table_lines(text: str) -> list[int]:
+    """The 1-based line of every ``[[rule]]`` header, in order."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if re.match(r"^\s*\[\[\s*rule\s*\]\]", line)
+    ]
+
+
+def _line_of(text: str, key: str, after: int) -> int | None:
+    """The first line after line ``after`` (and before the next table) that sets ``key``."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number <= after:
+            continue
+        if number > after + 1 and re.match(r"^\s*\[", line) and after:
+            return None
+        if pattern.match(line):
+            return number
+    return None

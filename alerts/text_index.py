@@ -1,0 +1,199 @@
+"""Items as searchable documents: tokens with offsets and, per field, a lemma → positions map.
+
+A document is indexed once and then matched against every rule, so the work that does not depend on
+the rule happens here: tokenising, lemmatising each token (through the shared, cached `Lemmatizer`)
+and building, per field, a dict from lemma to token positions. Matching a rule word is then a dict
+lookup, and character offsets stay attached to every token so matches can be shown in context.
+
+Tokenisation: a word is a run of letters and digits. Hyphens, apostrophes and all other punctuation
+split words, so «российско-американских» is two tokens, «российско» and «американских», that are
+adjacent. This keeps it simple and robust: a rule «американские» finds the compound, and a rule
+written with the hyphen is split the same way and matched as a phrase of adjacent words (see
+`alerts.query`). Stress marks and soft hyphens inside a word do not split it.
+
+List fields (persons, topics, geography) are joined with ``"; "`` for display, and a phrase never
+runs from one list entry into the next («"Emmanuel France"» must not match two separate tags).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+from alerts.morphology import Lemmatizer, fold
+
+#: Every field a rule can name, in display order; an unscoped rule word searches all of them.
+FIELDS = ("title", "lead", "text", "place", "persons", "topics", "geography")
+#: Fields that hold a list of tags rather than running text.
+LIST_FIELDS = frozenset({"persons", "topics", "geography"})
+#: What list entries are joined with in a field's display text.
+LIST_SEPARATOR = "; "
+
+_WORD = re.compile(r"[^\W_]+(?:[\u0301\u00ad]+[^\W_]+)*")
+
+FieldValue = str | list[str] | tuple[str, ...] | None
+
+
+class Token(NamedTuple):
+    """A word as it stands in the text, with its character offsets (``text[start:end] == surface``)."""
+
+    surface: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into words (runs of letters and digits; hyphens and punctuation split)."""
+    return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+class IndexedField:
+    """One field of a document: its text, tokens, per-token lemma sets and a lemma → positions map.
+
+    Positions are token indices. ``breaks`` holds the positions that start a new list entry: a phrase
+    may not cross them. Character offsets (`tokens`) are only worked out when asked for: most
+    documents match no rule, and building a `Token` per word would double the cost of indexing.
+    """
+
+    __slots__ = (
+        "_prefix_cache",
+        "_surfaces",
+        "_tokens",
+        "breaks",
+        "index",
+        "lemmas",
+        "name",
+        "text",
+        "words",
+    )
+
+    def __init__(self, name: str, text: str, breaks: Iterable[int], lemmatizer: Lemmatizer) -> None:
+        self.name = name
+        self.text = text
+        #: The words as written, by position.
+        self.words: list[str] = _WORD.findall(text)
+        self.breaks = frozenset(breaks)
+        self.lemmas: list[frozenset[str]] = list(map(lemmatizer.lemmas, self.words))
+        index: dict[str, list[int]] = {}
+        for position, lemma_set in enumerate(self.lemmas):
+            for lemma in lemma_set:
+                positions = index.get(lemma)
+                if positions is None:
+                    index[lemma] = [position]
+                else:
+                    positions.append(position)
+        self.index = index
+        self._tokens: list[Token] | None = None
+        self._surfaces: dict[str, list[int]] | None = None
+        self._prefix_cache: dict[str, list[int]] = {}
+
+    @property
+    def tokens(self) -> list[Token]:
+        """The words with their character offsets, by position."""
+        if self._tokens is None:
+            self._tokens = tokenize(self.text)
+        return self._tokens
+
+    def positions(self, lemmas: frozenset[str]) -> list[int]:
+        """Sorted positions of tokens that share at least one lemma with ``lemmas``."""
+        if len(lemmas) == 1:
+            for lemma in lemmas:
+                return self.index.get(lemma, [])
+        found: set[int] = set()
+        for lemma in lemmas:
+            positions = self.index.get(lemma)
+            if positions:
+                found.update(positions)
+        return sorted(found)
+
+    def prefix_positions(self, prefix: str) -> list[int]:
+        """Sorted positions of tokens whose folded spelling or any lemma starts with ``prefix``.
+
+        This scans the field's vocabulary (not its tokens), once per prefix; the answer is cached
+        on the field, which lives as long as the document.
+        """
+        cached = self._prefix_cache.get(prefix)
+        if cached is not None:
+            return cached
+        if self._surfaces is None:
+            surfaces: dict[str, list[int]] = {}
+            for position, word in enumerate(self.words):
+                surfaces.setdefault(fold(word), []).append(position)
+            self._surfaces = surfaces
+        found: set[int] = set()
+        for vocabulary in (self._surfaces, self.index):
+            for key, positions in vocabulary.items():
+                if key.startswith(prefix):
+                    found.update(positions)
+        result = sorted(found)
+        self._prefix_cache[prefix] = result
+        return result
+
+    def adjacent(self, first: int, length: int) -> bool:
+        """True when positions ``first`` .. ``first + length - 1`` exist and share one list entry."""
+        if first + length > len(self.words):
+            return False
+        return not any(first < position < first + length for position in self.breaks)
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Character offsets covering tokens ``first`` .. ``last``."""
+        return self.tokens[first].start, self.tokens[last].end
+
+
+class IndexedDocument:
+    """An item ready for matching: one `IndexedField` per non-empty field."""
+
+    __slots__ = ("_vocabulary", "fields")
+
+    def __init__(self, fields: dict[str, IndexedField]) -> None:
+        self.fields = fields
+        self._vocabulary: frozenset[str] | None = None
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, FieldValue], lemmatizer: Lemmatizer) -> IndexedDocument:
+        """Index the given fields (names from `FIELDS`; strings, or lists for the tag fields)."""
+        unknown = set(fields) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"unknown field(s) {sorted(unknown)}; known: {', '.join(FIELDS)}")
+        indexed: dict[str, IndexedField] = {}
+        for name in FIELDS:
+            value = fields.get(name)
+            if not value:
+                continue
+            if isinstance(value, str):
+                text, breaks = value, ()
+            else:
+                text, breaks = _join_entries(value)
+            field = IndexedField(name, text, breaks, lemmatizer)
+            if field.words:
+                indexed[name] = field
+        return cls(indexed)
+
+    @classmethod
+    def from_item(cls, item: object, lemmatizer: Lemmatizer) -> IndexedDocument:
+        """Index anything with the item attributes: `archive.models.Item` or `archive.records.ItemRecord`."""
+        return cls.from_fields({name: getattr(item, name, None) for name in FIELDS}, lemmatizer)
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every lemma in any field: for a caller's candidate pre-filter (see `required_lemmas`)."""
+        if self._vocabulary is None:
+            self._vocabulary = frozenset().union(*(field.index.keys() for field in self.fields.values()))
+        return self._vocabulary
+
+
+def _join_entries(entries: Iterable[str]) -> tuple[str, list[int]]:
+    """Display text of a list field and the token positions where a new entry begins."""
+    parts: list[str] = []
+    breaks: list[int] = []
+    count = 0
+    for entry in entries:
+        entry = entry.strip()
+        if not entry:
+            continue
+        if parts:
+            breaks.append(count)
+        parts.append(entry)
+        count += len(_WORD.findall(entry))
+    return LIST_SEPARATOR.join(parts), breaks

@@ -1,0 +1,93 @@
+"""From a stored item to outbox rows: the rules are matched as each new or changed item is stored.
+
+Called by the crawl's pipeline (in a worker thread) with the record and what storing it did. New
+items are matched against every enabled rule whose filters they pass; a changed item alerts a rule
+again only if the rule says ``realert = true`` or it had never alerted that rule before (an edit that
+added the keyword). Each (item version, rule, destination) becomes one outbox row; enqueueing twice is
+harmless, so a repeated check or two crawls at once cannot double an alert.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from sqlalchemy import Engine
+
+from alerts.destinations import Destination, route
+from alerts.matching import CompiledQuery, Match, compile_query, snippets
+from alerts.messages import MatchSnippet
+from alerts.morphology import Lemmatizer
+from alerts.rules import Rule
+from alerts.text_index import IndexedDocument
+from archive.outbox import NewAlert, Outbox
+from archive.records import ItemRecord
+from archive.store import Outcome, StoreResult
+
+#: Context shown on each side of a matched word in alerts.
+SNIPPET_WIDTH = 80
+#: At most this many snippets per alert, so a transcript that says «санкции» forty times stays readable.
+MAX_SNIPPETS = 5
+
+
+def snippet_payload(match: Match, doc: IndexedDocument) -> list[MatchSnippet]:
+    """The matched words in context, as the outbox keeps them for the message."""
+    found = snippets(match, doc, width=SNIPPET_WIDTH)[:MAX_SNIPPETS]
+    return [MatchSnippet(s.field, tuple(s.words), s.text, tuple(s.highlights)) for s in found]
+
+
+class AlertTrigger:
+    """The pipeline hook: ``trigger(record, result)`` queues the alerts for one stored item."""
+
+    def __init__(
+        self, engine: Engine, rules: list[Rule], destinations: list[Destination], lemmatizer: Lemmatizer
+    ) -> None:
+        self.outbox = Outbox(engine)
+        self.destinations = destinations
+        self.lemmatizer = lemmatizer
+        self.compiled: list[tuple[Rule, CompiledQuery]] = [
+            (rule, compile_query(rule.query, lemmatizer)) for rule in rules if rule.enabled
+        ]
+        self._lock = threading.Lock()
+        self.queued = 0
+
+    def __call__(self, record: ItemRecord, result: StoreResult) -> int:
+        if result.outcome not in (Outcome.NEW, Outcome.CHANGED) or not self.compiled:
+            return 0
+        with self._lock:  # the lemmatizer's cache is not made for several threads at once
+            alerts = self.alerts_for(record, result)
+        queued = self.outbox.enqueue(alerts)
+        with self._lock:
+            self.queued += queued
+        return queued
+
+    def alerts_for(self, record: ItemRecord, result: StoreResult) -> list[NewAlert]:
+        """The outbox rows one stored item calls for (not yet written)."""
+        doc = IndexedDocument.from_item(record, self.lemmatizer)
+        alerts: list[NewAlert] = []
+        for rule, query in self.compiled:
+            if not rule.applies_to(record.kind, record.lang, record.section):
+                continue
+            match = query.match(doc)
+            if match is None:
+                continue
+            payload = json.dumps([s.to_json() for s in snippet_payload(match, doc)], ensure_ascii=False)
+            for destination in route(self.destinations, list(rule.notify)):
+                if (
+                    result.outcome is Outcome.CHANGED
+                    and not rule.realert
+                    and self.outbox.alerted_before(record.id, rule.name, destination.key)
+                ):
+                    continue
+                alerts.append(
+                    NewAlert(
+                        item_id=record.id,
+                        item_version=result.version,
+                        rule=rule.name,
+                        destination=destination.key,
+                        destination_label=destination.label,
+                        matches=payload,
+                        digest=rule.digest,
+                    )
+                )
+        return alerts

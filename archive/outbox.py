@@ -1,0 +1,158 @@
+"""The alert outbox: what must be sent, what was sent, and what failed, as rows in the archive.
+
+Life of a row: ``pending`` → (claimed) ``sending`` → ``sent``; a failed send puts it back to
+``pending`` with ``next_attempt_at`` pushed out, and after the configured give-up time it becomes
+``failed``. A sender claims rows by moving them to ``sending`` in one guarded UPDATE, so two senders
+never take the same row. A row left in ``sending`` by a process that died is taken again once its
+claim is older than the lease: that is the one case in which a message can go out twice (the send
+happened, the "sent" mark did not), and it is documented in the README.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from archive.models import OutboxEntry
+from archive.types import utcnow
+
+STATUSES = ("pending", "sending", "sent", "failed")
+#: How long a claim protects a row being sent; a longer-held claim belonged to a process that died.
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    """An alert the rules decided on, before it is a row."""
+
+    item_id: int
+    item_version: int
+    rule: str
+    destination: str
+    destination_label: str
+    matches: str
+    digest: bool = False
+
+
+class Outbox:
+    """Read and write the outbox table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def enqueue(self, alerts: Iterable[NewAlert]) -> int:
+        """Insert rows for these alerts, skipping any triple that has one; returns how many were new."""
+        rows = [alert.__dict__ for alert in alerts]
+        if not rows:
+            return 0
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        now = utcnow()
+        statement = (
+            insert(OutboxEntry)
+            .values([{**row, "created_at": now, "next_attempt_at": now} for row in rows])
+            .on_conflict_do_nothing(index_elements=["item_id", "item_version", "rule", "destination"])
+            .returning(OutboxEntry.id)
+        )
+        with Session(self.engine) as session:
+            inserted = len(session.exec(statement).all())  # type: ignore[call-overload]
+            session.commit()
+        return inserted
+
+    def alerted_before(self, item_id: int, rule: str, destination: str) -> bool:
+        """Whether any version of this item already has a row for this rule and destination."""
+        with Session(self.engine) as session:
+            statement = select(OutboxEntry.id).where(
+                OutboxEntry.item_id == item_id,
+                OutboxEntry.rule == rule,
+                OutboxEntry.destination == destination,
+            )
+            return session.exec(statement.limit(1)).first() is not None  # type: ignore[call-overload]
+
+    def claim_due(
+        self,
+        *,
+        now: datetime | None = None,
+        ignore_backoff: bool = False,
+        limit: int = 200,
+        exclude: Collection[int] = (),
+    ) -> list[OutboxEntry]:
+        """Claim the rows that are due (or all pending ones with ``ignore_backoff``) for sending.
+
+        ``exclude`` lists rows this sender already tried in the current round, so a row that failed
+        and went back to pending is not taken again at once.
+        """
+        now = now or utcnow()
+        due = OutboxEntry.status == "pending"
+        if not ignore_backoff:
+            due = and_(due, OutboxEntry.next_attempt_at <= now)  # type: ignore[assignment,arg-type,operator]
+        abandoned = and_(OutboxEntry.status == "sending", OutboxEntry.claimed_at < now - CLAIM_LEASE)  # type: ignore[operator,arg-type]
+        with Session(self.engine) as session:
+            ids = list(
+                session.exec(  # type: ignore[call-overload]
+                    select(OutboxEntry.id)
+                    .where(or_(due, abandoned), OutboxEntry.id.not_in(list(exclude)))  # type: ignore[union-attr]
+                    .order_by(OutboxEntry.id)
+                    .limit(limit)
+                ).scalars()
+            )
+            claimed: list[OutboxEntry] = []
+            for row_id in ids:
+                result = session.exec(  # type: ignore[call-overload]
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id == row_id, or_(due, abandoned))  # type: ignore[arg-type]
+                    .values(status="sending", claimed_at=now, attempts=OutboxEntry.attempts + 1)
+                )
+                if result.rowcount == 1:
+                    claimed.append(row_id)
+            session.commit()
+            rows = (
+                list(session.exec(select(OutboxEntry).where(OutboxEntry.id.in_(claimed))).scalars())
+                if claimed
+                else []
+            )  # type: ignore[call-overload,union-attr]
+            for row in rows:
+                session.expunge(row)
+        return sorted(rows, key=lambda row: row.id or 0)
+
+    def mark_sent(self, row_ids: Sequence[int]) -> None:
+        """Record a successful send: these rows are never sent again."""
+        self._set(row_ids, status="sent", sent_at=utcnow(), last_error=None, claimed_at=None)
+
+    def mark_retry(self, row_ids: Sequence[int], error: str, next_attempt_at: datetime) -> None:
+        """Record a failed send that will be tried again later."""
+        self._set(
+            row_ids, status="pending", last_error=error, next_attempt_at=next_attempt_at, claimed_at=None
+        )
+
+    def mark_failed(self, row_ids: Sequence[int], error: str) -> None:
+        """Give up on these rows: they stay visible with their last error."""
+        self._set(row_ids, status="failed", last_error=error, claimed_at=None)
+
+    def _set(self, row_ids: Sequence[int], **values: object) -> None:
+        if not row_ids:
+            return
+        with Session(self.engine) as session:
+            session.exec(update(OutboxEntry).where(OutboxEntry.id.in_(list(row_ids))).values(**values))  # type: ignore[call-overload,union-attr]
+            session.commit()
+
+    def rows(self, statuses: Sequence[str] = (), limit: int = 1000) -> list[OutboxEntry]:
+        """Outbox rows, newest first, optionally of some statuses."""
+        statement = select(OutboxEntry).order_by(OutboxEntry.id.desc()).limit(limit)  # type: ignore[union-attr]
+        if statuses:
+            statement = statement.where(OutboxEntry.status.in_(list(statuses)))  # type: ignore[attr-defined]
+        with Session(self.engine) as session:
+            found = list(session.exec(statement).scalars())  # type: ignore[call-overload]
+            for row in found:
+                session.expunge(row)
+        return found
+
+    def counts(self) -> dict[str, int]:
+        """How many rows are in each status."""
+        with Session(self.engine) as session:
+            pairs = session.exec(select(OutboxEntry.status, func.count()).group_by(OutboxEntry.status)).all()  # type: ignore[call-overload]
+        return {status: 0 for status in STATUSES} | {status: int(count) for status, count in pairs}

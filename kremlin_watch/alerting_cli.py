@@ -1,0 +1,213 @@
+"""The `rules`, `alerts` and `notify` subcommands: tune rules on the archive, watch the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kremlin_watch.config import ConfigError, Settings
+from kremlin_watch.errors import EXIT_FAILURE, EXIT_INPUT, UserError
+
+
+def add_commands(commands: Any, day: Any) -> None:
+    """Register the subcommands on the main parser's subparsers."""
+    rules = commands.add_parser("rules", help="check a rules file, or try a rule on the archive")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    check = rules_commands.add_parser("check", help="validate a rules file (default: the configured one)")
+    check.add_argument("file", nargs="?", metavar="FILE")
+    test = rules_commands.add_parser("test", help="which archived items a query or rule matches")
+    what = test.add_mutually_exclusive_group(required=True)
+    what.add_argument("query", nargs="?", metavar="QUERY")
+    what.add_argument("--rule", metavar="NAME", help="a rule of the rules file")
+    test.add_argument("--since", type=day, metavar="DATE", help="only items from this Moscow day on")
+    test.add_argument("--format", choices=("table", "json"), default="table")
+    test.add_argument("--limit", type=int, default=0, metavar="N", help="show at most N matches")
+
+    alerts = commands.add_parser("alerts", help="the alert outbox")
+    alerts_commands = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    alerts_commands.add_parser("send", help="send every pending alert now, ignoring back-off")
+    listing = alerts_commands.add_parser("list", help="show the outbox")
+    listing.add_argument("--status", action="append", choices=("pending", "sending", "sent", "failed"))
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("--limit", type=int, default=100, metavar="N")
+
+    notify = commands.add_parser("notify", help="notification destinations")
+    notify_commands = notify.add_subparsers(dest="notify_command", required=True, metavar="ACTION")
+    notify_commands.add_parser("test", help="send a test message to every destination")
+
+
+def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
+    if args.rules_command == "check":
+        return _rules_check(args, settings)
+    return _rules_test(args, settings)
+
+
+def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
+    from alerts.destinations import DestinationError, load_destinations
+    from alerts.rules import RulesError, load_rules
+
+    path = args.file or settings.rules
+    if not path:
+        raise UserError("no rules file: give one, or set rules / KREMLIN_WATCH_RULES")
+    try:
+        destinations = load_destinations(settings.notify, settings.notify_config)
+    except DestinationError as error:
+        raise ConfigError(str(error)) from None
+    try:
+        rules = load_rules(Path(path), destinations)
+    except RulesError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INPUT
+    enabled = sum(rule.enabled for rule in rules)
+    print(f"{path}: {len(rules)} rules ({enabled} enabled), {len(destinations)} destinations: OK")
+    for rule in rules:
+        routed = ", ".join(rule.notify) if rule.notify else "all destinations"
+        print(f"  {rule.name}: {rule.query}  → {routed}{'' if rule.enabled else '  (disabled)'}")
+    return 0
+
+
+def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
+    from alerts.matching import compile_query
+    from alerts.morphology import Lemmatizer
+    from alerts.query import QuerySyntaxError, parse_query
+    from alerts.rules import RulesError, load_rules
+    from alerts.text_index import IndexedDocument
+    from alerts.trigger import snippet_payload
+    from archive.export import item_object, iter_items
+    from kremlin_watch.cli import open_archive
+
+    rule = None
+    if args.rule:
+        if not settings.rules:
+            raise UserError("--rule needs a rules file: set rules / KREMLIN_WATCH_RULES")
+        try:
+            rules = {r.name: r for r in load_rules(Path(settings.rules))}
+        except RulesError as error:
+            raise UserError("\n".join(error.problems)) from None
+        if args.rule not in rules:
+            raise UserError(f"no rule named {args.rule!r} in {settings.rules} (rules: {', '.join(rules)})")
+        rule = rules[args.rule]
+        query = rule.query
+    else:
+        try:
+            query = parse_query(args.query)
+        except QuerySyntaxError as error:
+            raise UserError(f"query: {error}") from None
+    engine = open_archive(settings)
+    lemmatizer = Lemmatizer()
+    compiled = compile_query(query, lemmatizer)
+    found: list[dict[str, Any]] = []
+    for item in iter_items(engine, since=args.since):
+        if rule is not None and not rule.applies_to(item.kind, item.lang, item.section):
+            continue
+        doc = IndexedDocument.from_item(item, lemmatizer)
+        match = compiled.match(doc)
+        if match is None:
+            continue
+        data = item_object(item)
+        data["matches"] = [s.to_json() for s in snippet_payload(match, doc)]
+        found.append(data)
+    found.reverse()  # newest first
+    if args.limit:
+        found = found[: args.limit]
+    if args.format == "json":
+        json.dump(found, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_matches(found)
+        print(f"{len(found)} matching item(s) for {query}")
+    return 0
+
+
+def _print_matches(found: list[dict[str, Any]]) -> None:
+    from alerts.messages import MatchSnippet, moscow_time
+
+    for data in found:
+        when = moscow_time(datetime.fromisoformat(data["published_at"])) if data["published_at"] else ""
+        print(f"{data['id']:>6}  {when}  {data['kind']:<8} {data['title']}")
+        for entry in data["matches"]:
+            snippet = MatchSnippet.from_json(entry)
+            marked = snippet.text
+            for start, end in sorted(snippet.highlights, reverse=True):
+                marked = marked[:start] + "«" + marked[start:end] + "»" + marked[end:]
+            print(f"        [{snippet.field}] {marked}")
+
+
+def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    from kremlin_watch.cli import open_archive
+
+    engine = open_archive(settings)
+    if args.alerts_command == "send":
+        from alerts.delivery import Deliverer
+        from scheduler.check import load_alerting
+
+        rules, destinations = load_alerting(settings)
+        report = Deliverer(engine, destinations, rules, backoff=settings.alert_backoff).send_due(
+            ignore_backoff=True
+        )
+        print(report.line())
+        return 0 if not report.retried and not report.failed else EXIT_FAILURE
+    from archive.outbox import Outbox
+
+    rows = Outbox(engine).rows(args.status or (), limit=args.limit)
+    objects = [
+        {
+            "id": row.id,
+            "item_id": row.item_id,
+            "item_version": row.item_version,
+            "rule": row.rule,
+            "destination": row.destination_label,
+            "status": row.status,
+            "attempts": row.attempts,
+            "last_error": row.last_error,
+            "created_at": row.created_at.isoformat(),
+            "next_attempt_at": row.next_attempt_at.isoformat() if row.status == "pending" else None,
+            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        }
+        for row in rows
+    ]
+    if args.format == "json":
+        json.dump(objects, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for entry in objects:
+        error = f"  last error: {entry['last_error']}" if entry["last_error"] else ""
+        print(
+            f"{entry['id']:>5} {entry['status']:<8} item {entry['item_id']:<6} {entry['rule']:<16} "
+            f"attempts {entry['attempts']}  → {entry['destination']}{error}"
+        )
+    print(f"{len(objects)} alert(s)")
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
+    import apprise
+
+    from alerts.delivery import send_message
+    from alerts.messages import Message
+    from scheduler.check import load_alerting
+
+    del args
+    _rules, destinations = load_alerting(settings)
+    if not destinations:
+        raise UserError("no destinations: set notify / KREMLIN_WATCH_NOTIFY or notify_config")
+    failures = 0
+    for destination in destinations:
+        message = Message(
+            "[kremlin-watch] test message",
+            "This is a test message from kremlin-watch: this destination works.",
+            apprise.NotifyFormat.TEXT,
+        )
+        error = send_message(destination, message, destinations)
+        tags = f" [{', '.join(sorted(destination.tags))}]" if destination.tags else ""
+        print(
+            f"{'ok    ' if error is None else 'FAILED'} {destination.label}{tags}"
+            + (f": {error}" if error else "")
+        )
+        failures += error is not None
+    return EXIT_FAILURE if failures else 0

@@ -1,0 +1,79 @@
+"""One check as users mean it: crawl, match what is new against the rules, send the alerts.
+
+The crawler knows nothing of alerts and the alerts nothing of Scrapy; this module, on top of both,
+wires them: the rules' trigger is handed to the crawl as a "stored" hook, and the outbox is sent
+when the crawl ends. A backfill stores history but does not alert (five years of matches at once
+would bury the real news); `kremlin-watch rules test` shows what history matches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from alerts.delivery import Deliverer, DeliveryReport
+from alerts.destinations import Destination, DestinationError, load_destinations
+from alerts.morphology import Lemmatizer
+from alerts.rules import Rule, RulesError, load_rules
+from alerts.trigger import AlertTrigger
+from archive.checks import CheckSummary
+from crawler.plan import CrawlPlan
+from crawler.run import crawl
+from kremlin_watch.config import ConfigError, Settings
+
+
+@dataclass
+class CheckResult:
+    """A crawl's summary and what was sent after it."""
+
+    summary: CheckSummary
+    queued: int
+    delivery: DeliveryReport | None
+
+
+def load_alerting(settings: Settings) -> tuple[list[Rule], list[Destination]]:
+    """Rules and destinations from the settings; a problem is a `ConfigError` (one line each)."""
+    try:
+        destinations = load_destinations(settings.notify, settings.notify_config)
+    except DestinationError as error:
+        raise ConfigError(str(error)) from None
+    rules: list[Rule] = []
+    if settings.rules:
+        try:
+            # Tags are checked against the destinations only when there are some: rules written before
+            # any destination is configured are not an error (`rules check` still reports them).
+            rules = load_rules(Path(settings.rules), destinations or None)
+        except RulesError as error:
+            raise ConfigError("\n".join(error.problems)) from None
+    return rules, destinations
+
+
+class CheckRunner:
+    """Everything a check needs, built once: a daemon reuses it for every check."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.rules, self.destinations = load_alerting(settings)
+        self.lemmatizer = Lemmatizer()
+        self.trigger = AlertTrigger(engine, self.rules, self.destinations, self.lemmatizer)
+        self.deliverer = Deliverer(
+            engine,
+            self.destinations,
+            self.rules,
+            backoff=settings.alert_backoff,
+            give_up_after=timedelta(seconds=settings.alert_give_up),
+        )
+
+    async def run(self, plan: CrawlPlan, *, progress: bool = False) -> CheckResult:
+        """Crawl with ``plan``; for a check, queue and send the alerts it found."""
+        alerting = plan.mode == "check" and bool(self.rules) and bool(self.destinations)
+        hooks = (self.trigger,) if alerting else ()
+        before = self.trigger.queued
+        summary = await crawl(self.settings, self.engine, plan, progress=progress, hooks=hooks)
+        delivery = await asyncio.to_thread(self.deliverer.send_due) if self.destinations else None
+        return CheckResult(summary, self.trigger.queued - before, delivery)

@@ -1,0 +1,431 @@
+"""Alerts end to end: the replica publishes, `kremlin-watch crawl` matches and sends, real servers receive.
+
+E-mail goes to a real SMTP server (aiosmtpd), webhooks to a real HTTP server, both on 127.0.0.1.
+Slack is on the internet, so its HTTP call is intercepted, as Apprise's own tests do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
+from unittest import mock
+
+import pytest
+from sqlmodel import Session, select
+
+from alerts.delivery import Deliverer
+from alerts.destinations import parse_notify_setting
+from alerts.messages import AlertItem, MatchSnippet, compose
+from alerts.rules import load_rules
+from archive.engine import make_engine
+from archive.models import OutboxEntry
+from archive.outbox import NewAlert, Outbox
+from archive.types import utcnow
+from replica.corpus import Corpus
+from replica.server import ReplicaServer
+from tests.conftest import SmtpServer, WebhookReceiver, cli_env, run_cli
+
+SEED_TEXT = [
+    (
+        None,
+        "30 декабря состоялся телефонный разговор Владимира Путина с Президентом Соединённых Штатов Америки Джозефом Байденом.",
+    ),
+    (
+        None,
+        "Главной темой беседы стали вопросы реализации договорённости о запуске переговоров по предоставлению юридических гарантий обеспечения безопасности России.",
+    ),
+    (
+        None,
+        "С российской стороны был дан исчерпывающий ответ на вновь упомянутый Джозефом Байденом вариант принятия «масштабных» санкций против России.",
+    ),
+]
+
+RULES = """
+[[rule]]
+name = "sanctions"
+query = 'санкции OR НАТО'
+kinds = ["call"]
+notify = ["desk"]
+
+[[rule]]
+name = "guarantees"
+query = '"юридические гарантии"'
+notify = ["ops"]
+"""
+
+
+@pytest.fixture
+def site() -> Iterator[ReplicaServer]:
+    """A replica whose generated corpus matches none of the rules: only published items alert."""
+    corpus = Corpus.generate(60, lang="ru", seed=11)
+    quiet = [
+        dataclasses.replace(
+            item, paragraphs=[(None, "Обсуждались вопросы регионального развития.")], lead="Рабочая встреча."
+        )
+        for item in corpus
+    ]
+    with ReplicaServer(Corpus(quiet, lang="ru")) as server:
+        yield server
+
+
+def publish_call(
+    site: ReplicaServer,
+    title: str = "Телефонный разговор с Президентом США Джозефом Байденом",
+    paragraphs=SEED_TEXT,
+):  # type: ignore[no-untyped-def]
+    item = site.corpus.next_item(kind="call")
+    item = dataclasses.replace(
+        item, title=title, lead="Состоялся телефонный разговор.", paragraphs=list(paragraphs), place=None
+    )
+    return site.corpus.publish(item)
+
+
+DESK_RULES = RULES.split('\n\n[[rule]]\nname = "guarantees"')[0]
+
+
+def write_rules(tmp_path: Path, text: str = RULES) -> Path:
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def env_for(site: ReplicaServer, database_url: str, rules: Path, notify: str, **extra: str) -> dict[str, str]:
+    return cli_env(
+        base_url=site.base_url,
+        database_url=database_url,
+        rules=str(rules),
+        notify=notify,
+        alert_backoff="1",
+        **extra,
+    )
+
+
+def outbox_rows(database_url: str) -> list[OutboxEntry]:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        rows = list(session.exec(select(OutboxEntry).order_by(OutboxEntry.id)))
+    engine.dispose()
+    return rows
+
+
+def test_email_end_to_end_exactly_once(
+    site: ReplicaServer, database_url: str, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    env = env_for(site, database_url, write_rules(tmp_path, DESK_RULES), f"desk = {smtp_server.url()}")
+    assert run_cli("crawl", env=env).returncode == 0
+    assert smtp_server.messages == []  # the quiet corpus matches nothing
+    call = publish_call(site)
+    result = run_cli("crawl", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "alerts: sent 1" in result.stdout
+    [message] = smtp_server.messages
+    assert (
+        message["Subject"]
+        == "[kremlin-watch] sanctions: Телефонный разговор с Президентом США Джозефом Байденом"
+    )
+    assert message["To"] == "desk@example.org"
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert f"{site.base_url}/events/president/news/{call.id}" in html
+    assert "<mark>санкций</mark>" in html
+    assert "санкций против России" in text
+    assert "Rule: sanctions" in text
+    # A second check finds nothing new and sends nothing.
+    again = run_cli("crawl", env=env)
+    assert again.returncode == 0
+    assert len(smtp_server.messages) == 1
+    assert [row.status for row in outbox_rows(database_url) if row.rule == "sanctions"] == ["sent"]
+
+
+def test_smtp_down_stays_pending_then_exactly_one_message(
+    site: ReplicaServer, database_url: str, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    env = env_for(site, database_url, write_rules(tmp_path, DESK_RULES), f"desk = {smtp_server.url()}")
+    assert run_cli("crawl", env=env).returncode == 0
+    smtp_server.stop()
+    publish_call(site)
+    down = run_cli("crawl", env=env)
+    assert down.returncode == 0, down.stderr
+    assert "will retry 1" in down.stdout
+    [row] = json.loads(run_cli("alerts", "list", "--format", "json", env=env).stdout)
+    assert row["status"] == "pending" and row["attempts"] == 1
+    assert row["last_error"].startswith("Connection error while submitting email")
+    smtp_server.start()
+    sent = run_cli("alerts", "send", env=env)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert sent.stdout.startswith("alerts: sent 1")
+    assert len(smtp_server.messages) == 1
+    assert run_cli("alerts", "send", env=env).stdout.startswith("alerts: sent 0")
+    assert len(smtp_server.messages) == 1
+    [row] = json.loads(run_cli("alerts", "list", "--format", "json", env=env).stdout)
+    assert (row["status"], row["attempts"], row["last_error"]) == ("sent", 2, None)
+
+
+def test_secrets_never_reach_logs_errors_or_listings(
+    site: ReplicaServer, database_url: str, tmp_path: Path
+) -> None:
+    from tests.conftest import free_port
+
+    secret_url = f"json://kw:Sup3rSecretPw@127.0.0.1:{free_port()}/hook/Tok3nInPath"
+    env = env_for(site, database_url, write_rules(tmp_path, DESK_RULES), f"desk = {secret_url}")
+    assert run_cli("crawl", env=env).returncode == 0
+    publish_call(site)
+    down = run_cli("crawl", env=env)
+    assert "will retry 1" in down.stdout, down.stdout + down.stderr
+    listed = run_cli("alerts", "list", "--format", "json", env=env)
+    table = run_cli("alerts", "list", env=env)
+    tested = run_cli("notify", "test", env=env)
+    everything = down.stdout + down.stderr + listed.stdout + table.stdout + tested.stdout + tested.stderr
+    assert "Sup3rSecretPw" not in everything
+    [row] = json.loads(listed.stdout)
+    assert row["destination"].startswith("json://kw:****@127.0.0.1:")
+    assert row["last_error"]
+    assert tested.stdout.startswith("FAILED json://kw:****@127.0.0.1:")
+
+
+def test_webhook_and_routing_by_tags(
+    site: ReplicaServer, database_url: str, smtp_server: SmtpServer, webhook: WebhookReceiver, tmp_path: Path
+) -> None:
+    notify = f"desk = {smtp_server.url()}\nops = {webhook.url()}"
+    env = env_for(site, database_url, write_rules(tmp_path), notify)
+    assert run_cli("crawl", env=env).returncode == 0
+    call = publish_call(site)
+    result = run_cli("crawl", env=env)
+    assert "alerts: sent 2" in result.stdout, result.stdout + result.stderr
+    # "sanctions" routes to desk (e-mail) only, "guarantees" to ops (webhook) only.
+    assert [m["Subject"] for m in smtp_server.messages] == [f"[kremlin-watch] sanctions: {call.title}"]
+    [posted] = webhook.received
+    assert posted["title"] == f"[kremlin-watch] guarantees: {call.title}"
+    assert "«юридических гарантий»" in posted["message"]
+    assert f"/events/president/news/{call.id}" in posted["message"]
+
+
+def test_edit_does_not_realert_unless_the_rule_asks(
+    site: ReplicaServer, database_url: str, webhook: WebhookReceiver, tmp_path: Path
+) -> None:
+    rules = write_rules(tmp_path, RULES.replace('notify = ["ops"]', 'notify = ["ops"]\nrealert = true'))
+    env = env_for(site, database_url, rules, f"ops, desk = {webhook.url()}")
+    assert run_cli("crawl", env=env).returncode == 0
+    call = publish_call(site)
+    assert run_cli("crawl", env=env).returncode == 0
+    assert sorted(p["title"].split(":")[0] for p in webhook.received) == [
+        "[kremlin-watch] guarantees",
+        "[kremlin-watch] sanctions",
+    ]
+    site.corpus.edit(call.id, title=call.title + " (дополнено)")
+    result = run_cli("crawl", env=env)
+    assert "changed 1" in result.stdout
+    titles = [p["title"] for p in webhook.received[2:]]
+    assert titles == [f"[kremlin-watch] guarantees: {call.title} (дополнено)"]
+
+
+def test_digest_rule_sends_one_message_for_several_matches(
+    site: ReplicaServer, database_url: str, webhook: WebhookReceiver, tmp_path: Path
+) -> None:
+    rules = write_rules(tmp_path, '[[rule]]\nname = "digest"\nquery = "санкции"\ndigest = true\n')
+    env = env_for(site, database_url, rules, webhook.url())
+    assert run_cli("crawl", env=env).returncode == 0
+    calls = [publish_call(site, title=f"Телефонный разговор с Президентом номер {n}") for n in range(3)]
+    result = run_cli("crawl", env=env)
+    assert "alerts: sent 3" in result.stdout, result.stdout + result.stderr
+    [posted] = webhook.received
+    assert posted["title"] == "[kremlin-watch] digest: 3 new items"
+    for call in calls:
+        assert call.title in posted["message"]
+
+
+def test_rules_test_shows_matches_in_context(site: ReplicaServer, database_url: str, tmp_path: Path) -> None:
+    env = env_for(site, database_url, write_rules(tmp_path), "")
+    call = publish_call(site)
+    assert run_cli("crawl", env=env).returncode == 0
+    table = run_cli("rules", "test", "санкциями", env=env)
+    assert table.returncode == 0, table.stderr
+    assert f"{call.id}" in table.stdout and "«санкций»" in table.stdout
+    assert table.stdout.strip().endswith("1 matching item(s) for санкциями")
+    as_json = json.loads(run_cli("rules", "test", "--rule", "guarantees", "--format", "json", env=env).stdout)
+    assert [entry["id"] for entry in as_json] == [call.id]
+    assert as_json[0]["matches"][0]["words"] == ["юридических", "гарантий"]
+    assert {"url", "title", "published_at", "kind"} <= set(as_json[0])
+    assert (
+        json.loads(run_cli("rules", "test", '"гарантии юридические"', "--format", "json", env=env).stdout)
+        == []
+    )
+
+
+def test_rules_check_reports_every_error_with_its_line(tmp_path: Path, webhook: WebhookReceiver) -> None:
+    rules = write_rules(
+        tmp_path,
+        '[[rule]]\nname = "a"\nquery = "(санкции OR НАТО"\n\n'
+        '[[rule]]\nname = "b"\nquery = ""\ncolour = "red"\n\n'
+        '[[rule]]\nname = "a"\nquery = "Макрон"\n\n'
+        '[[rule]]\nname = "c"\nquery = "Макрон"\nnotify = ["nobody"]\n',
+    )
+    result = run_cli("rules", "check", str(rules), env=cli_env(notify=f"ops = {webhook.url()}"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert f"{rules}:3: rule 'a': query: unclosed ( at column 1" in lines
+    assert any(line.startswith(f"{rules}:7: rule 'b': query: ") and "empty" in line for line in lines)
+    assert (
+        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, enabled)"
+        in lines
+    )
+    assert f"{rules}:10: rule 'a': duplicate name (first defined on line 1)" in lines
+    assert f"{rules}:17: rule 'c': notify: unknown tag 'nobody' (known: ops)" in lines
+    assert "Traceback" not in result.stderr
+    good = write_rules(tmp_path, RULES.replace('notify = ["desk"]\n', ""))
+    ok = run_cli("rules", "check", str(good), env=cli_env(notify=f"ops = {webhook.url()}"))
+    assert ok.returncode == 0, ok.stderr
+    assert "2 rules (2 enabled), 1 destinations: OK" in ok.stdout
+
+
+def test_notify_test_reports_each_destination(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    dead_port = SmtpServer().port
+    notify = f"desk = {smtp_server.url()}\nmailto://127.0.0.1:{dead_port}?from=a@example.org&to=b@example.org"
+    result = run_cli("notify", "test", env=cli_env(notify=notify))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ok     mailto://127.0.0.1:") and lines[0].endswith("[desk]")
+    assert lines[1].startswith(f"FAILED mailto://127.0.0.1:{dead_port}")
+    assert smtp_server.messages[0]["Subject"] == "[kremlin-watch] test message"
+
+
+def test_bad_notify_url_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("notify", "test", env=cli_env(notify="desk = mailt://user:pw123456@host/x"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "kremlin-watch: error: configuration: KREMLIN_WATCH_NOTIFY: entry 1 is not a URL the installed Apprise can send to: mailt://user:****@host/…"
+    )
+
+
+def _item(title: str, text: str) -> AlertItem:
+    snippet = MatchSnippet(
+        "text", ("санкций",), text, ((text.index("санкций"), text.index("санкций") + len("санкций")),)
+    )
+    return AlertItem(
+        67487,
+        title,
+        "http://kremlin.ru/events/president/news/67487",
+        utcnow(),
+        "Лид <b>с тегом</b>",
+        "call",
+        (snippet,),
+    )
+
+
+def test_slack_payload_is_escaped_and_formatted() -> None:
+    [slack] = parse_notify_setting(
+        "https://hooks.slack.com/services/T1234ABCD/B5678EFGH/abcdefghijklmnopqrstuvwx"
+    )
+    item = _item(
+        "Разговор <!channel> & <http://evil|click>", "Обсуждали <!here> вопрос санкций и *жирный* текст."
+    )
+    message = compose(slack.kind, "sanctions", "", [item])
+
+    class Reply:
+        status_code = 200
+        content = b"ok"
+        text = "ok"
+        headers: ClassVar[dict[str, str]] = {}
+
+    with mock.patch("requests.request", return_value=Reply()) as request:
+        from alerts.delivery import send_message
+
+        assert send_message(slack, message, [slack]) is None
+    payload = json.loads(request.call_args.kwargs["data"])
+    body = payload["attachments"][0]["text"]
+    assert (
+        request.call_args.args[1]
+        == "https://hooks.slack.com/services/T1234ABCD/B5678EFGH/abcdefghijklmnopqrstuvwx"
+    )
+    assert "<!channel>" not in body and "<!here>" not in body and "<http://evil" not in body
+    assert "‹!channel›" in body and "‹!here›" in body
+    assert "<http://kremlin.ru/events/president/news/67487|" in body
+    assert "*санкций*" in body
+    assert "<b>" not in body
+
+
+def test_email_html_escapes_page_text() -> None:
+    item = _item("Заголовок <script>alert(1)</script>", "Текст <img src=x> про санкций вред.")
+    message = compose("email", "r", "", [item])
+    assert "<script>" not in message.body and "&lt;script&gt;" in message.body
+    assert "<img" not in message.body
+    assert "<mark>санкций</mark>" in message.body
+
+
+def test_two_senders_never_send_a_row_twice(engine, webhook: WebhookReceiver) -> None:  # type: ignore[no-untyped-def]
+    from archive.records import ItemRecord
+    from archive.store import ArchiveStore
+
+    destinations = parse_notify_setting(webhook.url())
+    store = ArchiveStore(engine)
+    for item_id in range(1, 41):
+        store.store(
+            ItemRecord(
+                id=item_id,
+                url=f"http://kremlin.ru/events/president/news/{item_id}",
+                lang="ru",
+                section="events/president/news",
+                title=f"Item {item_id}",
+                text="санкции",
+                source="article",
+                published_at=utcnow(),
+            )
+        )
+    Outbox(engine).enqueue(
+        NewAlert(i, 1, "r", destinations[0].key, destinations[0].label, "[]") for i in range(1, 41)
+    )
+    senders = [Deliverer(engine, destinations, []) for _ in range(3)]
+    threads = [threading.Thread(target=sender.send_due) for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    titles = sorted(posted["title"] for posted in webhook.received)
+    assert len(titles) == 40 and len(set(titles)) == 40
+    assert Outbox(engine).counts()["sent"] == 40
+
+
+def test_undeliverable_alert_is_given_up_and_shown(engine) -> None:  # type: ignore[no-untyped-def]
+    from archive.records import ItemRecord
+    from archive.store import ArchiveStore
+
+    [dead] = parse_notify_setting(f"json://127.0.0.1:{SmtpServer().port}/hook")
+    ArchiveStore(engine).store(
+        ItemRecord(
+            id=7,
+            url="http://kremlin.ru/events/president/news/7",
+            lang="ru",
+            section="events/president/news",
+            title="T",
+            source="article",
+            published_at=utcnow(),
+        )
+    )
+    Outbox(engine).enqueue([NewAlert(7, 1, "r", dead.key, dead.label, "[]")])
+    patient = Deliverer(engine, [dead], [], backoff=60)
+    report = patient.send_due()
+    assert (report.sent, report.retried, report.failed) == (0, 1, 0)
+    assert patient.send_due().retried == 0  # backing off: not due yet
+    impatient = Deliverer(engine, [dead], [], give_up_after=timedelta(0))
+    assert impatient.send_due(ignore_backoff=True).failed == 1
+    [row] = Outbox(engine).rows(["failed"])
+    assert row.attempts == 2 and row.last_error
+
+
+def test_rules_file_documents_itself() -> None:
+    """The example in alerts/rules.py's docstring is a valid rules file."""
+    import alerts.rules
+
+    example = alerts.rules.__doc__.split("::", 1)[1].split("\n\n")[1]  # type: ignore[union-attr]
+    path = Path(__file__).parent / "_example_rules.toml"
+    path.write_text("\n".join(line[4:] for line in example.splitlines()), encoding="utf-8")
+    try:
+        [rule] = load_rules(path)
+    finally:
+        path.unlink()
+    assert rule.name == "sanctions" and rule.kinds == ("call",) and rule.notify == ("desk",)
