@@ -8,7 +8,10 @@ send keeps the rows pending with the error (secrets scrubbed) and the next attem
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -58,6 +61,16 @@ def send_message(destination: Destination, message: Message, everyone: list[Dest
     return redact(complaint or "the service did not accept the message", everyone)
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but someone else's
+        return True
+    return True
+
+
 class Deliverer:
     """Sends due outbox rows to their destinations."""
 
@@ -77,13 +90,19 @@ class Deliverer:
         self.rules = {rule.name: rule for rule in rules}
         self.backoff = backoff
         self.give_up_after = give_up_after
+        #: Who holds the claims this sender makes: ``host:pid``.
+        self.claimer = f"{socket.gethostname()}:{os.getpid()}"
+
+    def release_dead_claims(self) -> int:
+        """Take back the claims of senders on this host that died mid-send (see `Outbox`)."""
+        return self.outbox.release_dead_claims(socket.gethostname(), _process_alive)
 
     def send_due(self, *, ignore_backoff: bool = False) -> DeliveryReport:
         """Send every due row (every pending one with ``ignore_backoff``)."""
         report = DeliveryReport()
         tried: set[int] = set()
         while True:
-            rows = self.outbox.claim_due(ignore_backoff=ignore_backoff, exclude=tried)
+            rows = self.outbox.claim_due(ignore_backoff=ignore_backoff, exclude=tried, claimer=self.claimer)
             if not rows:
                 return report
             tried.update(row.id for row in rows if row.id is not None)
@@ -92,7 +111,7 @@ class Deliverer:
 
     def _groups(self, rows: list[OutboxEntry]) -> list[list[OutboxEntry]]:
         """One group per row, except digest rows: one group per (rule, destination)."""
-        digests: dict[tuple[str, str], list[OutboxEntry]] = defaultdict(list)
+        digests: dict[tuple[str, str], list[OutboxEntry]] = defaultdict(list)  # notices never digest
         groups: list[list[OutboxEntry]] = []
         for row in rows:
             if row.digest:
@@ -110,6 +129,12 @@ class Deliverer:
                 rows, f"destination {first.destination_label} is no longer configured", report
             )
             return
+        if first.incident is not None:
+            notice = json.loads(first.matches)
+            self._deliver(
+                rows, destination, Message(notice["title"], notice["body"], apprise.NotifyFormat.TEXT), report
+            )
+            return
         rule = self.rules.get(first.rule)
         items = self._items(rows)
         if not items:
@@ -117,11 +142,16 @@ class Deliverer:
             report.failed += len(ids)
             return
         message = compose(destination.kind, first.rule, rule.description if rule else "", items)
+        self._deliver(rows, destination, message, report)
+
+    def _deliver(
+        self, rows: list[OutboxEntry], destination: Destination, message: Message, report: DeliveryReport
+    ) -> None:
         error = send_message(destination, message, self.everyone)
         if error is None:
-            self.outbox.mark_sent(ids)
-            report.sent += len(ids)
-            logger.info("sent %s to %s (%d item(s))", first.rule, destination.label, len(items))
+            self.outbox.mark_sent([row.id for row in rows if row.id is not None])
+            report.sent += len(rows)
+            logger.info("sent %r to %s", message.title, destination.label)
         else:
             self._failed_attempt(rows, error, report)
 
@@ -152,8 +182,6 @@ class Deliverer:
                 )
 
     def _items(self, rows: list[OutboxEntry]) -> list[AlertItem]:
-        import json
-
         with Session(self.engine) as session:
             found = {
                 item.id: item

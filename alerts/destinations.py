@@ -1,6 +1,7 @@
 """Where alerts go: Apprise URLs from ``KREMLIN_WATCH_NOTIFY`` or an Apprise config file, with tags.
 
-``KREMLIN_WATCH_NOTIFY`` holds one entry per line (or separated by spaces), each an Apprise URL with
+``KREMLIN_WATCH_NOTIFY`` holds one entry per line or per ``;`` (URLs within an entry may also be
+separated by spaces), each an Apprise URL with
 optional tags in Apprise's own text-config form: ``desk, ops = mailto://…``. An Apprise config file
 (text or YAML, ``notify_config``) may be used instead or as well. Apprise drops entries it cannot
 read without a word; here each one is checked and a bad one is an error naming it (secrets masked).
@@ -96,7 +97,8 @@ def mask_url(text: str) -> str:
 def parse_notify_setting(value: str, source: str = "KREMLIN_WATCH_NOTIFY") -> list[Destination]:
     """Destinations from the notify setting; raises `DestinationError` naming a bad entry."""
     found: list[Destination] = []
-    entries = [line.strip() for line in value.replace("\r", "").split("\n")]
+    # Newlines or semicolons separate entries: env files and `docker run -e` take one line only.
+    entries = [entry.strip() for entry in re.split(r"[\r\n;]+", value)]
     number = 0
     for line in entries:
         if not line or line.startswith("#"):

@@ -91,7 +91,8 @@ def matched_words(snippets: tuple[MatchSnippet, ...]) -> list[str]:
     return list(seen)
 
 
-def _marked(snippet: MatchSnippet, escape, before: str, after: str) -> str:  # type: ignore[no-untyped-def]
+def marked(snippet: MatchSnippet, escape, before: str, after: str) -> str:  # type: ignore[no-untyped-def]
+    """The snippet's text through ``escape``, each highlight wrapped in ``before``/``after``."""
     parts: list[str] = []
     cursor = 0
     for start, end in sorted(snippet.highlights):
@@ -103,7 +104,10 @@ def _marked(snippet: MatchSnippet, escape, before: str, after: str) -> str:  # t
 
 
 def render_text(rule: str, description: str, items: list[AlertItem]) -> str:
-    """The plain-text form (webhooks and other text services)."""
+    """The plain-text form (webhooks and other text services); matches in ``**…**``.
+
+    Not «…»: Russian text uses those quotes itself («масштабных» санкций).
+    """
     blocks = []
     for item in items:
         lines = [
@@ -116,7 +120,7 @@ def render_text(rule: str, description: str, items: list[AlertItem]) -> str:
         if words:
             lines.append("Matched: " + ", ".join(words))
         for snippet in item.snippets:
-            lines.append(f"  [{snippet.field}] " + _marked(snippet, str, "«", "»"))
+            lines.append(f"  [{snippet.field}] " + marked(snippet, str, "**", "**"))
         if item.lead:
             lines.append("")
             lines.append(item.lead)
@@ -143,7 +147,7 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
             for snippet in item.snippets:
                 parts.append(
                     f"<li><small>{esc(snippet.field)}</small> "
-                    f"{_marked(snippet, esc, '<mark>', '</mark>')}</li>"
+                    f"{marked(snippet, esc, '<mark>', '</mark>')}</li>"
                 )
             parts.append("</ul>")
         if item.lead:
@@ -170,7 +174,7 @@ def render_slack(rule: str, description: str, items: list[AlertItem]) -> str:
             + (f" — {slack_escape(description)}" if description else ""),
         ]
         for snippet in item.snippets:
-            lines.append("> " + _marked(snippet, slack_escape, "**", "**").strip())
+            lines.append("> " + marked(snippet, slack_escape, "**", "**").strip())
         if item.lead:
             lines.append(slack_escape(item.lead).strip())
         blocks.append("\n".join(lines))

@@ -13,6 +13,7 @@ import json
 import threading
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from alerts.destinations import Destination, route
 from alerts.matching import CompiledQuery, Match, compile_query, snippets
@@ -37,7 +38,7 @@ def snippet_payload(match: Match, doc: IndexedDocument) -> list[MatchSnippet]:
 
 
 class AlertTrigger:
-    """The pipeline hook: ``trigger(record, result)`` queues the alerts for one stored item."""
+    """The store hook: ``trigger(session, record, result)`` queues one stored item's alerts with it."""
 
     def __init__(
         self, engine: Engine, rules: list[Rule], destinations: list[Destination], lemmatizer: Lemmatizer
@@ -51,17 +52,17 @@ class AlertTrigger:
         self._lock = threading.Lock()
         self.queued = 0
 
-    def __call__(self, record: ItemRecord, result: StoreResult) -> int:
+    def __call__(self, session: Session, record: ItemRecord, result: StoreResult) -> None:
+        """Queue the alerts inside the item's transaction (`ArchiveStore.store`'s ``before_commit``)."""
         if result.outcome not in (Outcome.NEW, Outcome.CHANGED) or not self.compiled:
-            return 0
+            return
         with self._lock:  # the lemmatizer's cache is not made for several threads at once
-            alerts = self.alerts_for(record, result)
-        queued = self.outbox.enqueue(alerts)
-        with self._lock:
-            self.queued += queued
-        return queued
+            alerts = self.alerts_for(record, result, session)
+            self.queued += self.outbox.enqueue(alerts, session=session)
 
-    def alerts_for(self, record: ItemRecord, result: StoreResult) -> list[NewAlert]:
+    def alerts_for(
+        self, record: ItemRecord, result: StoreResult, session: Session | None = None
+    ) -> list[NewAlert]:
         """The outbox rows one stored item calls for (not yet written)."""
         doc = IndexedDocument.from_item(record, self.lemmatizer)
         alerts: list[NewAlert] = []
@@ -76,7 +77,7 @@ class AlertTrigger:
                 if (
                     result.outcome is Outcome.CHANGED
                     and not rule.realert
-                    and self.outbox.alerted_before(record.id, rule.name, destination.key)
+                    and self.outbox.alerted_before(record.id, rule.name, destination.key, session)
                 ):
                     continue
                 alerts.append(

@@ -13,7 +13,8 @@ from archive.types import utcnow
 
 #: Outcomes, from the best to the worst. "unchanged": the feed answered 304. "partial": some pages
 #: failed but the check went on. "blocked": the site refused us (403/429) and we gave up for now.
-OUTCOMES = ("ok", "unchanged", "partial", "blocked", "error", "crashed")
+#: "crashed": the process died or failed mid-crawl. "cancelled": stopped on purpose (SIGTERM).
+OUTCOMES = ("ok", "unchanged", "partial", "blocked", "error", "crashed", "cancelled")
 
 
 @dataclass
@@ -29,6 +30,9 @@ class CheckSummary:
     changed_items: int = 0
     unchanged_items: int = 0
     errors: int = 0
+    parse_errors: int = 0
+    #: Article and list pages read without a parse error (a 304 feed proves nothing about the parser).
+    html_pages_read: int = 0
     status_counts: dict[str, int] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
 
@@ -78,15 +82,30 @@ class CheckLog:
                     changed_items=summary.changed_items,
                     unchanged_items=summary.unchanged_items,
                     errors=summary.errors,
+                    parse_errors=summary.parse_errors,
                     detail=detail,
                 )
             )
             session.commit()
 
-    def recent(self, limit: int = 20) -> list[Check]:
-        """The newest checks first."""
+    def close_abandoned(self) -> int:
+        """Mark checks left "running" by a process that died as "crashed"; returns how many."""
         with Session(self.engine) as session:
-            rows = list(session.exec(select(Check).order_by(Check.id.desc()).limit(limit)).scalars())  # type: ignore[call-overload,union-attr]
+            result = session.exec(  # type: ignore[call-overload]
+                update(Check)
+                .where(Check.outcome == "running")
+                .values(outcome="crashed", finished_at=utcnow())  # type: ignore[arg-type]
+            )
+            session.commit()
+            return int(result.rowcount or 0)
+
+    def recent(self, limit: int = 20, mode: str | None = None) -> list[Check]:
+        """The newest finished checks first (of one mode, if given)."""
+        statement = select(Check).where(Check.finished_at.is_not(None)).order_by(Check.id.desc()).limit(limit)  # type: ignore[union-attr]
+        if mode is not None:
+            statement = statement.where(Check.mode == mode)
+        with Session(self.engine) as session:
+            rows = list(session.exec(statement).scalars())  # type: ignore[call-overload]
             for row in rows:
                 session.expunge(row)
             return rows

@@ -91,6 +91,8 @@ class Check(SQLModel, table=True):
     changed_items: int = 0
     unchanged_items: int = 0
     errors: int = 0
+    #: Of ``errors``, pages that came back but could not be read (a layout the parser does not know).
+    parse_errors: int = 0
     #: JSON: HTTP status counts and the first error messages.
     detail: str | None = Field(default=None, sa_column=Column(Text))
 
@@ -115,11 +117,16 @@ class OutboxEntry(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("item_id", "item_version", "rule", "destination", name="uq_outbox_triple"),
+        UniqueConstraint("incident", "rule", "destination", name="uq_outbox_incident"),
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(foreign_key="item.id", index=True)
+    #: The item alerted about; None for a notice about the watcher itself (see ``incident``).
+    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
+    #: For notices ("source down", "parser broken", their recoveries): the incident's key. None
+    #: for item alerts. Unique with rule and destination, so each notice goes out once.
+    incident: str | None = None
     item_version: int = 1
     rule: str = Field(index=True)
     #: A digest of the destination's full URL: stable, and no secret in it.
@@ -136,4 +143,7 @@ class OutboxEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
     claimed_at: datetime | None = Field(default=None, sa_column=_time())
+    #: ``host:pid`` of the sender holding the claim, so a restart can take back a dead one's claims.
+    claimed_by: str | None = None
     sent_at: datetime | None = Field(default=None, sa_column=_time())
+

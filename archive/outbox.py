@@ -3,14 +3,15 @@
 Life of a row: ``pending`` → (claimed) ``sending`` → ``sent``; a failed send puts it back to
 ``pending`` with ``next_attempt_at`` pushed out, and after the configured give-up time it becomes
 ``failed``. A sender claims rows by moving them to ``sending`` in one guarded UPDATE, so two senders
-never take the same row. A row left in ``sending`` by a process that died is taken again once its
-claim is older than the lease: that is the one case in which a message can go out twice (the send
+never take the same row. A row left in ``sending`` by a process that died is taken again at once when
+the dead process was on this host (`release_dead_claims`), otherwise once its claim is older than the
+lease: that is the one case in which a message can go out twice (the send
 happened, the "sent" mark did not), and it is documented in the README.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,13 +31,15 @@ CLAIM_LEASE = timedelta(minutes=5)
 class NewAlert:
     """An alert the rules decided on, before it is a row."""
 
-    item_id: int
+    item_id: int | None
     item_version: int
     rule: str
     destination: str
     destination_label: str
+    #: For item alerts: the matches as JSON. For notices: the notice's text as JSON.
     matches: str
     digest: bool = False
+    incident: str | None = None
 
 
 class Outbox:
@@ -45,8 +48,11 @@ class Outbox:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def enqueue(self, alerts: Iterable[NewAlert]) -> int:
-        """Insert rows for these alerts, skipping any triple that has one; returns how many were new."""
+    def enqueue(self, alerts: Iterable[NewAlert], session: Session | None = None) -> int:
+        """Insert rows for these alerts, skipping any triple that has one; returns how many were new.
+
+        With ``session`` the rows join that transaction (the caller commits), else they are committed.
+        """
         rows = [alert.__dict__ for alert in alerts]
         if not rows:
             return 0
@@ -55,23 +61,30 @@ class Outbox:
         statement = (
             insert(OutboxEntry)
             .values([{**row, "created_at": now, "next_attempt_at": now} for row in rows])
-            .on_conflict_do_nothing(index_elements=["item_id", "item_version", "rule", "destination"])
+            # No target: either unique key applies, (item, version, rule, dest) or (incident, rule, dest).
+            .on_conflict_do_nothing()
             .returning(OutboxEntry.id)
         )
-        with Session(self.engine) as session:
-            inserted = len(session.exec(statement).all())  # type: ignore[call-overload]
-            session.commit()
+        if session is not None:
+            return len(session.exec(statement).all())  # type: ignore[call-overload]
+        with Session(self.engine) as own:
+            inserted = len(own.exec(statement).all())  # type: ignore[call-overload]
+            own.commit()
         return inserted
 
-    def alerted_before(self, item_id: int, rule: str, destination: str) -> bool:
+    def alerted_before(
+        self, item_id: int, rule: str, destination: str, session: Session | None = None
+    ) -> bool:
         """Whether any version of this item already has a row for this rule and destination."""
-        with Session(self.engine) as session:
-            statement = select(OutboxEntry.id).where(
-                OutboxEntry.item_id == item_id,
-                OutboxEntry.rule == rule,
-                OutboxEntry.destination == destination,
-            )
+        statement = select(OutboxEntry.id).where(
+            OutboxEntry.item_id == item_id,
+            OutboxEntry.rule == rule,
+            OutboxEntry.destination == destination,
+        )
+        if session is not None:
             return session.exec(statement.limit(1)).first() is not None  # type: ignore[call-overload]
+        with Session(self.engine) as own:
+            return own.exec(statement.limit(1)).first() is not None  # type: ignore[call-overload]
 
     def claim_due(
         self,
@@ -80,6 +93,7 @@ class Outbox:
         ignore_backoff: bool = False,
         limit: int = 200,
         exclude: Collection[int] = (),
+        claimer: str | None = None,
     ) -> list[OutboxEntry]:
         """Claim the rows that are due (or all pending ones with ``ignore_backoff``) for sending.
 
@@ -105,7 +119,12 @@ class Outbox:
                 result = session.exec(  # type: ignore[call-overload]
                     update(OutboxEntry)
                     .where(OutboxEntry.id == row_id, or_(due, abandoned))  # type: ignore[arg-type]
-                    .values(status="sending", claimed_at=now, attempts=OutboxEntry.attempts + 1)
+                    .values(
+                        status="sending",
+                        claimed_at=now,
+                        claimed_by=claimer,
+                        attempts=OutboxEntry.attempts + 1,
+                    )
                 )
                 if result.rowcount == 1:
                     claimed.append(row_id)
@@ -119,9 +138,26 @@ class Outbox:
                 session.expunge(row)
         return sorted(rows, key=lambda row: row.id or 0)
 
+    def release_dead_claims(self, host: str, alive: Callable[[int], bool]) -> int:
+        """Put back to pending the rows claimed by processes on ``host`` that are no longer alive.
+
+        Without this a restarted daemon would wait out the claim lease (5 minutes) before sending
+        what its killed predecessor had claimed. Claims of other hosts keep waiting for the lease.
+        """
+        with Session(self.engine) as session:
+            rows = session.exec(  # type: ignore[call-overload]
+                select(OutboxEntry.id, OutboxEntry.claimed_by).where(
+                    OutboxEntry.status == "sending",
+                    OutboxEntry.claimed_by.like(f"{host}:%"),  # type: ignore[union-attr]
+                )
+            ).all()
+        dead = [row_id for row_id, claimer in rows if not alive(int(claimer.rsplit(":", 1)[1]))]
+        self._set(dead, status="pending", claimed_at=None, claimed_by=None)
+        return len(dead)
+
     def mark_sent(self, row_ids: Sequence[int]) -> None:
         """Record a successful send: these rows are never sent again."""
-        self._set(row_ids, status="sent", sent_at=utcnow(), last_error=None, claimed_at=None)
+        self._set(row_ids, status="sent", sent_at=utcnow(), last_error=None, claimed_at=None, claimed_by=None)
 
     def mark_retry(self, row_ids: Sequence[int], error: str, next_attempt_at: datetime) -> None:
         """Record a failed send that will be tried again later."""

@@ -19,7 +19,7 @@ crawls storing the same item at once never create two rows or two revisions.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +32,8 @@ from archive.records import CONTENT_FIELDS, SOURCES, ItemRecord, content_hash
 from archive.types import utcnow
 
 _MAX_RACE_RETRIES = 5
+#: A hook run inside an item's transaction: (session, record, result).
+BeforeCommit = Callable[[Session, ItemRecord, "StoreResult"], None]
 
 
 class Outcome(enum.StrEnum):
@@ -58,15 +60,20 @@ class ArchiveStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def store(self, record: ItemRecord) -> StoreResult:
-        """Insert or merge one record; see the module docstring for the rules."""
+    def store(self, record: ItemRecord, before_commit: BeforeCommit | None = None) -> StoreResult:
+        """Insert or merge one record; see the module docstring for the rules.
+
+        ``before_commit(session, record, result)`` runs inside the item's own transaction, so what it
+        writes (the alerts an item calls for) is committed together with the item or not at all: a
+        crash between the two cannot leave an archived item that was never alerted.
+        """
         for _attempt in range(_MAX_RACE_RETRIES):
-            result = self._try_store(record)
+            result = self._try_store(record, before_commit)
             if result is not None:
                 return result
         raise RuntimeError(f"item {record.id}: lost the race to update it {_MAX_RACE_RETRIES} times")
 
-    def _try_store(self, record: ItemRecord) -> StoreResult | None:
+    def _try_store(self, record: ItemRecord, before_commit: BeforeCommit | None) -> StoreResult | None:
         with Session(self.engine) as session:
             values = _row_values(record)
             now = utcnow()
@@ -77,8 +84,11 @@ class ArchiveStore:
                 insert.on_conflict_do_nothing(index_elements=["id"]).returning(Item.id)
             ).first()
             if inserted is not None:
+                result = StoreResult(record.id, Outcome.NEW, 1)
+                if before_commit is not None:
+                    before_commit(session, record, result)
                 session.commit()
-                return StoreResult(record.id, Outcome.NEW, 1)
+                return result
             row = session.get(Item, record.id)
             if row is None:  # deleted between the two statements; try again
                 session.rollback()
@@ -87,6 +97,8 @@ class ArchiveStore:
             if result is None:
                 session.rollback()
                 return None
+            if before_commit is not None:
+                before_commit(session, record, result)
             session.commit()
             return result
 

@@ -23,8 +23,11 @@ T = TypeVar("T")
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
-def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
-    """Install the asyncio reactor, run ``main()`` on it to the end, and return its result."""
+def run_in_reactor(main: Callable[[], Awaitable[T]], *, signals: bool = True) -> T:
+    """Install the asyncio reactor, run ``main()`` on it to the end, and return its result.
+
+    ``signals=False`` leaves SIGTERM/SIGINT to ``main`` (the daemon stops gracefully by itself).
+    """
     from scrapy.utils.reactor import install_reactor
 
     install_reactor(REACTOR)
@@ -43,7 +46,7 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
         Deferred.fromFuture(future).addBoth(finish)
 
     reactor.callWhenRunning(begin)  # type: ignore[attr-defined]
-    reactor.run(installSignalHandlers=True)  # type: ignore[attr-defined]
+    reactor.run(installSignalHandlers=signals)  # type: ignore[attr-defined]
     result = outcome.get("result")
     if hasattr(result, "raiseException"):
         result.raiseException()  # type: ignore[union-attr]
@@ -57,8 +60,12 @@ async def crawl(
     *,
     progress: bool = False,
     hooks: tuple[Callable[..., object], ...] = (),
+    on_start: Callable[[object], None] | None = None,
 ) -> CheckSummary:
-    """One crawl, recorded as a check row; returns its summary."""
+    """One crawl, recorded as a check row; returns its summary.
+
+    ``on_start`` receives the Scrapy crawler, so a daemon can stop it gracefully (``stop_async``).
+    """
     from scrapy.crawler import AsyncCrawlerRunner
 
     from crawler.spider import KremlinSpider
@@ -67,6 +74,8 @@ async def crawl(
     check_id = await asyncio.to_thread(checks.open, plan.mode)
     runner = AsyncCrawlerRunner(scrapy_settings(settings))
     crawler = runner.create_crawler(KremlinSpider)
+    if on_start is not None:
+        on_start(crawler)
     reporter = asyncio.ensure_future(_report_progress(crawler)) if progress else None
     try:
         await runner.crawl(
@@ -108,6 +117,8 @@ def summarize(plan: CrawlPlan, stats: dict[str, object], spider: object) -> Chec
         changed_items=count("kremlin_watch/items/changed"),
         unchanged_items=count("kremlin_watch/items/unchanged") + count("kremlin_watch/items/completed"),
         errors=count("kremlin_watch/errors"),
+        parse_errors=count("kremlin_watch/parse_errors"),
+        html_pages_read=count("kremlin_watch/html_pages_read"),
         status_counts=status_counts,
         messages=messages,
     )
@@ -118,6 +129,8 @@ def summarize(plan: CrawlPlan, stats: dict[str, object], spider: object) -> Chec
     reason = stats.get("kremlin_watch/close_reason", "finished")
     if reason == "blocked":
         summary.outcome = "blocked"
+    elif reason == "shutdown":
+        summary.outcome = "cancelled"  # stopped by SIGTERM/SIGINT: not a failure of the site
     elif reason != "finished":
         summary.outcome = "error"
         summary.messages.insert(0, f"crawl ended early: {reason}")

@@ -145,6 +145,7 @@ class KremlinSpider(scrapy.Spider):
         page = self._parse_or_log(parse_list, response)
         if page is None:
             return
+        self.crawler.stats.inc_value("kremlin_watch/html_pages_read")  # type: ignore[union-attr]
         ids = [item.id for item in page.items]
         held = await run_in_thread(self.store.site_updated, ids)
         known_before = await run_in_thread(seen_before, self.store.engine, ids, self.known_before)
@@ -179,10 +180,11 @@ class KremlinSpider(scrapy.Spider):
         try:
             record = parse_article(response.body, response.url)
         except LayoutError as error:
-            self._error(str(error))
+            self._error(str(error), parse=True)
             if fallback is not None:
                 yield fallback
             return
+        self.crawler.stats.inc_value("kremlin_watch/html_pages_read")  # type: ignore[union-attr]
         # The feed's <updated> has seconds, the page's "last updated" only minutes: keep the later one,
         # or the next feed would look newer than the stored row and the page be fetched again forever.
         feed_time = fallback.site_updated_at if fallback is not None else None
@@ -206,13 +208,15 @@ class KremlinSpider(scrapy.Spider):
         try:
             return parse(response.body, response.url)  # type: ignore[no-any-return]
         except LayoutError as error:
-            self._error(str(error))
+            self._error(str(error), parse=True)
             return None
 
-    def _error(self, message: str) -> None:
+    def _error(self, message: str, *, parse: bool = False) -> None:
         logger.error("%s", message)
         self.errors.append(message)
         self.crawler.stats.inc_value("kremlin_watch/errors")  # type: ignore[union-attr]
+        if parse:
+            self.crawler.stats.inc_value("kremlin_watch/parse_errors")  # type: ignore[union-attr]
 
     def _list_request(self, number: int, url: str | None = None) -> scrapy.Request:
         if url is None:

@@ -125,17 +125,15 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_matches(found: list[dict[str, Any]]) -> None:
-    from alerts.messages import MatchSnippet, moscow_time
+    from alerts.messages import MatchSnippet, marked, moscow_time
 
+    before, after = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
     for data in found:
         when = moscow_time(datetime.fromisoformat(data["published_at"])) if data["published_at"] else ""
         print(f"{data['id']:>6}  {when}  {data['kind']:<8} {data['title']}")
         for entry in data["matches"]:
             snippet = MatchSnippet.from_json(entry)
-            marked = snippet.text
-            for start, end in sorted(snippet.highlights, reverse=True):
-                marked = marked[:start] + "«" + marked[start:end] + "»" + marked[end:]
-            print(f"        [{snippet.field}] {marked}")
+            print(f"        [{snippet.field}] {marked(snippet, str, before, after)}")
 
 
 def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:

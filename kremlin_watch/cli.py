@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     database = commands.add_parser("db", help="database schema")
     database.add_argument("action", choices=("upgrade", "current"))
 
-    commands.add_parser("run", help="check on a schedule until stopped")
+    commands.add_parser("run", help="the daemon: check on a schedule, alert, serve /healthz and /metrics")
+    status = commands.add_parser("status", help="how the watch is doing, from the archive")
+    status.add_argument("--format", choices=("table", "json"), default="table")
     alerting_cli.add_commands(commands, _day)
     return parser
 
@@ -185,10 +187,50 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(_args: argparse.Namespace, settings: Settings) -> int:
-    from scheduler.loop import run_checks
+    import signal
+
+    early: list[int] = []
+
+    def remember(signum: int, _frame: object) -> None:
+        early.append(signum)
+
+    # A stop asked for while the daemon is still starting (`docker stop` right after `docker run`)
+    # is honoured once it runs, instead of killing it half-way through a migration.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, remember)
+    logger.info("starting kremlin-watch %s", __version__)
+    from scheduler.daemon import Daemon
+    from scheduler.leader import ArchiveInUse
 
     engine = open_archive(settings)
-    return run_checks(settings, engine)
+    try:
+        return Daemon(settings, engine, stop_early=early).run()
+    except ArchiveInUse as error:
+        raise UserError(str(error), EXIT_FAILURE) from None
+    except OSError as error:
+        raise UserError(f"cannot start: {error.strerror or error}", EXIT_FAILURE) from None
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from archive.status import read_status
+
+    engine = open_archive(settings)
+    status = read_status(engine)
+    if args.format == "json":
+        json.dump(status.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    last = status.last_check_at.isoformat(timespec="seconds") if status.last_check_at else "never"
+    success = status.last_success_at.isoformat(timespec="seconds") if status.last_success_at else "never"
+    print(f"archive     {masked_database_url(settings)}: {status.items} items, {status.calls} phone calls")
+    print(f"last check  {last} ({status.last_check_outcome or '-'}); last success {success}")
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(status.checks_by_outcome.items())) or "none"
+    print(f"checks      {outcomes}")
+    print(f"items       new {status.items_new}, changed {status.items_changed}; requests {status.requests}")
+    alerts = ", ".join(f"{k} {v}" for k, v in sorted(status.alerts_by_status.items())) or "none"
+    print(f"alerts      {alerts}")
+    print(f"incidents   {', '.join(status.open_incidents) or 'none open'}")
+    return 0
 
 
 COMMANDS = {
@@ -200,6 +242,7 @@ COMMANDS = {
     "export": cmd_export,
     "db": cmd_db,
     "run": cmd_run,
+    "status": cmd_status,
 }
 
 if __name__ == "__main__":

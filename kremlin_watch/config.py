@@ -44,6 +44,14 @@ class Settings:
     block_backoff: float = 60.0
     #: Seconds between checks of `kremlin-watch run`.
     interval: float = 600.0
+    #: Random spread added to each interval, in seconds; None = a tenth of the interval, 0 = none.
+    jitter: float | None = None
+    #: A 5-field cron expression (local time zone) used instead of the interval.
+    cron: str | None = None
+    #: Port of the health and metrics endpoint of `kremlin-watch run`; None = no endpoint.
+    http_port: int | None = None
+    #: Consecutive failed checks before a "source down" notice.
+    down_after: int = 3
     #: The rules file (TOML); no rules, no alerts.
     rules: str | None = None
     #: Apprise URLs, one per line or space-separated, each optionally ``tag1, tag2 = URL``.
@@ -59,6 +67,11 @@ class Settings:
     def user_agent(self) -> str:
         """The honest User-Agent the site sees."""
         return f"kremlin-watch/{__version__} (+{self.contact})"
+
+    @property
+    def effective_jitter(self) -> float:
+        """The jitter in seconds: as set, else a tenth of the interval."""
+        return self.interval / 10 if self.jitter is None else self.jitter
 
     @property
     def host(self) -> str:
@@ -141,6 +154,28 @@ def _interval(value: Any) -> float:
     return seconds
 
 
+def _cron(value: Any) -> str | None:
+    text = _string(value)
+    if not text:
+        return None
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(text)
+    except ValueError as error:
+        raise ValueError(f"expected a 5-field cron expression such as '*/10 * * * *': {error}") from None
+    return text
+
+
+def _port(value: Any) -> int | None:
+    if isinstance(value, str) and not value.strip():
+        return None
+    number = _count(value)
+    if not 0 < number < 65536:
+        raise ValueError(f"expected a port from 1 to 65535, got {value!r}")
+    return number
+
+
 def _optional_string(value: Any) -> str | None:
     return _string(value) or None
 
@@ -199,6 +234,10 @@ PARSERS: Mapping[str, Callable[[Any], Any]] = {
     "notify_config": _optional_path,
     "alert_backoff": _positive_seconds,
     "alert_give_up": _interval,
+    "jitter": _seconds,
+    "cron": _cron,
+    "http_port": _port,
+    "down_after": _pages,
 }
 #: Settings naming files: relative paths in a config file are relative to that file.
 PATH_SETTINGS = ("rules", "notify_config")

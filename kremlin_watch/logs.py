@@ -15,5 +15,14 @@ def configure_logging(level: str) -> None:
         force=True,
     )
     library_level = logging.DEBUG if level == "DEBUG" else logging.WARNING
-    for name in ("scrapy", "twisted", "protego", "alembic", "py.warnings", "pymorphy3", "apprise"):
+    for name in (
+        "scrapy",
+        "twisted",
+        "protego",
+        "alembic",
+        "py.warnings",
+        "pymorphy3",
+        "apprise",
+        "apscheduler",
+    ):
         logging.getLogger(name).setLevel(library_level)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from alerts.delivery import Deliverer, DeliveryReport
 from alerts.destinations import Destination, DestinationError, load_destinations
+from alerts.incidents import IncidentWatch, Notice
 from alerts.morphology import Lemmatizer
 from alerts.rules import Rule, RulesError, load_rules
 from alerts.trigger import AlertTrigger
@@ -33,6 +34,7 @@ class CheckResult:
     summary: CheckSummary
     queued: int
     delivery: DeliveryReport | None
+    notices: list[Notice]
 
 
 def load_alerting(settings: Settings) -> tuple[list[Rule], list[Destination]]:
@@ -68,12 +70,37 @@ class CheckRunner:
             backoff=settings.alert_backoff,
             give_up_after=timedelta(seconds=settings.alert_give_up),
         )
+        #: The Scrapy crawler of the crawl in flight, if any (for a graceful stop).
+        self.active_crawler: object | None = None
+        #: Set on SIGTERM: the crawl in flight ends, and nothing more is started or sent.
+        self.stopping = False
+        self.incidents = IncidentWatch(
+            engine, self.destinations, site=settings.host, down_after=settings.down_after
+        )
+
+    def _started(self, crawler: object) -> None:
+        self.active_crawler = crawler
+
+    async def stop_crawl(self) -> None:
+        """Ask the crawl in flight, if any, to finish what it holds and stop."""
+        self.stopping = True
+        crawler = self.active_crawler
+        if crawler is not None:
+            await crawler.stop_async()  # type: ignore[attr-defined]
 
     async def run(self, plan: CrawlPlan, *, progress: bool = False) -> CheckResult:
         """Crawl with ``plan``; for a check, queue and send the alerts it found."""
         alerting = plan.mode == "check" and bool(self.rules) and bool(self.destinations)
         hooks = (self.trigger,) if alerting else ()
         before = self.trigger.queued
-        summary = await crawl(self.settings, self.engine, plan, progress=progress, hooks=hooks)
-        delivery = await asyncio.to_thread(self.deliverer.send_due) if self.destinations else None
-        return CheckResult(summary, self.trigger.queued - before, delivery)
+        try:
+            summary = await crawl(
+                self.settings, self.engine, plan, progress=progress, hooks=hooks, on_start=self._started
+            )
+        finally:
+            self.active_crawler = None
+        if self.stopping or not self.destinations:
+            return CheckResult(summary, self.trigger.queued - before, None, [])
+        notices = await asyncio.to_thread(self.incidents.after_check, summary)
+        delivery = await asyncio.to_thread(self.deliverer.send_due)
+        return CheckResult(summary, self.trigger.queued - before, delivery, notices)

@@ -191,7 +191,7 @@ def test_secrets_never_reach_logs_errors_or_listings(
 def test_webhook_and_routing_by_tags(
     site: ReplicaServer, database_url: str, smtp_server: SmtpServer, webhook: WebhookReceiver, tmp_path: Path
 ) -> None:
-    notify = f"desk = {smtp_server.url()}\nops = {webhook.url()}"
+    notify = f"desk = {smtp_server.url()}; ops = {webhook.url()}"  # one line, as in an env file
     env = env_for(site, database_url, write_rules(tmp_path), notify)
     assert run_cli("crawl", env=env).returncode == 0
     call = publish_call(site)
@@ -201,7 +201,7 @@ def test_webhook_and_routing_by_tags(
     assert [m["Subject"] for m in smtp_server.messages] == [f"[kremlin-watch] sanctions: {call.title}"]
     [posted] = webhook.received
     assert posted["title"] == f"[kremlin-watch] guarantees: {call.title}"
-    assert "«юридических гарантий»" in posted["message"]
+    assert "**юридических гарантий**" in posted["message"]
     assert f"/events/president/news/{call.id}" in posted["message"]
 
 
@@ -245,7 +245,7 @@ def test_rules_test_shows_matches_in_context(site: ReplicaServer, database_url: 
     assert run_cli("crawl", env=env).returncode == 0
     table = run_cli("rules", "test", "санкциями", env=env)
     assert table.returncode == 0, table.stderr
-    assert f"{call.id}" in table.stdout and "«санкций»" in table.stdout
+    assert f"{call.id}" in table.stdout and "«масштабных» **санкций** против" in table.stdout
     assert table.stdout.strip().endswith("1 matching item(s) for санкциями")
     as_json = json.loads(run_cli("rules", "test", "--rule", "guarantees", "--format", "json", env=env).stdout)
     assert [entry["id"] for entry in as_json] == [call.id]

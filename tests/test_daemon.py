@@ -1,0 +1,344 @@
+"""`kremlin-watch run` as a process: schedule, alerts, health, signals, incidents, crashes, leadership.
+
+Timeouts here are hang guards for events that normally come within a second or two, not speed
+limits: speed is measured in `bench/`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from archive.engine import make_engine
+from archive.models import Item, OutboxEntry
+from replica.corpus import Corpus
+from replica.server import ReplicaServer
+from tests.conftest import ROOT, SmtpServer, cli_env, free_port, run_cli
+
+HANG_GUARD = 60.0
+RULES = '[[rule]]\nname = "calls"\nquery = "санкции"\nkinds = ["call"]\n'
+SANCTIONS = [(None, "Обсуждались последствия санкций для торговли и безопасность в Европе.")]
+
+
+def wait_for(what: str, condition: Callable[[], object], guard: float = HANG_GUARD) -> object:
+    """Poll until ``condition()`` is truthy; fail with ``what`` if the guard runs out."""
+    deadline = time.monotonic() + guard
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Daemon:
+    """A `kremlin-watch run` subprocess with its log in a file and its HTTP port."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = int(env["KREMLIN_WATCH_HTTP_PORT"])
+        self.log_path = log
+        self.log_file = log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kremlin_watch", "run"],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return 0, ""
+
+    def health(self) -> dict[str, object]:
+        status, body = self.get("/healthz")
+        return json.loads(body) if status in (200, 503) else {}
+
+    def checks_done(self) -> int:
+        _status, body = self.get("/metrics")
+        return sum(
+            int(line.rsplit(" ", 1)[1])
+            for line in body.splitlines()
+            if line.startswith("kremlin_watch_checks_total{") and 'outcome="cancelled"' not in line
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        code = self.process.wait(timeout=HANG_GUARD)
+        self.log_file.close()
+        return code
+
+
+@pytest.fixture
+def site() -> Iterator[ReplicaServer]:
+    """A replica whose items match no rule until a test publishes one."""
+    corpus = Corpus.generate(40, lang="ru", seed=13)
+    quiet = [
+        dataclasses.replace(i, paragraphs=[(None, "Обсуждались вопросы регионального развития.")])
+        for i in corpus
+    ]
+    with ReplicaServer(Corpus(quiet, lang="ru")) as server:
+        yield server
+
+
+def publish_call(site: ReplicaServer, number: int = 0):  # type: ignore[no-untyped-def]
+    item = site.corpus.next_item(kind="call")
+    title = f"Телефонный разговор с Президентом Франции ({item.id}, {number})"
+    return site.corpus.publish(dataclasses.replace(item, title=title, paragraphs=list(SANCTIONS), place=None))
+
+
+def daemon_env(
+    site: ReplicaServer, database_url: str, tmp_path: Path, smtp: SmtpServer, **extra: str
+) -> dict[str, str]:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES, encoding="utf-8")
+    settings = {
+        "base_url": site.base_url,
+        "database_url": database_url,
+        "rules": str(rules),
+        "notify": f"desk, ops = {smtp.url()}",
+        "interval": "1",
+        "jitter": "0",
+        "http_port": str(free_port()),
+        "alert_backoff": "1",
+        **extra,
+    }
+    return cli_env(**settings)
+
+
+def subjects(smtp: SmtpServer) -> list[str]:
+    return [str(message["Subject"]) for message in smtp.messages]
+
+
+def test_call_published_while_running_arrives_once_and_restart_sends_nothing(
+    site: ReplicaServer, database_url: str, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    env = daemon_env(site, database_url, tmp_path, smtp_server)
+    daemon = Daemon(env, tmp_path / "daemon.log")
+    try:
+        wait_for("the first check", lambda: daemon.health().get("last_check_at"))
+        health = daemon.health()
+        assert health["status"] == "ok" and health["role"] == "leader"
+        call = publish_call(site)
+        wait_for("the alert e-mail", lambda: smtp_server.messages)
+        assert subjects(smtp_server) == [f"[kremlin-watch] calls: {call.title}"]
+        status, metrics = daemon.get("/metrics")
+        assert status == 200
+        assert 'kremlin_watch_alerts{status="sent"} 1' in metrics
+        assert "kremlin_watch_leader 1" in metrics
+        assert 'kremlin_watch_items_total{change="new"} 21' in metrics
+    finally:
+        code = daemon.stop(signal.SIGTERM)
+    assert code == 0, daemon.log()
+    assert "SIGTERM received" in daemon.log() and "stopped" in daemon.log()
+    assert "Traceback" not in daemon.log()
+
+    again = Daemon(env, tmp_path / "daemon2.log")
+    try:
+        before = again.checks_done() if again.health() else 0
+        wait_for("two more checks", lambda: again.checks_done() >= before + 2)
+    finally:
+        assert again.stop(signal.SIGINT) == 0, again.log()
+    assert len(smtp_server.messages) == 1
+
+
+def test_status_command_reads_the_archive(site: ReplicaServer, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    assert run_cli("crawl", env=cli_env(base_url=site.base_url, database_url=url)).returncode == 0
+    result = run_cli("status", "--format", "json", env=cli_env(database_url=url))
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["items"] == 20 and status["checks_by_outcome"] == {"ok": 1}
+    assert status["last_check_outcome"] == "ok" and status["open_incidents"] == []
+    table = run_cli("status", env=cli_env(database_url=url)).stdout
+    assert "20 items" in table and "last check" in table
+
+
+def test_healthz_is_503_with_a_reason_when_checks_stop(engine: sa.Engine) -> None:
+    from datetime import timedelta
+
+    from archive.checks import CheckLog, CheckSummary
+    from archive.status import health
+    from archive.types import utcnow
+
+    log = CheckLog(engine)
+    log.close(log.open("check"), CheckSummary(mode="check"))
+    started = utcnow() - timedelta(hours=2)
+    healthy, details = health(engine, interval=600, started_at=started)
+    assert healthy and details["status"] == "ok"
+    healthy, details = health(engine, interval=600, started_at=started, now=utcnow() + timedelta(minutes=31))
+    assert not healthy
+    assert "more than three intervals ago" in str(details["reason"])
+
+
+def test_source_down_and_parser_broken_are_announced_once_with_recovery(
+    site: ReplicaServer, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    env = daemon_env(
+        site,
+        f"sqlite:///{tmp_path / 'a.sqlite3'}",
+        tmp_path,
+        smtp_server,
+        down_after="2",
+        block_backoff="0.1",
+    )
+    daemon = Daemon(env, tmp_path / "daemon.log")
+    try:
+        wait_for("the first check", lambda: daemon.health().get("last_check_at"))
+        site.faults.forbid_after(0)
+        wait_for("the source-down notice", lambda: any("source-down" in s for s in subjects(smtp_server)))
+        seen = daemon.checks_done()
+        wait_for("two more failed checks", lambda: daemon.checks_done() >= seen + 2)
+        site.faults.clear()
+        wait_for("the recovery notice", lambda: any("recovered" in s for s in subjects(smtp_server)))
+        site.faults.change_layout(True)
+        publish_call(site, 1)
+        wait_for("the parser-broken notice", lambda: any("parser-broken" in s for s in subjects(smtp_server)))
+        seen = daemon.checks_done()
+        wait_for("two more checks", lambda: daemon.checks_done() >= seen + 2)
+        site.faults.change_layout(False)
+        wait_for("the second recovery", lambda: sum("recovered" in s for s in subjects(smtp_server)) == 2)
+        assert daemon.health()["open_incidents"] == []
+    finally:
+        assert daemon.stop() == 0, daemon.log()
+    notices = [s for s in subjects(smtp_server) if not s.startswith("[kremlin-watch] calls:")]
+    assert notices == [
+        "[kremlin-watch] source-down: 127.0.0.1 is not answering",
+        "[kremlin-watch] recovered: 127.0.0.1 answers again",
+        "[kremlin-watch] parser-broken: the parser cannot read 127.0.0.1",
+        "[kremlin-watch] recovered: the parser reads 127.0.0.1 again",
+    ]
+    # The call published while the layout was broken was kept from the feed and alerted once.
+    assert sum(s.startswith("[kremlin-watch] calls:") for s in subjects(smtp_server)) == 1
+
+
+def test_sigterm_while_starting_still_exits_0(
+    site: ReplicaServer, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    env = daemon_env(site, f"sqlite:///{tmp_path / 'a.sqlite3'}", tmp_path, smtp_server)
+    daemon = Daemon(env, tmp_path / "daemon.log")
+    # Right after this line come the heavy imports and the migrations, before the event loop runs.
+    wait_for("start-up", lambda: "starting kremlin-watch" in daemon.log())
+    assert daemon.stop(signal.SIGTERM) == 0, daemon.log()
+    assert "SIGTERM received" in daemon.log() and "check:" not in daemon.log()
+
+
+def test_second_daemon_on_one_sqlite_file_refuses(
+    site: ReplicaServer, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    env = daemon_env(site, f"sqlite:///{tmp_path / 'a.sqlite3'}", tmp_path, smtp_server)
+    first = Daemon(env, tmp_path / "first.log")
+    try:
+        wait_for("the first check", lambda: first.health().get("last_check_at"))
+        second = run_cli("run", env={**env, "KREMLIN_WATCH_HTTP_PORT": str(free_port())})
+        assert second.returncode == 1
+        assert "another kremlin-watch daemon (pid " in second.stderr
+        assert "is using the archive" in second.stderr and "Traceback" not in second.stderr
+    finally:
+        assert first.stop() == 0
+
+
+def test_sigkill_at_random_moments_loses_nothing(
+    site: ReplicaServer, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    env = daemon_env(site, database_url, tmp_path, smtp_server)
+    rng = random.Random(20261125)
+    published = []
+    kills = 8
+    for round_number in range(kills):
+        daemon = Daemon(env, tmp_path / f"round{round_number}.log")
+        for _ in range(2):
+            published.append(publish_call(site, len(published)))
+        time.sleep(rng.uniform(0.3, 3.0))
+        daemon.stop(signal.SIGKILL)
+    final = Daemon(env, tmp_path / "final.log")
+    try:
+        wait_for("the final daemon to lead", lambda: final.health().get("role") == "leader")
+        engine = make_engine(database_url)
+
+        def settled() -> bool:
+            with Session(engine) as session:
+                held = {item.id for item in session.exec(select(Item))}
+                open_rows = session.exec(select(OutboxEntry).where(OutboxEntry.status != "sent")).all()
+            return (
+                {item.id for item in published} <= held
+                and not open_rows
+                and len(smtp_server.messages) >= len(published)
+            )
+
+        wait_for("every published call archived and alerted", settled)
+    finally:
+        assert final.stop() == 0, final.log()
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxEntry).where(OutboxEntry.rule == "calls")).all()
+        checks_crashed = session.exec(
+            sa.text("SELECT count(*) FROM \"check\" WHERE outcome = 'crashed'")
+        ).one()[0]
+    assert sorted(row.item_id for row in rows) == sorted(item.id for item in published)  # one row per call
+    counts = Counter(subjects(smtp_server))
+    assert set(counts) == {f"[kremlin-watch] calls: {item.title}" for item in published}
+    # The README's bound: a message goes out twice only if the process died between the SMTP
+    # server accepting it and the "sent" mark, at most once per crash.
+    assert sum(counts.values()) - len(published) <= kills
+    assert checks_crashed <= kills
+
+
+@pytest.mark.postgres
+def test_two_daemons_on_postgres_one_leads_and_the_other_takes_over(
+    site: ReplicaServer, postgres_server: str, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    schema = f"kw_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        connection.commit()
+    database_url = f"{postgres_server}?options=-csearch_path%3D{schema}"
+    try:
+        first = Daemon(daemon_env(site, database_url, tmp_path, smtp_server), tmp_path / "a.log")
+        wait_for("the first daemon to lead", lambda: first.health().get("role") == "leader")
+        second = Daemon(daemon_env(site, database_url, tmp_path, smtp_server), tmp_path / "b.log")
+        wait_for("the second daemon to stand by", lambda: second.health().get("role") == "standby")
+        checks_before = second.checks_done()
+        time.sleep(2)
+        assert second.health()["role"] == "standby"
+        first.stop(signal.SIGKILL)
+        wait_for("the standby to take over", lambda: second.health().get("role") == "leader")
+        wait_for("a check by the new leader", lambda: second.checks_done() > checks_before + 1)
+        call = publish_call(site)
+        wait_for("the alert from the new leader", lambda: smtp_server.messages)
+        assert subjects(smtp_server) == [f"[kremlin-watch] calls: {call.title}"]
+        assert second.stop() == 0, second.log()
+        assert "another daemon leads on this archive; standing by" in second.log()
+    finally:
+        for daemon in (locals().get("first"), locals().get("second")):
+            if daemon is not None and daemon.process.poll() is None:
+                daemon.stop(signal.SIGKILL)
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+            connection.commit()
+        admin.dispose()
