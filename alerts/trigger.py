@@ -49,14 +49,16 @@ class AlertTrigger:
         self.compiled: list[tuple[Rule, CompiledQuery]] = [
             (rule, compile_query(rule.query, lemmatizer)) for rule in rules if rule.enabled
         ]
-        self._lock = threading.Lock()
+        #: Guards the lemmatizer, whose cache is not made for several threads; others who share the
+        #: lemmatizer (the search index writer) take it too.
+        self.lock = threading.Lock()
         self.queued = 0
 
     def __call__(self, session: Session, record: ItemRecord, result: StoreResult) -> None:
         """Queue the alerts inside the item's transaction (`ArchiveStore.store`'s ``before_commit``)."""
         if result.outcome not in (Outcome.NEW, Outcome.CHANGED) or not self.compiled:
             return
-        with self._lock:  # the lemmatizer's cache is not made for several threads at once
+        with self.lock:  # the lemmatizer's cache is not made for several threads at once
             alerts = self.alerts_for(record, result, session)
             self.queued += self.outbox.enqueue(alerts, session=session)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from archive.types import UTCDateTime, utcnow
@@ -147,3 +147,63 @@ class OutboxEntry(SQLModel, table=True):
     claimed_by: str | None = None
     sent_at: datetime | None = Field(default=None, sa_column=_time())
 
+
+class ItemSearch(SQLModel, table=True):
+    """The search index's row for one item: its lemmas as text, and copies of what searches filter on.
+
+    The full-text index proper is per backend (made by migration 0004): a contentless FTS5 table
+    ``item_search_fts`` (rowid = ``sort_key``; columns lemmas, forms, kind, lang) on SQLite, the
+    generated tsvector columns ``document`` (lemmas) and ``spellings`` (forms) with GIN indexes on
+    PostgreSQL. Neither is declared here, because the model is shared by both backends.
+    `search.index.IndexWriter` writes these rows; `search.engine` reads them.
+
+    A row describes the item as it was when indexed. Every insert into ``item`` and every change of
+    its content, version, kind or language puts the item into `ItemSearchQueue` (by trigger), and
+    only a writer that indexed the current content takes it out: so "not in the queue" is what
+    makes a row current, and readers never have to compare rows with items.
+    """
+
+    __tablename__ = "item_search"
+    __table_args__ = (
+        Index("ix_item_search_analyser", "analyser"),
+        #: For PostgreSQL's planner: a kind and a date window, AND-ed with the full-text bitmap.
+        Index("ix_item_search_kind_key", "kind", "sort_key"),
+    )
+
+    item_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    #: Publication second and id in one integer (`search.terms.sort_key`): newest first is descending
+    #: order, and on SQLite it is the FTS5 rowid, so the full-text index returns matches by date.
+    sort_key: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    published_at: datetime | None = Field(default=None, sa_column=_time())
+    kind: str
+    lang: str
+    #: The item's persons, folded (lower case, ё as е), one per line: for the person filter.
+    persons: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: The item's topics, folded, one per line: for the topic filter.
+    topics: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: The item's version, content hash, kind and language when indexed.
+    item_version: int
+    content_hash: str
+    #: Which analyser made the row (index format, pymorphy3 and its dictionary, Snowball).
+    analyser: str
+    indexed_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
+    #: Every distinct indexable lemma of every word of the searchable fields, space-separated.
+    lemmas: str = Field(sa_column=Column(Text, nullable=False))
+    #: Spellings a prefix query must also see: words whose own spelling is none of their lemmas.
+    forms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class ItemSearchQueue(SQLModel, table=True):
+    """Items whose search index row is missing or out of date (filled by triggers on ``item``)."""
+
+    __tablename__ = "item_search_queue"
+
+    item_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )

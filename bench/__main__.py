@@ -7,7 +7,8 @@
 3. An idle check: requests and bytes of a check that finds nothing new, against the first check.
 4. Rules: 100 rules matched against 20,000 items, and `rules test` over the archive, against a plain
    lowercase substring matcher (`bench/rules_bench.py`).
-5. Soak: 500 checks in one process, resident memory along the way (`bench/soak.py`, own process).
+5. Search: latency over a 100,000-item archive on SQLite and PostgreSQL against a LIKE scan.
+6. Soak: 500 checks in one process, resident memory along the way (`bench/soak.py`, own process).
 
 Usage: ``python -m bench [--items 5000] [--skip-postgres]``.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 import lxml.html
 import sqlalchemy as sa
 
-from bench import rules_bench
+from bench import rules_bench, search_bench
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
 
@@ -219,6 +220,7 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--rule-items", type=int, default=20_000)
     parser.add_argument("--soak-checks", type=int, default=500)
+    parser.add_argument("--search-items", type=int, default=100_000)
     args = parser.parse_args()
     print(f"kremlin-watch benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     bench_backfill(args.items, not args.skip_postgres)
@@ -228,6 +230,8 @@ def main() -> None:
     bench_idle()
     print()
     rules_bench.main(args.rule_items)
+    print()
+    search_bench.main(args.search_items)
     print()
     sys.stdout.flush()
     subprocess.run([sys.executable, "-m", "bench.soak", str(args.soak_checks)], cwd=ROOT, check=True)

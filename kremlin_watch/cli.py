@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from kremlin_watch import __version__, alerting_cli
+from kremlin_watch import __version__, alerting_cli, search_cli, serve_cli
 from kremlin_watch.config import ConfigError, Settings, load_settings, masked_database_url
 from kremlin_watch.errors import EXIT_CRAWL_FAILED, EXIT_FAILURE, EXIT_INPUT, UserError
 
@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="how the watch is doing, from the archive")
     status.add_argument("--format", choices=("table", "json"), default="table")
     alerting_cli.add_commands(commands, _day)
+    search_cli.add_commands(commands, _day)
+    serve_cli.add_commands(commands, _day)
     return parser
 
 
@@ -234,6 +236,10 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {
+    "search": search_cli.cmd_search,
+    "show": search_cli.cmd_show,
+    "stats": search_cli.cmd_stats,
+    "serve": serve_cli.cmd_serve,
     "rules": alerting_cli.cmd_rules,
     "alerts": alerting_cli.cmd_alerts,
     "notify": alerting_cli.cmd_notify,

@@ -25,6 +25,7 @@ from archive.checks import CheckSummary
 from crawler.plan import CrawlPlan
 from crawler.run import crawl
 from kremlin_watch.config import ConfigError, Settings
+from search.index import IndexWriter
 
 
 @dataclass
@@ -74,9 +75,15 @@ class CheckRunner:
         self.active_crawler: object | None = None
         #: Set on SIGTERM: the crawl in flight ends, and nothing more is started or sent.
         self.stopping = False
+        #: Keeps the search index current after every crawl, so readers rarely scan unindexed items.
+        self.index = IndexWriter(engine, self.lemmatizer)
         self.incidents = IncidentWatch(
             engine, self.destinations, site=settings.host, down_after=settings.down_after
         )
+
+    def _update_index(self) -> None:
+        with self.trigger.lock:  # one lemmatizer, shared with the rules' trigger
+            self.index.update()
 
     def _started(self, crawler: object) -> None:
         self.active_crawler = crawler
@@ -99,7 +106,10 @@ class CheckRunner:
             )
         finally:
             self.active_crawler = None
-        if self.stopping or not self.destinations:
+        if self.stopping:
+            return CheckResult(summary, self.trigger.queued - before, None, [])
+        await asyncio.to_thread(self._update_index)
+        if not self.destinations:
             return CheckResult(summary, self.trigger.queued - before, None, [])
         notices = await asyncio.to_thread(self.incidents.after_check, summary)
         delivery = await asyncio.to_thread(self.deliverer.send_due)

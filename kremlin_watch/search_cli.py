@@ -1,0 +1,281 @@
+"""The `search`, `show` and `stats` subcommands: find archived items, read one, count them.
+
+`search` brings the search index up to date before it searches (the command line may write; the
+web server does not, and `search.engine` is right without it, only slower for unindexed items).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import shutil
+import sys
+from datetime import datetime
+from typing import Any
+
+from kremlin_watch.config import Settings
+from kremlin_watch.errors import UserError
+
+logger = logging.getLogger("kremlin_watch")
+
+SEARCH_FORMATS = ("table", "json", "csv", "jsonl")
+#: Items to index before a search that deserve a word on a terminal (it takes a while).
+_ANNOUNCE_INDEXING = 2000
+_BLOCKS = " ▏▎▍▌▋▊▉"
+
+
+def _count(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}")
+    return number
+
+
+def add_commands(commands: Any, day: Any) -> None:
+    """Register the subcommands on the main parser's subparsers."""
+    from search.request import SORTS
+    from search.stats import STATS_BY
+
+    search = commands.add_parser("search", help="search the archive (the rules' query language)")
+    search.add_argument(
+        "query", nargs="?", default="", metavar="QUERY", help="empty: every item, newest first"
+    )
+    search.add_argument("--since", type=day, metavar="DATE", help="first Moscow day (inclusive)")
+    search.add_argument("--until", type=day, metavar="DATE", help="last Moscow day (inclusive)")
+    search.add_argument(
+        "--kind", metavar="K", help="call, decree, meeting, greeting, interview, address, news"
+    )
+    search.add_argument("--lang", metavar="L", help="ru or en")
+    search.add_argument("--person", metavar="P", help="a person the item lists (any part of the name)")
+    search.add_argument("--topic", metavar="T", help="a topic the item lists (any part of it)")
+    search.add_argument("--limit", type=_count, default=20, metavar="N", help="show at most N items (20)")
+    search.add_argument("--offset", type=_count, default=0, metavar="N", help="skip the first N items")
+    search.add_argument("--sort", choices=SORTS, default="date")
+    search.add_argument("--format", choices=SEARCH_FORMATS, default="table")
+
+    show = commands.add_parser("show", help="one archived item in full, with its earlier versions")
+    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+
+    stats = commands.add_parser("stats", help="how many items by month, kind, person or country")
+    stats.add_argument("--by", choices=STATS_BY, default="month")
+    stats.add_argument("--since", type=day, metavar="DATE", help="first Moscow day (inclusive)")
+    stats.add_argument("--until", type=day, metavar="DATE", help="last Moscow day (inclusive)")
+    stats.add_argument(
+        "--limit",
+        type=_count,
+        default=25,
+        metavar="N",
+        help="the newest N months or the largest N rows (25; 0: all)",
+    )
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from alerts.morphology import Lemmatizer
+    from alerts.query import QuerySyntaxError, parse_query
+    from kremlin_watch.cli import open_archive
+    from search.engine import SearchError, search
+    from search.index import IndexWriter
+    from search.request import SearchRequest
+
+    if args.query.strip():
+        try:
+            parse_query(args.query)
+        except QuerySyntaxError as error:
+            raise UserError(f"query: {error.message}") from None
+    request = SearchRequest(
+        query=args.query,
+        since=args.since,
+        until=args.until,
+        kind=args.kind,
+        lang=args.lang,
+        person=args.person,
+        topic=args.topic,
+        limit=args.limit,
+        offset=args.offset,
+        sort=args.sort,
+    )
+    engine = open_archive(settings)
+    lemmatizer = Lemmatizer()
+    writer = IndexWriter(engine, lemmatizer)
+    try:
+        pending = writer.pending()
+        if pending >= _ANNOUNCE_INDEXING and sys.stderr.isatty():
+            print(f"indexing {pending} item(s) for search (once)…", file=sys.stderr)
+        writer.update()
+    except SQLAlchemyError as error:
+        # A read-only archive, or one busy for longer than the lock timeout: the search is right
+        # without the update (unindexed items are matched one by one), only slower.
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        logger.warning("search index not brought up to date: %s", reason)
+    try:
+        result = search(engine, request, lemmatizer)
+    except SearchError as error:
+        raise UserError(str(error)) from None
+    if args.format == "json":
+        json.dump([hit.to_json() for hit in result.hits], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "jsonl":
+        for hit in result.hits:
+            sys.stdout.write(json.dumps({**hit.item, "snippet": _snippet(hit)}, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        _write_csv([{**hit.item, "snippet": _snippet(hit)} for hit in result.hits])
+    else:
+        _print_table(result)
+    return 0
+
+
+def _snippet(hit: Any, before: str = "**", after: str = "**") -> str:
+    """One highlighted snippet for an item: the first match outside the title (the title is shown
+    anyway), else the first; empty without matches."""
+    if not hit.highlights:
+        return ""
+    chosen = next((h for h in hit.highlights if h.field != "title"), hit.highlights[0])
+    return (
+        chosen.text[: chosen.start]
+        + before
+        + chosen.text[chosen.start : chosen.end]
+        + after
+        + chosen.text[chosen.end :]
+    )
+
+
+def _write_csv(rows: list[dict[str, Any]]) -> None:
+    from archive.export import EXPORT_FIELDS
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=[*EXPORT_FIELDS, "snippet"], lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        for name in ("topics", "geography", "persons"):
+            row[name] = "; ".join(row[name] or [])
+        writer.writerow(row)
+
+
+def _print_table(result: Any) -> None:
+    from alerts.messages import moscow_time
+
+    before, after = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
+    for hit in result.hits:
+        data = hit.item
+        when = (
+            moscow_time(datetime.fromisoformat(data["published_at"]))
+            if data["published_at"]
+            else "time unknown"
+        )
+        print(f"{data['id']:>6}  {when}  {data['kind']:<8} {data['title']}")
+        snippet = _snippet(hit, before, after)
+        if snippet:
+            field = next((h.field for h in hit.highlights if h.field != "title"), hit.highlights[0].field)
+            print(f"        [{field}] {snippet}")
+    request = result.request
+    what = f"for {request.query}" if request.query.strip() else "(no query: every item, newest first)"
+    first = request.offset + 1 if result.hits else request.offset
+    print(f"{first}–{request.offset + len(result.hits)} of {result.total} matching item(s) {what}")
+
+
+# --- show -----------------------------------------------------------------------------------------
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from kremlin_watch.cli import open_archive
+    from search.show import item_with_revisions
+
+    data = item_with_revisions(open_archive(settings), args.id)
+    if data is None:
+        raise UserError(f"no item {args.id} in the archive")
+    if args.format == "json":
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    _print_item(data)
+    return 0
+
+
+def _moscow(value: str | None) -> str:
+    from alerts.messages import moscow_time
+
+    return moscow_time(datetime.fromisoformat(value)) if value else "time unknown"
+
+
+def _print_item(data: dict[str, Any]) -> None:
+    when = _moscow(data["published_at"])
+    print(f"{data['id']}  {when}  {data['kind']}  {data['lang']}  version {data['version']}")
+    print(data["title"])
+    print(data["url"])
+    for label, name in (
+        ("place", "place"),
+        ("persons", "persons"),
+        ("topics", "topics"),
+        ("geography", "geography"),
+    ):
+        value = data[name]
+        if value:
+            print(f"{label}: {value if isinstance(value, str) else '; '.join(value)}")
+    print(f"first seen {_moscow(data['first_seen_at'])}, updated {_moscow(data['updated_at'])}")
+    if data["details_pending"]:
+        print("(the item's own page has not been read yet: place and tags may be missing)")
+    for name in ("lead", "text"):
+        if data[name]:
+            print()
+            print(data[name])
+    revisions = data["revisions"]
+    if not revisions:
+        return
+    print()
+    print(f"Earlier versions ({len(revisions)}):")
+    for revision in revisions:
+        changed = ", ".join(change["field"] for change in revision["changes"]) or "nothing we keep"
+        print(f"  version {revision['version']}, replaced {_moscow(revision['replaced_at'])}: {changed}")
+        for change in revision["changes"]:
+            if change["diff"] is not None:
+                print(f"    {change['field']}: {change['diff']}")
+            else:
+                print(f"    {change['field']}: {change['before']} → {change['after']}")
+
+
+# --- stats ----------------------------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from kremlin_watch.cli import open_archive
+    from search.stats import counts
+
+    if args.since is not None and args.until is not None and args.since > args.until:
+        raise UserError(f"--since {args.since} is after --until {args.until}")
+    rows = counts(open_archive(settings), args.by, args.since, args.until, limit=args.limit or None)
+    window = ""
+    if args.since or args.until:
+        window = f", {args.since or '…'} to {args.until or '…'} (Moscow days)"
+    print(f"items by {args.by}{window}")
+    if not rows:
+        print("(no items)")
+        return 0
+    for line in bar_chart(rows, shutil.get_terminal_size((100, 24)).columns):
+        print(line)
+    return 0
+
+
+def bar_chart(rows: list[tuple[str, int]], columns: int = 100) -> list[str]:
+    """One line per row: the label, a bar of █ scaled to the largest count (eighths for the
+    remainder), and the count at the end."""
+    label_width = min(max(len(label) for label, _ in rows), 40)
+    count_width = len(str(max(count for _, count in rows)))
+    bar_width = max(10, columns - label_width - count_width - 3)
+    largest = max(count for _, count in rows) or 1
+    lines = []
+    for label, count in rows:
+        eighths = round(count / largest * bar_width * 8)
+        bar = "█" * (eighths // 8) + (_BLOCKS[eighths % 8] if eighths % 8 else "")
+        shown = label if len(label) <= label_width else label[: label_width - 1] + "…"
+        lines.append(f"{shown:<{label_width}} {bar:<{bar_width}} {count:>{count_width}}")
+    return lines

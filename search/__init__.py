@@ -1,0 +1,1 @@
+"""Searching the archive with the rules' query language: an index over lemmas, filters, statistics."""

@@ -1,0 +1,189 @@
+"""Searching the archive: the index narrows, the rules' exact matcher decides.
+
+`search` never writes (the web server calls it read-only), so it must be right even when the index
+lags behind the archive: candidates are the index's answer for items whose index row is current,
+plus every item without a current row; each candidate the index cannot vouch for is checked with
+`alerts.matching.CompiledQuery.match` — the very matcher the alert rules use, so a search finds
+exactly what a rule with the same query would fire on.
+
+How much matching a search costs depends on the query (see `search.plan`):
+
+* an *exact* query (words, prefixes, AND/OR of them, NOT of them): the index answer is the match
+  set, so ``total`` is the number of candidates, and only the items on the requested page (plus
+  the few not yet indexed) are matched, for their highlights. With ``sort="date"`` this is the
+  fast path whatever the number of matches;
+* an inexact query (phrases, field scopes, NOT of those): every candidate is matched, in date order
+  and in batches, because ``total`` must count true matches only; only the fields the query names
+  are loaded and analysed;
+* ``sort="relevance"`` scores every match, so every candidate is matched.
+
+Scores: one point per matched word occurrence, three in the title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from alerts.matching import Match, compile_query, snippets
+from alerts.morphology import Lemmatizer
+from alerts.query import Query, QuerySyntaxError, parse_query
+from alerts.text_index import FIELDS, IndexedDocument
+from archive.export import item_object
+from archive.models import Item
+from search.candidates import Candidate, IndexPart, decoded, lagging, load_fields
+from search.coverage import Coverage, read_coverage
+from search.plan import plan_query
+from search.request import SORTS, Highlight, SearchHit, SearchRequest, SearchResult
+from search.verify import Verdict
+
+#: Points per matched word occurrence in the title; elsewhere one.
+TITLE_WEIGHT = 3
+
+
+class SearchError(ValueError):
+    """A search that cannot be run as asked (a query that does not parse, a bad sort or page);
+    the message is one line for people."""
+
+
+def search(engine: Engine, request: SearchRequest, lemmatizer: Lemmatizer | None = None) -> SearchResult:
+    """Run ``request`` against the archive (read-only); see the module docstring.
+
+    Pass a long-lived ``lemmatizer`` when searching repeatedly: creating one loads pymorphy3's
+    dictionaries, and its cache is what makes matching fast.
+    """
+    _validate(request)
+    coverage = read_coverage(engine)
+    if not request.query.strip():
+        return _listing(engine, request, coverage)
+    try:
+        query = parse_query(request.query)
+    except QuerySyntaxError as error:
+        raise SearchError(f"query: {error.message}") from None
+    lemmatizer = lemmatizer if lemmatizer is not None else Lemmatizer()
+    plan = plan_query(query, lemmatizer)
+    matcher = _Matcher(engine, query, lemmatizer, plan.fields)
+    index = IndexPart(engine, request, plan.expr, coverage) if coverage.usable else None
+    lag = lagging(engine, request, coverage, known=False)
+    wanted = request.offset + request.limit
+    if request.sort == "date" and plan.exact:
+        # The index's answer is the match set: count it, take the newest, match only the page and
+        # the uncovered items.
+        lag = matcher.matching(lag)
+        total = len(lag) + (index.count() if index is not None else 0)
+        newest = index.newest(wanted, known=True) if index is not None else []
+        matches = _merge(newest, lag)[:wanted]
+    else:
+        found = _merge(index.all(known=plan.exact) if index is not None else [], lag)
+        if request.sort == "relevance":
+            scores = matcher.scores(found)
+            matches = sorted(
+                (candidate for candidate in found if candidate.id in scores),
+                key=lambda candidate: (scores[candidate.id], candidate.key),
+                reverse=True,
+            )
+        else:
+            matches = matcher.matching(found)
+        total = len(matches)
+    page = [candidate.id for candidate in matches[request.offset : wanted]]
+    return SearchResult(matcher.hits(page), total, request)
+
+
+def _merge(*parts: list[Candidate]) -> list[Candidate]:
+    """Candidates of several parts, newest first."""
+    merged = [candidate for part in parts for candidate in part]
+    merged.sort(key=lambda candidate: candidate.key, reverse=True)
+    return merged
+
+
+def _validate(request: SearchRequest) -> None:
+    if request.sort not in SORTS:
+        raise SearchError(f"sort: expected one of {', '.join(SORTS)}, got {request.sort!r}")
+    if request.limit < 0 or request.offset < 0:
+        raise SearchError("limit and offset must not be negative")
+    if request.since is not None and request.until is not None and request.since > request.until:
+        raise SearchError(f"since ({request.since}) is after until ({request.until})")
+
+
+def _listing(engine: Engine, request: SearchRequest, coverage: Coverage) -> SearchResult:
+    """An empty query: the filtered items, newest first, no highlights."""
+    index = IndexPart(engine, request, None, coverage) if coverage.usable else None
+    lag = lagging(engine, request, coverage, known=True)
+    wanted = request.offset + request.limit
+    total = len(lag) + (index.count() if index is not None else 0)
+    newest = _merge(index.newest(wanted, known=True) if index is not None else [], lag)
+    ids = [candidate.id for candidate in newest[request.offset : wanted]]
+    items = _load_items(engine, ids)
+    return SearchResult([SearchHit(item_object(items[i])) for i in ids if i in items], total, request)
+
+
+def _load_items(engine: Engine, ids: Sequence[int]) -> dict[int, Item]:
+    if not ids:
+        return {}
+    with Session(engine) as session:
+        rows = session.exec(select(Item).where(Item.id.in_(ids))).scalars()  # type: ignore[call-overload,attr-defined]
+        items = {item.id: item for item in rows}
+        for item in items.values():
+            session.expunge(item)
+    return items
+
+
+def score(match: Match) -> float:
+    """One point per matched word occurrence, `TITLE_WEIGHT` in the title."""
+    return float(sum(TITLE_WEIGHT if hit.field == "title" else 1 for hit in match.hits))
+
+
+class _Matcher:
+    """The exact check of candidates, loading only the fields the query needs."""
+
+    def __init__(self, engine: Engine, query: Query, lemmatizer: Lemmatizer, fields: Sequence[str]) -> None:
+        self.engine = engine
+        self.compiled = compile_query(query, lemmatizer)
+        self.verdict = Verdict(query, lemmatizer)
+        self.lemmatizer = lemmatizer
+        self.fields = tuple(fields) or FIELDS
+
+    def _document(self, values: dict[str, Any]) -> IndexedDocument:
+        return IndexedDocument.from_fields(values, self.lemmatizer)
+
+    def matching(self, found: Sequence[Candidate]) -> list[Candidate]:
+        """The candidates that match, in the order given (known ones are not matched again)."""
+        unknown = [candidate.id for candidate in found if not candidate.known]
+        matched = {
+            item_id
+            for item_id, values in load_fields(self.engine, unknown, self.fields)
+            if self.verdict.matches(values)
+        }
+        return [candidate for candidate in found if candidate.known or candidate.id in matched]
+
+    def scores(self, found: Sequence[Candidate]) -> dict[int, float]:
+        """Score of every candidate that matches."""
+        result: dict[int, float] = {}
+        ids = [candidate.id for candidate in found]
+        for item_id, values in load_fields(self.engine, ids, self.fields):
+            match = self.compiled.match(self._document(decoded(values)))
+            if match is not None:
+                result[item_id] = score(match)
+        return result
+
+    def hits(self, ids: Sequence[int]) -> list[SearchHit]:
+        """The page: items in the given order, with highlights and scores.
+
+        An item that no longer matches (edited since its candidates were read) is left out.
+        """
+        items = _load_items(self.engine, ids)
+        hits: list[SearchHit] = []
+        for item_id in ids:
+            item = items.get(item_id)
+            if item is None:
+                continue
+            doc = self._document({name: getattr(item, name) for name in self.fields})
+            match = self.compiled.match(doc)
+            if match is None:
+                continue
+            highlights = [Highlight(s.field, s.text, s.start, s.end) for s in snippets(match, doc)]
+            hits.append(SearchHit(item_object(item), highlights, score(match)))
+        return hits

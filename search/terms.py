@@ -1,0 +1,156 @@
+"""What goes into the index for an item, and which query words the index can answer.
+
+The index stores, per item, the set of lemmas of its words (`IndexedDocument.vocabulary`: the very
+sets the exact matcher compares) and the spellings a prefix query needs on top. For the index to
+give the same answer as the matcher, every term written must come back from the backend's tokenizer
+as exactly that one token. SQLite's unicode61 and PostgreSQL's default parser disagree on unusual
+characters (PostgreSQL drops «²» from «x²», FTS5 keeps it; PostgreSQL ignores words over 2 KB), so
+only *indexable* terms — lower-case Latin, Latin-1 and Cyrillic letters and ASCII digits, at most
+`MAX_TERM` characters — are written as they are. Both tokenizers keep such a string as one token on
+both backends, which is what makes the answers of the two backends identical.
+
+A lemma that is not indexable is not written; a query word with such a lemma cannot be decided by
+the index (`search.plan` treats it as "maybe everywhere" and the matcher decides). For prefix
+queries the leading indexable run of such a string is written among the forms, which keeps prefix
+answers exact: a prefix made of indexable characters begins a string exactly when it begins that
+string's leading indexable run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from importlib import metadata
+
+from alerts.morphology import Lemmatizer, fold
+from alerts.text_index import FIELDS, FieldValue
+
+#: Bump when what `TermAnalyser` writes changes: every row with another format is then stale.
+INDEX_FORMAT = 1
+#: Longest term written as it is (PostgreSQL ignores words over 2047 bytes; Cyrillic takes 2 each).
+MAX_TERM = 200
+#: A word, exactly as `alerts.text_index` finds words (the tests hold the two patterns equal).
+WORD = re.compile(r"[^\W_]+(?:[\u0301\u00ad]+[^\W_]+)*")
+_INDEXABLE = re.compile(r"[0-9a-zß-öø-ÿа-яѐ-џ]+")
+
+
+def _analyser_signature() -> str:
+    """Index format and the versions of everything that decides lemmas: a change makes rows stale."""
+    versions = []
+    for package in ("pymorphy3", "pymorphy3-dicts-ru", "snowballstemmer"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} ?")
+    return f"format {INDEX_FORMAT}; " + ", ".join(versions)
+
+
+#: Stored with every index row; rows made by another analyser are treated as not indexed.
+ANALYSER = _analyser_signature()
+
+
+def indexable(term: str) -> bool:
+    """True when both backends' tokenizers keep ``term`` as exactly this one token."""
+    return 0 < len(term) <= MAX_TERM and _INDEXABLE.fullmatch(term) is not None
+
+
+def indexable_head(term: str) -> str:
+    """The longest indexable prefix of ``term`` (possibly empty)."""
+    found = _INDEXABLE.match(term)
+    return found.group()[:MAX_TERM] if found else ""
+
+
+class TermAnalyser:
+    """The index terms of items: (lemmas, forms) per item, with a per-instance cache by word.
+
+    ``lemmas``: every indexable lemma of every word — the indexable part of what
+    `IndexedDocument.vocabulary` holds, which is what the matcher compares. ``forms``: what a prefix
+    query must see beyond them: the folded spelling of words whose spelling is none of their lemmas
+    («санкциями», «sanctions»), and the indexable heads of strings that are not indexable.
+
+    Words are split exactly as `alerts.text_index` splits them (list entries one by one), without the
+    per-field position maps the matcher builds: indexing needs only the words. What a word
+    contributes is worked out once per analyser (an archive repeats a small vocabulary), and the
+    cache is emptied when it reaches ``maxsize`` words, as `Lemmatizer`'s is.
+    """
+
+    def __init__(self, lemmatizer: Lemmatizer, maxsize: int = 500_000) -> None:
+        self.lemmatizer = lemmatizer
+        self._maxsize = maxsize
+        self._by_word: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def terms(self, values: Mapping[str, FieldValue]) -> tuple[list[str], list[str]]:
+        """(lemmas, forms) of an item's searchable fields (names from `FIELDS`), sorted, distinct."""
+        words: set[str] = set()
+        for name in FIELDS:
+            value = values.get(name)
+            if isinstance(value, str):
+                words.update(WORD.findall(value))
+            elif value:
+                for entry in value:
+                    words.update(WORD.findall(entry))
+        lemmas: set[str] = set()
+        forms: set[str] = set()
+        for word in words:
+            word_lemmas, word_forms = self._word(word)
+            lemmas.update(word_lemmas)
+            forms.update(word_forms)
+        forms -= lemmas
+        return sorted(lemmas), sorted(forms)
+
+    def _word(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
+        found = self._by_word.get(word)
+        if found is None:
+            lemma_set = self.lemmatizer.lemmas(word)
+            lemmas = frozenset(lemma for lemma in lemma_set if indexable(lemma))
+            forms = {indexable_head(lemma) for lemma in lemma_set - lemmas}
+            spelling = fold(word)
+            if spelling not in lemma_set:
+                forms.add(spelling if indexable(spelling) else indexable_head(spelling))
+            forms.discard("")
+            found = (lemmas, frozenset(forms))
+            if len(self._by_word) >= self._maxsize:
+                self._by_word.clear()
+            self._by_word[word] = found
+        return found
+
+
+#: Bits of `sort_key` that hold the item id (ids of kremlin.ru items are five-digit numbers).
+ID_BITS = 29
+_EPOCH = datetime(1800, 1, 1, tzinfo=UTC)
+_MAX_SECONDS = (1 << (63 - ID_BITS)) - 2
+
+
+def sort_key(published_at: datetime | None, item_id: int) -> int:
+    """Publication time (to the second) and id as one integer that sorts like (published_at, id).
+
+    Undated items get the smallest keys (they come last, newest first). Every search orders by this
+    key, so SQLite's FTS5 (where it is the rowid) can hand out matches newest first and stop.
+    """
+    if not 0 <= item_id < 1 << ID_BITS:
+        raise ValueError(f"item id {item_id} does not fit the search index's sort key")
+    if published_at is None:
+        return item_id
+    return (_seconds(published_at) + 1) << ID_BITS | item_id
+
+
+def first_key(moment: datetime) -> int:
+    """The smallest sort key of an item published at or after ``moment`` (to the second)."""
+    return (_seconds(moment) + 1) << ID_BITS
+
+
+def _seconds(moment: datetime) -> int:
+    return min(max((moment - _EPOCH) // timedelta(seconds=1), 0), _MAX_SECONDS)
+
+
+def folded_entries(entries: Iterable[str] | None) -> str:
+    """List entries folded (`alerts.morphology.fold`) and joined with newlines: a folded needle
+    without a newline is a substring of this text exactly when it is one of an entry."""
+    return "\n".join(fold(entry) for entry in entries or ())
+
+
+def facet(value: str | None) -> str:
+    """A kind or language as an FTS5 facet token: the value when indexable, else nothing (and the
+    search filters that value in SQL instead; see `search.candidates`)."""
+    return value if value is not None and indexable(value) else ""

@@ -1,0 +1,189 @@
+"""The search page in a real browser: headless Chromium, driven through ChromeDriver (Selenium).
+
+A person types a Russian word into the search box in one form and expects to see items that use it
+in another, with the word marked; opens an item and reads it. This test does exactly that, then
+also takes screenshots (through the driver, and with Chromium's own ``--screenshot``).
+
+Needs Debian's ``chromium`` and ``chromium-driver`` packages. Where they are absent the test skips
+with the reason, unless KREMLIN_WATCH_REQUIRE_BROWSER=1 (CI), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port
+from tests.test_web import BIDEN, BIDEN_EDITED_TITLE, DECREE, running_server, seed, wait_for
+
+#: Flags that keep a headless Chromium quiet, offline and independent of any user profile.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1200,900",
+)
+WAIT = 20
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("KREMLIN_WATCH_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " (KREMLIN_WATCH_REQUIRE_BROWSER=1 makes the browser test mandatory)")
+    pytest.skip(reason)
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    _unavailable("no headless browser: install Debian's chromium and chromium-driver packages")
+    raise AssertionError("unreachable")
+
+
+def _chromedriver() -> str:
+    found = shutil.which("chromedriver")
+    if not found:
+        _unavailable("no chromedriver: install Debian's chromium-driver package")
+    return str(found)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    """The seeded archive served on a free port; yields the base URL."""
+    from archive.engine import make_engine
+    from archive.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine)
+    engine.dispose()
+    port = free_port()
+    with running_server(url, port):
+        wait_for(f"http://127.0.0.1:{port}/openapi.json")
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    """A headless Chromium under ChromeDriver, with a throw-away profile."""
+    chromium = _chromium()
+    driver_path = _chromedriver()
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _unavailable("selenium is not installed (pip install selenium)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    # Both paths given: Selenium Manager has nothing to look up or download.
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
+    driver.set_page_load_timeout(WAIT)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG file; fails unless it is a non-empty PNG."""
+    data = path.read_bytes()
+    assert len(data) > 1000, f"{path} is too small to be a screenshot"
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_search_page_in_a_real_browser(site: str, browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, WAIT)
+    browser.get(site + "/")
+    assert browser.title == "kremlin-watch search"
+    box = browser.find_element(By.NAME, "q")
+    # «санкциями» is in none of the items: they say «санкций»; the search must find them anyway.
+    box.send_keys("санкциями", Keys.ENTER)
+    wait.until(ready.text_to_be_present_in_element((By.ID, "count"), "found"))
+
+    assert browser.find_element(By.ID, "count").text.startswith("2 items found")
+    titles = [link.text for link in browser.find_elements(By.CSS_SELECTOR, "ol.results h2 a")]
+    assert titles == [DECREE.title, BIDEN_EDITED_TITLE]  # newest first
+    marked = {mark.text.lower() for mark in browser.find_elements(By.CSS_SELECTOR, "ol.results mark")}
+    assert marked == {"санкций"}
+    assert browser.find_element(By.NAME, "q").get_attribute("value") == "санкциями"
+    # The decree's own angle brackets are shown as text, not taken for markup.
+    assert "<b>принять</b>" in browser.find_element(By.CSS_SELECTOR, "ol.results").text
+    assert browser.find_elements(By.CSS_SELECTOR, "ol.results b") == []
+    results_png = tmp_path / "results.png"
+    assert browser.save_screenshot(str(results_png))
+    assert png_size(results_png)[0] > 0
+
+    browser.find_element(By.LINK_TEXT, BIDEN_EDITED_TITLE).click()
+    wait.until(ready.title_contains("Байденом"))
+    assert browser.current_url == f"{site}/items/67487"
+    assert browser.find_element(By.TAG_NAME, "h1").text == BIDEN_EDITED_TITLE
+    text = browser.find_element(By.CSS_SELECTOR, "article.item").text
+    assert "31.12.2021 02:20" in text  # Moscow time of 2021-12-30 23:20 UTC
+    assert "колоссальной ошибкой" in text and BIDEN.lead in text
+    assert browser.find_element(By.LINK_TEXT, BIDEN.url).get_attribute("href") == BIDEN.url
+    assert "Earlier versions" in browser.find_element(By.TAG_NAME, "body").text
+    item_png = tmp_path / "item.png"
+    assert browser.save_screenshot(str(item_png))
+    png_size(item_png)
+
+    # The filters: phone calls only, English only, through the form's selects.
+    browser.get(site + "/")
+    browser.find_element(By.CSS_SELECTOR, "select[name=kind] option[value=call]").click()
+    browser.find_element(By.CSS_SELECTOR, "select[name=lang] option[value=en]").click()
+    browser.find_element(By.CSS_SELECTOR, "form.search button").click()
+    wait.until(ready.url_contains("kind=call"))
+    titles = [link.text for link in browser.find_elements(By.CSS_SELECTOR, "ol.results h2 a")]
+    assert titles == ["Telephone conversation with President of France Emmanuel Macron"]
+
+
+def test_chromium_screenshot_of_the_results(site: str, tmp_path: Path) -> None:
+    """Chromium's own ``--screenshot`` (no driver): what a person sees at 1200×900."""
+    chromium = _chromium()
+    shot = tmp_path / "screenshot.png"
+    url = f"{site}/?q=%D1%81%D0%B0%D0%BD%D0%BA%D1%86%D0%B8%D1%8F%D0%BC%D0%B8"  # q=санкциями
+    command = [
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--hide-scrollbars",
+        f"--screenshot={shot}",
+        url,
+    ]
+    subprocess.run(command, capture_output=True, timeout=60, check=True)
+    assert png_size(shot) == (1200, 900)
+    dom = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "<mark>санкций</mark>" in dom and BIDEN_EDITED_TITLE in dom
+    keep = os.environ.get("KREMLIN_WATCH_SCREENSHOTS")
+    if keep:  # for people who want to look at the page
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / "search-results.png")

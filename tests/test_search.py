@@ -1,0 +1,710 @@
+"""Search, show and stats on SQLite and PostgreSQL: semantics, filters, order, pages, the index kept
+current (and right when it lags), identical answers on both backends, and the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from alerts.matching import compile_query
+from alerts.morphology import Lemmatizer
+from alerts.query import parse_query
+from alerts.text_index import FIELDS, IndexedDocument
+from archive.engine import make_engine
+from archive.migrate import alembic_config, upgrade
+from archive.records import ItemRecord
+from archive.store import ArchiveStore
+from kremlin_watch import cli
+from replica.corpus import Corpus
+from search.engine import SearchError, search
+from search.index import IndexWriter
+from search.plan import plan_query
+from search.request import SearchRequest
+from search.show import item_with_revisions, word_diff
+from search.stats import counts
+from search.terms import WORD, TermAnalyser, indexable, sort_key
+from search.verify import Verdict
+from tests.conftest import cli_env, run_cli
+
+MOSCOW_NEW_YEAR_EVE = datetime(2021, 12, 30, 23, 30, tzinfo=UTC)  # 31 Dec 02:30 in Moscow
+
+
+@pytest.fixture(scope="module")
+def lemmatizer() -> Lemmatizer:
+    return Lemmatizer()
+
+
+def record(item_id: int, title: str, **fields: object) -> ItemRecord:
+    """An article record; ``published_at`` defaults to a distinct day per id (newer id, newer day)."""
+    base = ItemRecord(
+        id=item_id,
+        url=f"http://kremlin.ru/events/president/news/{item_id}",
+        lang="ru",
+        section="events/president/news",
+        title=title,
+        kind="news",
+        lead=None,
+        text=None,
+        published_at=datetime(2020, 1, 1, 9, 0, tzinfo=UTC) + timedelta(days=item_id % 1000),
+        place=None,
+        topics=[],
+        geography=[],
+        persons=[],
+        source="article",
+    )
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def store(engine: sa.Engine, *records: ItemRecord) -> None:
+    archive = ArchiveStore(engine)
+    for item in records:
+        archive.store(item)
+
+
+def ids(engine: sa.Engine, query: str, lemmatizer: Lemmatizer, **options: object) -> list[int]:
+    result = search(engine, SearchRequest(query, limit=1000, **options), lemmatizer)  # type: ignore[arg-type]
+    assert result.total == len(result.hits)
+    return [hit.item["id"] for hit in result.hits]
+
+
+SEMANTICS = (
+    record(
+        1,
+        "Телефонный разговор с Президентом США Джозефом Байденом",
+        kind="call",
+        text="Обсуждались меры, связанные с санкциями против России.",
+        persons=["Байден Джозеф"],
+        geography=["США"],
+        topics=["Внешняя политика"],
+    ),
+    record(
+        2,
+        "Встреча с Президентом Франции",
+        kind="meeting",
+        place="Москва, Кремль",
+        text="Речь шла о юридических гарантиях безопасности и о НАТО.",
+        persons=["Макрон Эммануэль"],
+        geography=["Франция"],
+        topics=["Внешняя политика", "Безопасность"],
+    ),
+    record(
+        3,
+        "Совещание с членами Правительства",
+        kind="meeting",
+        text="Гарантии юридические — так было сказано. Санкции против экономики не работают.",
+        topics=["Экономика"],
+    ),
+    record(4, "Указ о награждении", kind="decree", text="Наградить орденом.", persons=["Ниинистё Саули"]),
+    record(
+        5,
+        "Telephone conversation with President of France Emmanuel Macron",
+        kind="call",
+        lang="en",
+        text="The sides discussed sanctions and security guarantees.",
+        persons=["Macron Emmanuel"],
+    ),
+    record(
+        6,
+        "Поздравление с Новым годом",
+        kind="greeting",
+        published_at=MOSCOW_NEW_YEAR_EVE,
+        text="Поздравил граждан. Российско-американских отношений не касался.",
+        persons=["Путин Владимир"],
+    ),
+)
+
+
+@pytest.fixture(params=[False, True], ids=["index lagging", "indexed"])
+def semantic(request: pytest.FixtureRequest, engine: sa.Engine, lemmatizer: Lemmatizer) -> sa.Engine:
+    """The `SEMANTICS` items, once not indexed at all (every answer from the exact matcher over
+    uncovered items) and once indexed."""
+    store(engine, *SEMANTICS)
+    if request.param:
+        assert IndexWriter(engine, lemmatizer).update() == len(SEMANTICS)
+    return engine
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("санкции", [3, 1]),  # «санкциями», «Санкции»
+        ("санкциями", [3, 1]),
+        ("Байден", [1]),  # «Байденом» in the title, «Байден Джозеф» in persons
+        ("Байденом", [1]),
+        ("sanction", [5]),
+        ("гарантии", [3, 2]),
+        ('"юридические гарантии"', [2]),  # not «Гарантии юридические»
+        ("«юридических гарантий»", [2]),
+        ("санкции NOT экономика", [1]),
+        ("санкции -экономика", [1]),
+        ("title:Байден", [1]),
+        ("persons:Байден", [1]),
+        ("text:Байден", []),
+        ("persons:Macron OR geography:Франция", [5, 2]),
+        ("безопасн*", [2]),
+        ("санкциям*", [1]),  # a spelling, not a lemma: «санкциями» begins so, «санкция» does not
+        ("Президент AND (Франции OR США)", [2, 1]),
+        ("Президент NOT title:Франции", [1]),
+        ("американских", [6]),  # half of «российско-американских»
+        ("российско-американские", [6]),
+        ("place:Кремль", [2]),
+        ("Ниинисте", [4]),  # ё = е
+        ("нобелевская", []),
+    ],
+)
+def test_query_semantics(
+    semantic: sa.Engine, lemmatizer: Lemmatizer, query: str, expected: list[int]
+) -> None:
+    assert ids(semantic, query, lemmatizer) == expected
+
+
+def test_filters(semantic: sa.Engine, lemmatizer: Lemmatizer) -> None:
+    everything = ids(semantic, "", lemmatizer)
+    assert everything == [6, 5, 4, 3, 2, 1]
+    # Item 6 was published at 23:30 UTC on 30 December: 31 December in Moscow.
+    assert 6 not in ids(semantic, "", lemmatizer, until=date(2021, 12, 30))
+    assert 6 in ids(semantic, "", lemmatizer, until=date(2021, 12, 31))
+    assert ids(semantic, "", lemmatizer, since=date(2021, 12, 31), until=date(2021, 12, 31)) == [6]
+    assert ids(semantic, "", lemmatizer, since=date(2020, 1, 3), until=date(2020, 1, 4)) == [3, 2]
+    assert ids(semantic, "", lemmatizer, kind="call") == [5, 1]
+    assert ids(semantic, "", lemmatizer, lang="en") == [5]
+    assert ids(semantic, "", lemmatizer, person="Макрон") == [2]
+    assert ids(semantic, "", lemmatizer, person="макрон") == [2]  # case-insensitive, a part of the entry
+    assert ids(semantic, "", lemmatizer, person="macron") == [5]
+    assert ids(semantic, "", lemmatizer, person="Ниинисте") == [4]  # ё = е
+    assert ids(semantic, "", lemmatizer, topic="безопасн") == [2]
+    assert ids(semantic, "", lemmatizer, topic="внешняя политика") == [2, 1]
+    assert ids(semantic, "санкции", lemmatizer, kind="meeting") == [3]
+    assert ids(semantic, "Президент", lemmatizer, person="байден", kind="call") == [1]
+    assert ids(semantic, "Президент", lemmatizer, kind="unusual-kind") == []
+    assert ids(semantic, "санкции", lemmatizer, since=date(2020, 1, 3)) == [3]
+
+
+def test_order_pages_and_total(engine: sa.Engine, lemmatizer: Lemmatizer) -> None:
+    store(
+        engine,
+        record(10, "О санкциях", text="Санкции, санкции и ещё раз санкции."),  # title 3 + text 3
+        record(11, "Совещание", text="Про санкции."),
+        record(12, "Санкции", text="Ни слова больше."),  # title 3
+        record(13, "Совещание", text="Санкции и санкции."),
+        record(14, "Другое", text="Ничего."),
+    )
+    IndexWriter(engine, lemmatizer).update()
+    by_date = search(engine, SearchRequest("санкции"), lemmatizer)
+    assert [hit.item["id"] for hit in by_date.hits] == [13, 12, 11, 10]
+    assert by_date.total == 4
+    by_relevance = search(engine, SearchRequest("санкции", sort="relevance"), lemmatizer)
+    assert [(hit.item["id"], hit.score) for hit in by_relevance.hits] == [
+        (10, 6.0),
+        (12, 3.0),
+        (13, 2.0),
+        (11, 1.0),
+    ]
+    page = search(engine, SearchRequest("санкции", limit=2, offset=1), lemmatizer)
+    assert [hit.item["id"] for hit in page.hits] == [12, 11]
+    assert page.total == 4
+    beyond = search(engine, SearchRequest("санкции", limit=5, offset=10), lemmatizer)
+    assert beyond.hits == [] and beyond.total == 4
+    phrase_page = search(engine, SearchRequest('"санкции и"', limit=1), lemmatizer)
+    assert [hit.item["id"] for hit in phrase_page.hits] == [13] and phrase_page.total == 2
+    [hit] = search(engine, SearchRequest("санкции", limit=1), lemmatizer).hits
+    assert [(h.field, h.text[h.start : h.end]) for h in hit.highlights] == [
+        ("text", "Санкции"),
+        ("text", "санкции"),
+    ]
+    listing = search(engine, SearchRequest("", limit=2), lemmatizer)
+    assert [hit.item["id"] for hit in listing.hits] == [14, 13] and listing.total == 5
+    assert all(not hit.highlights for hit in listing.hits)
+    assert json.loads(json.dumps(hit.to_json()))["snippets"][0]["highlights"] == [
+        [hit.highlights[0].start, hit.highlights[0].end]
+    ]
+
+
+def test_bad_requests(engine: sa.Engine, lemmatizer: Lemmatizer) -> None:
+    with pytest.raises(SearchError, match="unterminated quote"):
+        search(engine, SearchRequest('"санкции'), lemmatizer)
+    with pytest.raises(SearchError, match="nothing to subtract"):
+        search(engine, SearchRequest("NOT НАТО"), lemmatizer)
+    with pytest.raises(SearchError, match="sort"):
+        search(engine, SearchRequest("НАТО", sort="random"), lemmatizer)
+    with pytest.raises(SearchError, match="after"):
+        search(engine, SearchRequest("НАТО", since=date(2022, 1, 2), until=date(2022, 1, 1)), lemmatizer)
+    with pytest.raises(SearchError, match="negative"):
+        search(engine, SearchRequest("НАТО", offset=-1), lemmatizer)
+
+
+def _state(engine: sa.Engine) -> tuple[object, ...]:
+    with engine.connect() as connection:
+        return tuple(
+            connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar_one()
+            for name in ("item_search", "item_search_queue")
+        )
+
+
+def test_search_is_right_while_the_index_lags_and_never_writes(
+    engine: sa.Engine, lemmatizer: Lemmatizer
+) -> None:
+    writer = IndexWriter(engine, lemmatizer)
+    store(
+        engine,
+        record(20, "Совещание по экономике", text="О санкциях."),
+        record(21, "Указ", text="Наградить."),
+    )
+    assert writer.pending() == 2
+    assert writer.update() == 2 and writer.pending() == 0
+    # New items, an edit and a completion arrive; nobody reindexes.
+    store(
+        engine,
+        record(22, "Встреча", text="Обсуждались санкции."),
+        record(21, "Указ", text="Наградить за противодействие санкциям."),  # an edit: version 2
+    )
+    store(engine, record(23, "Разговор", text="Про НАТО.", source="feed", persons=None))
+    store(engine, record(23, "Разговор", text="Про НАТО.", persons=["Байден Джозеф"]))  # completed, version 1
+    store(engine, record(20, "Совещание по экономике", text="О бюджете."))  # no more sanctions
+    assert writer.pending() == 4
+    before = _state(engine)
+    assert ids(engine, "санкции", lemmatizer) == [22, 21]
+    assert ids(engine, "бюджет", lemmatizer) == [20]
+    assert ids(engine, "persons:Байден", lemmatizer) == [23]
+    assert ids(engine, "Байден", lemmatizer, person="Байден") == [23]
+    assert search(engine, SearchRequest("санкции", sort="relevance"), lemmatizer).total == 2
+    assert ids(engine, "", lemmatizer) == [23, 22, 21, 20]
+    assert _state(engine) == before  # searching wrote nothing
+    assert writer.update() == 4 and writer.pending() == 0
+    assert ids(engine, "санкции", lemmatizer) == [22, 21]
+    assert ids(engine, "persons:Байден", lemmatizer) == [23]
+    assert writer.index_ids([20, 21, 999]) == 2
+
+
+def test_search_without_the_queue_triggers_matches_everything(
+    engine: sa.Engine, lemmatizer: Lemmatizer
+) -> None:
+    """A batch migration on SQLite drops the triggers of a table it re-creates: search must stay right."""
+    store(engine, record(30, "Встреча", text="О санкциях."))
+    IndexWriter(engine, lemmatizer).update()
+    on = " ON item" if engine.dialect.name == "postgresql" else ""
+    with engine.begin() as connection:
+        for name in ("item_search_enqueue_insert", "item_search_enqueue_update"):
+            connection.execute(sa.text(f"DROP TRIGGER {name}{on}"))
+    store(engine, record(31, "Совещание", text="Санкции."), record(30, "Встреча", text="О погоде."))
+    assert ids(engine, "санкции", lemmatizer) == [31]
+    assert ids(engine, "", lemmatizer) == [31, 30]
+    writer = IndexWriter(engine, lemmatizer)
+    assert writer.pending() == 2  # found by comparing rows with items
+    assert writer.update() == 2 and writer.pending() == 0
+
+
+def test_rows_of_another_analyser_are_not_trusted(engine: sa.Engine, lemmatizer: Lemmatizer) -> None:
+    """After an upgrade of pymorphy3 (or of the index format) old rows may hold other lemmas."""
+    store(engine, record(35, "Встреча", text="О санкциях."), record(36, "Указ", text="О санкциях."))
+    writer = IndexWriter(engine, lemmatizer)
+    writer.update()
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE item_search SET lemmas = 'прочее', analyser = 'old' WHERE item_id = 35")
+        )
+    assert ids(engine, "санкции", lemmatizer) == [36, 35]
+    assert ids(engine, "прочее", lemmatizer) == []
+    assert writer.pending() == 1
+    assert writer.update() == 1 and writer.pending() == 0
+    assert writer.rebuild() == 2 and writer.pending() == 0
+    assert ids(engine, "санкции", lemmatizer) == [36, 35]
+
+
+def test_upgrade_from_0003_with_items(database_url: str, lemmatizer: Lemmatizer) -> None:
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0003")
+    store(
+        engine, record(40, "Разговор с Байденом", text="О санкциях."), record(41, "Указ", text="Наградить.")
+    )
+    upgrade(engine)
+    writer = IndexWriter(engine, lemmatizer)
+    assert writer.pending() == 2  # every item held before is queued
+    assert ids(engine, "санкции", lemmatizer) == [40]  # and found before it is indexed
+    assert writer.update() == 2
+    assert ids(engine, "Байден", lemmatizer) == [40]
+    command.downgrade(alembic_config(engine), "0003")
+    upgrade(engine)
+    assert ids(engine, "санкции", lemmatizer) == [40]
+    engine.dispose()
+
+
+def test_show_with_revisions(engine: sa.Engine) -> None:
+    first = record(50, "Телефонный разговор с Президентом Финляндии", text="Обсуждались вопросы торговли.")
+    store(engine, first)
+    store(engine, replace(first, title="Телефонный разговор с Президентом Финляндии Александром Стуббом"))
+    store(
+        engine,
+        replace(
+            first,
+            title="Телефонный разговор с Президентом Финляндии Александром Стуббом",
+            text="Обсуждались вопросы торговли и безопасности.",
+            persons=["Стубб Александр"],
+        ),
+    )
+    data = item_with_revisions(engine, 50)
+    assert data is not None and data["version"] == 3
+    assert data["text"] == "Обсуждались вопросы торговли и безопасности."
+    assert [revision["version"] for revision in data["revisions"]] == [1, 2]
+    [title] = data["revisions"][0]["changes"]
+    assert title["field"] == "title" and title["diff"].endswith("{+Александром Стуббом+}")
+    text, persons = data["revisions"][1]["changes"]
+    assert text["diff"] == "Обсуждались вопросы [-торговли.-]{+торговли и безопасности.+}"
+    assert (persons["field"], persons["diff"]) == ("persons", "+Стубб Александр")
+    assert json.loads(json.dumps(data))["revisions"][1]["replaced_at"]
+    assert item_with_revisions(engine, 51) is None
+    assert word_diff("a b c d e f g h i j k", "a b c d e X g h i j k") == "…b c d e [-f-]{+X+} g h i j…"
+
+
+def test_stats_counts(engine: sa.Engine) -> None:
+    store(
+        engine,
+        record(
+            60,
+            "А",
+            kind="call",
+            published_at=datetime(2022, 1, 31, 21, 30, tzinfo=UTC),  # 1 Feb, Moscow
+            persons=["Байден Джозеф", "Макрон Эммануэль"],
+            geography=["США"],
+        ),
+        record(
+            61,
+            "Б",
+            kind="call",
+            published_at=datetime(2022, 1, 15, tzinfo=UTC),
+            persons=["Байден Джозеф"],
+            geography=["США", "Франция"],
+        ),
+        record(62, "В", kind="decree", published_at=datetime(2022, 4, 1, tzinfo=UTC), persons=[]),
+    )
+    assert counts(engine, "month") == [("2022-01", 1), ("2022-02", 1), ("2022-03", 0), ("2022-04", 1)]
+    assert counts(engine, "month", limit=2) == [("2022-03", 0), ("2022-04", 1)]
+    assert counts(engine, "kind") == [("call", 2), ("decree", 1)]
+    assert counts(engine, "person") == [("Байден Джозеф", 2), ("Макрон Эммануэль", 1)]
+    assert counts(engine, "country", limit=1) == [("США", 2)]
+    assert counts(engine, "kind", since=date(2022, 2, 1)) == [("call", 1), ("decree", 1)]
+    assert counts(engine, "person", until=date(2022, 1, 31)) == [("Байден Джозеф", 1)]
+    with pytest.raises(ValueError, match="cannot count by"):
+        counts(engine, "weekday")
+
+
+# --- identical answers on both backends, and the same as matching every item ---------------------
+
+CORPUS_SIZE = 400
+SAME_QUERIES = (
+    "санкции",
+    "Путин",
+    "безопасность экономика",
+    "Макрон OR Шольц",
+    "санкции NOT экономика",
+    "безопасн*",
+    "прав* NOT title:указ",
+    '"телефонный разговор"',
+    '"Владимир Путин" NOT санкции',
+    "title:Макрон",
+    "persons:Эрдоган OR geography:Турция",
+    "text:(санкции OR НАТО) -title:разговор",
+    "(Президент OR Председатель) AND (Турции OR Франции)",
+    "указ",
+    "Ново-Огарёво",
+    "нобелевский",
+)
+
+
+@pytest.fixture(scope="module")
+def both_backends(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: str, lemmatizer: Lemmatizer
+) -> Iterator[dict[str, sa.Engine]]:
+    """The same generated items on SQLite and PostgreSQL, two thirds of them indexed."""
+    schema = f"kw_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        connection.commit()
+    engines = {
+        "sqlite": make_engine(f"sqlite:///{tmp_path_factory.mktemp('search') / 'archive.sqlite3'}"),
+        "postgres": make_engine(f"{postgres_server}?options=-csearch_path%3D{schema}"),
+    }
+    items = list(Corpus.generate(CORPUS_SIZE, seed=17))
+    for engine in engines.values():
+        upgrade(engine)
+        store(engine, *(_record(item) for item in items[: CORPUS_SIZE * 2 // 3]))
+        IndexWriter(engine, lemmatizer).update()
+        store(engine, *(_record(item) for item in items[CORPUS_SIZE * 2 // 3 :]))
+    try:
+        yield engines
+    finally:
+        for engine in engines.values():
+            engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+            connection.commit()
+        admin.dispose()
+
+
+def _record(item: object) -> ItemRecord:
+    return ItemRecord(
+        id=item.id,  # type: ignore[attr-defined]
+        url=f"http://kremlin.ru/{item.section}/{item.id}",  # type: ignore[attr-defined]
+        lang=item.lang,  # type: ignore[attr-defined]
+        section=item.section,  # type: ignore[attr-defined]
+        title=item.title,  # type: ignore[attr-defined]
+        kind=item.kind,  # type: ignore[attr-defined]
+        lead=item.lead,  # type: ignore[attr-defined]
+        text=item.text,  # type: ignore[attr-defined]
+        published_at=item.published.astimezone(UTC),  # type: ignore[attr-defined]
+        place=item.place,  # type: ignore[attr-defined]
+        topics=list(item.topics),  # type: ignore[attr-defined]
+        geography=list(item.geography),  # type: ignore[attr-defined]
+        persons=list(item.persons),  # type: ignore[attr-defined]
+        source="article",
+    )
+
+
+def _oracle(engine: sa.Engine, query: str, lemmatizer: Lemmatizer, **filters: object) -> list[int]:
+    """Every item matched one by one with the rules' matcher, newest first: what search must say."""
+    from archive.export import iter_items
+
+    compiled = compile_query(query, lemmatizer)
+    found = [
+        item
+        for item in iter_items(engine)
+        if compiled.match(IndexedDocument.from_item(item, lemmatizer)) is not None
+        and all(getattr(item, name) == value for name, value in filters.items())
+    ]
+    return [
+        item.id for item in sorted(found, key=lambda item: sort_key(item.published_at, item.id), reverse=True)
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", SAME_QUERIES)
+def test_same_answers_on_both_backends(
+    both_backends: dict[str, sa.Engine], lemmatizer: Lemmatizer, query: str
+) -> None:
+    expected = _oracle(both_backends["sqlite"], query, lemmatizer)
+    for name, engine in both_backends.items():
+        assert ids(engine, query, lemmatizer) == expected, name
+        page = search(engine, SearchRequest(query, limit=7, offset=3), lemmatizer)
+        assert [hit.item["id"] for hit in page.hits] == expected[3:10], name
+        assert page.total == len(expected), name
+    by_relevance = [
+        [
+            (hit.item["id"], hit.score)
+            for hit in search(engine, SearchRequest(query, sort="relevance", limit=1000), lemmatizer).hits
+        ]
+        for engine in both_backends.values()
+    ]
+    assert by_relevance[0] == by_relevance[1]
+    assert sorted(item_id for item_id, _ in by_relevance[0]) == sorted(expected)
+
+
+@pytest.mark.postgres
+def test_same_filters_on_both_backends(both_backends: dict[str, sa.Engine], lemmatizer: Lemmatizer) -> None:
+    requests = [
+        {"kind": "call"},
+        {"since": date(2025, 1, 1), "until": date(2025, 12, 31)},
+        {"person": "эрдоган"},
+        {"topic": "регион", "kind": "meeting"},
+    ]
+    for filters in requests:
+        for query in ("", "Путин", '"Владимир Путин"'):
+            answers = {
+                name: ids(engine, query, lemmatizer, **filters) for name, engine in both_backends.items()
+            }
+            assert answers["sqlite"] == answers["postgres"], (query, filters)
+    assert ids(both_backends["sqlite"], "Путин", lemmatizer, kind="call") == _oracle(
+        both_backends["sqlite"], "Путин", lemmatizer, kind="call"
+    )
+
+
+@pytest.mark.postgres
+def test_both_backends_index_exactly_the_written_terms(both_backends: dict[str, sa.Engine]) -> None:
+    """Every term written is one token to FTS5 and to PostgreSQL's parser: the index's answers are exact."""
+    with both_backends["postgres"].connect() as connection:
+        written = connection.execute(sa.text("SELECT lemmas, forms FROM item_search")).all()
+        lemma_docs = {
+            word: docs
+            for word, docs in connection.execute(
+                sa.text("SELECT word, ndoc FROM ts_stat('SELECT document FROM item_search')")
+            )
+        }
+        form_docs = {
+            word: docs
+            for word, docs in connection.execute(
+                sa.text("SELECT word, ndoc FROM ts_stat('SELECT spellings FROM item_search')")
+            )
+        }
+    expected_lemmas: dict[str, int] = {}
+    expected_forms: dict[str, int] = {}
+    for lemmas, forms in written:
+        for term in set(lemmas.split()):
+            expected_lemmas[term] = expected_lemmas.get(term, 0) + 1
+        for term in set(forms.split()):
+            expected_forms[term] = expected_forms.get(term, 0) + 1
+    assert lemma_docs == expected_lemmas
+    assert form_docs == expected_forms
+    with both_backends["sqlite"].connect() as connection:
+        connection.execute(
+            sa.text("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, item_search_fts, 'col')")
+        )
+        vocabulary = connection.execute(sa.text("SELECT term, col, doc FROM temp.vocabulary")).all()
+        connection.execute(sa.text("DROP TABLE temp.vocabulary"))
+        connection.commit()
+    assert {term: docs for term, column, docs in vocabulary if column == "lemmas"} == expected_lemmas
+    assert {term: docs for term, column, docs in vocabulary if column == "forms"} == expected_forms
+
+
+# --- the pieces, without a database ----------------------------------------------------------------
+
+VERDICT_QUERIES = (
+    *SAME_QUERIES,
+    '"Эммануэль Макрон"',
+    "persons:(Макрон Эммануэль)",
+    'persons:"Эммануэль Макрон"',
+    "geography:«Франция Германия»",
+    "прав* безопасн*",
+    "title:(телефонный NOT Турции)",
+)
+
+
+def test_verdict_agrees_with_the_matcher(lemmatizer: Lemmatizer) -> None:
+    items = list(Corpus.generate(300, seed=5))
+    for text in VERDICT_QUERIES:
+        query = parse_query(text)
+        compiled = compile_query(query, lemmatizer)
+        verdict = Verdict(query, lemmatizer)
+        for item in items:
+            values = {name: getattr(item, name) for name in FIELDS}
+            expected = compiled.match(IndexedDocument.from_item(item, lemmatizer)) is not None
+            assert verdict.matches(values) == expected, (text, item.id)
+
+
+def test_plan_is_exact_only_when_the_index_decides(lemmatizer: Lemmatizer) -> None:
+    def exact(text: str) -> bool:
+        return plan_query(parse_query(text), lemmatizer).exact
+
+    assert all(
+        map(
+            exact,
+            [
+                "санкции",
+                "санкции НАТО",
+                "санкции OR НАТО",
+                "санкции NOT НАТО",
+                "безопасн*",
+                "мир -(война OR кон*)",
+            ],
+        )
+    )
+    assert not any(
+        map(
+            exact,
+            ['"юридические гарантии"', "title:санкции", "санкции NOT title:НАТО", "российско-американские"],
+        )
+    )
+    assert plan_query(parse_query("санкции NOT title:НАТО"), lemmatizer).fields == FIELDS
+    assert plan_query(parse_query("title:санкции"), lemmatizer).fields == ("title",)
+
+
+def test_index_terms(lemmatizer: Lemmatizer) -> None:
+    from alerts import text_index
+
+    assert WORD.pattern == text_index._WORD.pattern  # the index splits words as the matcher does
+    analyser = TermAnalyser(lemmatizer)
+    for item in Corpus.generate(200, seed=9):
+        lemmas, _forms = analyser.terms({name: getattr(item, name) for name in FIELDS})
+        vocabulary = IndexedDocument.from_item(item, lemmatizer).vocabulary
+        assert set(lemmas) == {lemma for lemma in vocabulary if indexable(lemma)}
+    lemmas, forms = analyser.terms({"text": "Санкциями x² шла Sanctions"})
+    assert "санкция" in lemmas and "идти" in lemmas and "sanction" in lemmas
+    assert {"санкциями", "шла", "sanctions", "x"} <= set(forms)  # x² is not indexable: its head is
+    assert not indexable("x²") and not indexable("Санкция") and indexable("éclair") and indexable("еж")
+    assert (
+        sort_key(None, 5)
+        < sort_key(datetime(1950, 1, 1, tzinfo=UTC), 1)
+        < sort_key(datetime(1950, 1, 1, tzinfo=UTC), 2)
+    )
+
+
+# --- the command line (runs once the subcommands are wired into kremlin_watch/cli.py) -------------
+
+wired = pytest.mark.skipif(
+    "search" not in cli.COMMANDS, reason="search/show/stats are not in cli.COMMANDS yet"
+)
+
+
+@wired
+def test_cli_search_formats(database_url: str, tmp_path: Path) -> None:
+    env = cli_env(database_url=database_url)
+    engine = make_engine(database_url)
+    upgrade(engine)
+    store(engine, *SEMANTICS)
+    engine.dispose()
+    table = run_cli("search", "санкции", env=env)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[0] == "3" and "Совещание с членами Правительства" in lines[0]
+    assert lines[1].strip().startswith("[text]") and "**Санкции**" in lines[1]
+    assert lines[-1] == "1–2 of 2 matching item(s) for санкции"
+    hits = json.loads(run_cli("search", "санкции", "--format", "json", "--limit", "1", env=env).stdout)
+    assert [hit["id"] for hit in hits] == [3] and hits[0]["snippets"][0]["field"] == "text"
+    rows = list(csv.DictReader(io.StringIO(run_cli("search", "Байден", "--format", "csv", env=env).stdout)))
+    assert (
+        rows[0]["id"] == "1"
+        and rows[0]["persons"] == "Байден Джозеф"
+        and rows[0]["snippet"] == "**Байден** Джозеф"
+    )
+    assert list(rows[0])[-1] == "snippet"
+    jsonl = run_cli("search", "", "--kind", "call", "--format", "jsonl", env=env).stdout.splitlines()
+    assert [json.loads(line)["id"] for line in jsonl] == [5, 1]
+    filtered = run_cli("search", "--person", "макрон", "--until", "2020-01-02", "--format", "json", env=env)
+    assert [hit["id"] for hit in json.loads(filtered.stdout)] == []
+    bad = run_cli("search", '"санкции', env=env)
+    assert (
+        bad.returncode == 2
+        and bad.stderr.strip() == 'kremlin-watch: error: query: unterminated quote " at column 1'
+    )
+    assert run_cli("search", "x", "--sort", "random", env=env).returncode == 2
+    assert run_cli("search", "x", "--since", "yesterday", env=env).returncode == 2
+
+
+@wired
+def test_cli_show_and_stats(database_url: str) -> None:
+    env = cli_env(database_url=database_url)
+    engine = make_engine(database_url)
+    upgrade(engine)
+    first = record(
+        70, "Телефонный разговор", kind="call", text="Обсуждались вопросы.", persons=["Байден Джозеф"]
+    )
+    store(
+        engine, first, replace(first, text="Обсуждались вопросы торговли."), record(71, "Указ", kind="decree")
+    )
+    engine.dispose()
+    shown = run_cli("show", "70", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "version 2" in shown.stdout.splitlines()[0] and "Earlier versions (1):" in shown.stdout
+    assert "    text: Обсуждались [-вопросы.-]{+вопросы торговли.+}" in shown.stdout
+    data = json.loads(run_cli("show", "70", "--format", "json", env=env).stdout)
+    assert data["revisions"][0]["text"] == "Обсуждались вопросы."
+    missing = run_cli("show", "99", env=env)
+    assert (
+        missing.returncode == 2
+        and missing.stderr.strip() == "kremlin-watch: error: no item 99 in the archive"
+    )
+    stats = run_cli("stats", "--by", "kind", env=env)
+    assert stats.returncode == 0, stats.stderr
+    call, decree = stats.stdout.splitlines()[1:]
+    assert call.startswith("call") and call.endswith(" 1") and "█" in call and "█" in decree
+    assert run_cli("stats", "--by", "person", env=env).stdout.splitlines()[1].startswith("Байден Джозеф")
+    assert run_cli("stats", "--by", "weekday", env=env).returncode == 2

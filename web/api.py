@@ -1,0 +1,159 @@
+"""The JSON API under ``/api``: search, one item, statistics, the rules and what they match.
+
+Parameters mirror `kremlin-watch search` (days are Moscow calendar days, both ends inclusive), so
+what works on the command line works here. Every bad parameter is a 422 with a message a person can
+read, a bad query included: the query's own syntax error, with its column, not a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal, get_args
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from pydantic import BaseModel, Field
+
+from alerts.rules import KNOWN_KINDS
+from search.request import SearchRequest
+from web import archive_access
+from web.context import WebContext, get_context
+from web.rules import RulesUnavailable, configured_rules, rule_json, rule_matches
+
+#: How many recent matches `/api/rules` shows per rule.
+RULE_MATCHES = 10
+
+Kind = Literal["call", "decree", "meeting", "greeting", "interview", "address", "news"]
+Lang = Literal["ru", "en"]
+assert set(get_args(Kind)) == set(KNOWN_KINDS), "web.api.Kind must list the kinds alerts.rules knows"
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class ErrorOut(BaseModel):
+    """An error: one readable line."""
+
+    detail: str
+
+
+class ItemsOut(BaseModel):
+    """A page of search hits: item objects with ``snippets`` and ``score``; ``total`` counts all."""
+
+    total: int
+    items: list[dict[str, Any]]
+
+
+class StatOut(BaseModel):
+    """One group of the statistics and how many items fall in it."""
+
+    key: str
+    count: int
+
+
+class RuleOut(BaseModel):
+    """A rule of the rules file with its newest matches (item objects, newest first)."""
+
+    name: str
+    query: str
+    description: str
+    kinds: list[str]
+    langs: list[str]
+    sections: list[str]
+    notify: list[str]
+    enabled: bool
+    total: int = Field(description="how many archived items the rule matches")
+    matches: list[dict[str, Any]]
+
+
+def check_days(since: date | None, until: date | None) -> None:
+    """A range that ends before it starts is a mistake worth saying, not an empty answer."""
+    if since is not None and until is not None and since > until:
+        raise HTTPException(422, f"since ({since}) is after until ({until})")
+
+
+def search_request(
+    q: Annotated[str, Query(max_length=1000, description="the rules' query language; empty lists all")] = "",
+    since: Annotated[date | None, Query(description="first Moscow day, YYYY-MM-DD (inclusive)")] = None,
+    until: Annotated[date | None, Query(description="last Moscow day, YYYY-MM-DD (inclusive)")] = None,
+    kind: Kind | None = None,
+    lang: Lang | None = None,
+    person: Annotated[str | None, Query(max_length=200, description="substring of a person tag")] = None,
+    topic: Annotated[str | None, Query(max_length=200, description="substring of a topic tag")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    sort: Literal["date", "relevance"] = "date",
+) -> SearchRequest:
+    """FastAPI dependency: the query parameters as a `SearchRequest`."""
+    check_days(since, until)
+    return SearchRequest(
+        query=q.strip(),
+        since=since,
+        until=until,
+        kind=kind,
+        lang=lang,
+        person=person or None,
+        topic=topic or None,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+    )
+
+
+def query_error(error: ValueError) -> HTTPException:
+    """A bad query as a 422 whose detail starts with ``query:``."""
+    message = str(error)
+    return HTTPException(422, message if message.startswith("query") else f"query: {message}")
+
+
+@router.get("/items", response_model=ItemsOut, responses={422: {"model": ErrorOut}})
+def list_items(
+    request: Annotated[SearchRequest, Depends(search_request)],
+    context: Annotated[WebContext, Depends(get_context)],
+) -> dict[str, Any]:
+    """Search the archive, or list it newest first when ``q`` is empty."""
+    try:
+        result = archive_access.search(context.engine, request, context.lemmatizer)
+    except archive_access.SearchError as error:
+        raise query_error(error) from None
+    return {"total": result.total, "items": [hit.to_json() for hit in result.hits]}
+
+
+@router.get("/items/{item_id}", responses={404: {"model": ErrorOut}})
+def get_item(
+    item_id: Annotated[int, Path(ge=0, le=2**62, description="the site's numeric id")],
+    context: Annotated[WebContext, Depends(get_context)],
+) -> dict[str, Any]:
+    """One item object with its earlier versions (``revisions``)."""
+    item = archive_access.item_with_revisions(context.engine, item_id)
+    if item is None:
+        raise HTTPException(404, f"no item {item_id} in the archive")
+    return item
+
+
+@router.get("/stats", response_model=list[StatOut], responses={422: {"model": ErrorOut}})
+def get_stats(
+    context: Annotated[WebContext, Depends(get_context)],
+    by: Literal["month", "kind", "person", "country"] = "month",
+    since: Annotated[date | None, Query(description="first Moscow day, YYYY-MM-DD (inclusive)")] = None,
+    until: Annotated[date | None, Query(description="last Moscow day, YYYY-MM-DD (inclusive)")] = None,
+) -> list[dict[str, Any]]:
+    """How many items per month, kind, person or country."""
+    check_days(since, until)
+    counts = archive_access.stats(context.engine, by, since, until)
+    return [{"key": key, "count": count} for key, count in counts]
+
+
+@router.get("/rules", response_model=list[RuleOut], responses={503: {"model": ErrorOut}})
+def list_rules(context: Annotated[WebContext, Depends(get_context)]) -> list[dict[str, Any]]:
+    """Each rule of the configured rules file with its newest matches; [] when none is configured."""
+    try:
+        rules = configured_rules(context.settings.rules)
+    except RulesUnavailable as error:
+        raise HTTPException(503, f"rules file: {error}") from None
+    answer = []
+    for rule in rules:
+        try:
+            found = rule_matches(context.engine, rule, RULE_MATCHES, context.lemmatizer)
+        except archive_access.SearchError as error:  # a rule the loader accepted but search refuses
+            raise HTTPException(503, f"rule {rule.name!r}: {error}") from None
+        answer.append({**rule_json(rule), "total": found.total, "matches": [h.to_json() for h in found.hits]})
+    return answer

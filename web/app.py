@@ -1,0 +1,55 @@
+"""The web application: `create_app` builds it around a read-only archive engine.
+
+A factory rather than a module-level app: the engine and the settings come from the caller (the
+``serve`` command, or a test with its own archive), and nothing is shared between two apps.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from alerts.morphology import Lemmatizer
+from kremlin_watch import __version__
+from kremlin_watch.config import Settings
+from web import api, feeds, pages
+from web.context import WebContext
+from web.readonly_http import ReadOnlyMiddleware
+
+DESCRIPTION = """Read-only access to the kremlin-watch archive of kremlin.ru.
+
+* `/api/items`: search with the rules' query language (any Russian or English word form), filters by
+  Moscow calendar day, kind, language, person and topic.
+* `/api/items/{id}`: one item with its earlier versions.
+* `/api/stats`: counts per month, kind, person or country.
+* `/api/rules`: the configured keyword rules with their newest matches.
+* `/feeds/calls.atom`, `/feeds/rules/{name}.atom`: Atom feeds for feed readers.
+
+Only GET and HEAD are accepted.
+"""
+
+
+def create_app(engine: Engine, settings: Settings, lemmatizer: Lemmatizer | None = None) -> FastAPI:
+    """The app serving ``engine`` (open it with `web.readonly.readonly_engine`).
+
+    ``lemmatizer`` may be shared between apps (tests do); otherwise the app makes its own.
+    """
+    app = FastAPI(
+        title="kremlin-watch",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.context = WebContext(
+        engine=engine,
+        settings=settings,
+        lemmatizer=lemmatizer or Lemmatizer(),
+        templates=pages.make_templates(),
+    )
+    app.include_router(api.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+    app.add_middleware(ReadOnlyMiddleware)
+    return app

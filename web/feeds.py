@@ -1,0 +1,81 @@
+"""Atom feeds under ``/feeds``: the newest phone calls, and what each rule matches.
+
+A feed reader polls, so every feed carries a strong ETag of its body and answers a matching
+``If-None-Match`` with 304: an unchanged feed costs the reader no download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+
+from search.request import SearchRequest
+from web import archive_access, atom
+from web.context import WebContext, get_context
+from web.rules import RulesUnavailable, find_rule, rule_matches
+
+#: Entries per feed: enough for a reader that polls a few times a day.
+FEED_SIZE = 50
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+
+_ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/atom+xml": {}}, "description": "an Atom 1.0 feed"},
+    304: {"description": "the feed is unchanged since the ETag given in If-None-Match"},
+}
+
+
+@router.get("/calls.atom", response_class=Response, responses=_ATOM_RESPONSE)
+def calls_feed(request: Request, context: Annotated[WebContext, Depends(get_context)]) -> Response:
+    """The newest phone calls (items of kind ``call``)."""
+    search = SearchRequest(kind="call", limit=FEED_SIZE, sort="date")
+    hits = archive_access.search(context.engine, search, context.lemmatizer).hits
+    info = atom.FeedInfo(
+        id=atom.feed_id(context.settings.base_url, "/feeds/calls"),
+        title="kremlin.ru: phone calls",
+        subtitle="The President's telephone conversations, newest first (kremlin-watch)",
+        self_url=str(request.url),
+        html_url=f"{request.base_url}?{urlencode({'kind': 'call'})}",
+    )
+    return _feed_response(request, info, (hit.item for hit in hits))
+
+
+@router.get("/rules/{name}.atom", response_class=Response, responses={**_ATOM_RESPONSE, 404: {}})
+def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depends(get_context)]) -> Response:
+    """The newest items a rule of the rules file matches."""
+    try:
+        rule = find_rule(context.settings.rules, name)
+    except RulesUnavailable as error:
+        raise HTTPException(503, f"rules file: {error}") from None
+    if rule is None:
+        raise HTTPException(404, f"no rule named {name!r}")
+    try:
+        found = rule_matches(context.engine, rule, FEED_SIZE, context.lemmatizer)
+    except archive_access.SearchError as error:
+        raise HTTPException(503, f"rule {rule.name!r}: {error}") from None
+    page = {"q": rule.query_text, **({"kind": rule.kinds[0]} if len(rule.kinds) == 1 else {})}
+    info = atom.FeedInfo(
+        id=atom.feed_id(context.settings.base_url, f"/feeds/rules/{rule.name}"),
+        title=f"kremlin.ru: {rule.name}",
+        subtitle=rule.description or f"Items matching {rule.query_text}",
+        self_url=str(request.url),
+        html_url=f"{request.base_url}?{urlencode(page)}",
+    )
+    return _feed_response(request, info, (hit.item for hit in found.hits))
+
+
+def _feed_response(request: Request, info: atom.FeedInfo, items: Iterable[dict[str, Any]]) -> Response:
+    body = atom.render_feed(info, items, item_page=f"{request.base_url}items/{{id}}")
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag in _etags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=atom.MEDIA_TYPE, headers=headers)
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}

@@ -1,0 +1,186 @@
+"""The HTML pages: a search page at ``/`` and one page per item at ``/items/{id}``.
+
+Server-rendered Jinja2 with a little inline CSS, no scripts: it works in any browser, in a text
+browser, and behind the strictest Content-Security-Policy. The search form sends empty fields as
+empty strings, so parameters are read as text and checked here; a mistake is shown on the page next
+to the form (status 422) instead of a JSON error a person would not expect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from alerts.rules import KNOWN_KINDS
+from search.request import SearchRequest
+from web import archive_access, present
+from web.context import WebContext, get_context
+
+PER_PAGE = 20
+#: Pages never run scripts or load anything from elsewhere; styles are inline.
+HTML_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def make_templates() -> Environment:
+    """The page templates, with autoescaping and the presentation helpers."""
+    env = Environment(
+        loader=PackageLoader("web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["moscow"] = present.moscow_time
+    env.filters["kind_label"] = lambda kind: present.KIND_LABELS.get(kind, kind)
+    env.globals["marked"] = present.marked
+    env.globals["paragraphs"] = present.paragraphs
+    env.globals["diff_markup"] = present.diff_markup
+    env.globals["kinds"] = KNOWN_KINDS
+    env.globals["kind_labels"] = present.KIND_LABELS
+    return env
+
+
+@dataclass
+class SearchForm:
+    """The search form's fields as typed, and what is wrong with them."""
+
+    q: str = ""
+    since: str = ""
+    until: str = ""
+    kind: str = ""
+    lang: str = ""
+    person: str = ""
+    topic: str = ""
+    sort: str = "date"
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    def to_request(self) -> SearchRequest | None:
+        """The search to run, or None when a field is wrong (``errors`` then says which)."""
+        since = self._day("since", self.since)
+        until = self._day("until", self.until)
+        if since and until and since > until:
+            self.errors.append(f"The first day ({since}) is after the last day ({until}).")
+        if self.kind and self.kind not in KNOWN_KINDS:
+            self.errors.append(f"Unknown kind {self.kind!r}.")
+        if self.lang and self.lang not in ("ru", "en"):
+            self.errors.append(f"Unknown language {self.lang!r}.")
+        if self.sort not in ("date", "relevance"):
+            self.sort = "date"
+        if self.errors:
+            return None
+        return SearchRequest(
+            query=self.q,
+            since=since,
+            until=until,
+            kind=self.kind or None,
+            lang=self.lang or None,
+            person=self.person or None,
+            topic=self.topic or None,
+            limit=PER_PAGE,
+            offset=(self.page - 1) * PER_PAGE,
+            sort=self.sort,
+        )
+
+    def _day(self, name: str, text: str) -> date | None:
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.errors.append(f"{name}: expected a day as YYYY-MM-DD, got {text!r}.")
+            return None
+
+    def url(self, page: int) -> str:
+        """This search's address at another page (empty fields left out)."""
+        fields = {
+            "q": self.q,
+            "since": self.since,
+            "until": self.until,
+            "kind": self.kind,
+            "lang": self.lang,
+            "person": self.person,
+            "topic": self.topic,
+            "sort": "" if self.sort == "date" else self.sort,
+            "page": "" if page == 1 else str(page),
+        }
+        query = urlencode({key: value for key, value in fields.items() if value})
+        return f"/?{query}" if query else "/"
+
+
+def search_form(
+    q: str = "",
+    since: str = "",
+    until: str = "",
+    kind: str = "",
+    lang: str = "",
+    person: str = "",
+    topic: str = "",
+    sort: str = "date",
+    page: str = "1",
+) -> SearchForm:
+    """FastAPI dependency: the form's fields, trimmed; a page that is not a number is page 1."""
+    number = int(page) if page.strip().isdigit() else 1
+    return SearchForm(
+        q=q.strip()[:1000],
+        since=since.strip(),
+        until=until.strip(),
+        kind=kind.strip(),
+        lang=lang.strip(),
+        person=person.strip()[:200],
+        topic=topic.strip()[:200],
+        sort=sort.strip(),
+        page=max(1, min(number, 50_000)),
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(
+    form: Annotated[SearchForm, Depends(search_form)],
+    context: Annotated[WebContext, Depends(get_context)],
+) -> HTMLResponse:
+    """The search page; with no query it lists the newest items."""
+    result = None
+    request = form.to_request()
+    if request is not None:
+        try:
+            result = archive_access.search(context.engine, request, context.lemmatizer)
+        except archive_access.SearchError as error:
+            message = str(error)
+            form.errors.append(message if message.startswith("query") else f"query: {message}")
+    page: dict[str, Any] = {"form": form, "result": result}
+    if result is not None:
+        page["links"] = present.page_links(result.total, form.page, PER_PAGE)
+        page["last_page"] = present.last_page(result.total, PER_PAGE)
+        page["first_shown"] = (form.page - 1) * PER_PAGE + 1
+        page["last_shown"] = (form.page - 1) * PER_PAGE + len(result.hits)
+    status = 422 if form.errors else 200
+    return _render(context, "search.html", page, status)
+
+
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+def item_page(item_id: str, context: Annotated[WebContext, Depends(get_context)]) -> HTMLResponse:
+    """One item: title, Moscow time, place, tags, lead, text, earlier versions."""
+    item = None
+    if item_id.isdigit() and len(item_id) < 19:
+        item = archive_access.item_with_revisions(context.engine, int(item_id))
+    if item is None:
+        return _render(context, "missing.html", {"item_id": item_id}, 404)
+    return _render(context, "item.html", {"item": item}, 200)
+
+
+def _render(context: WebContext, name: str, values: dict[str, Any], status: int) -> HTMLResponse:
+    html = context.templates.get_template(name).render(**values)
+    return HTMLResponse(html, status_code=status, headers=HTML_HEADERS)
