@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 
 from alerts.destinations import Destination
 from archive.checks import CheckLog, CheckSummary
+from archive.models import Check
 from archive.outbox import NewAlert, Outbox
 from archive.store import CrawlStateStore
 from archive.types import utcnow
@@ -53,9 +54,9 @@ def ops_destinations(destinations: list[Destination]) -> list[Destination]:
     return tagged or list(destinations)
 
 
-def fetch_failed(summary: CheckSummary) -> bool:
+def fetch_failed(check: CheckSummary | Check) -> bool:
     """The check could not fetch what it needed (as opposed to fetching pages it could not read)."""
-    return summary.outcome in _FETCH_FAILURES and summary.parse_errors == 0
+    return check.outcome in _FETCH_FAILURES and check.parse_errors == 0
 
 
 def parser_broken(summary: CheckSummary) -> bool:
@@ -85,8 +86,7 @@ class IncidentWatch:
             return []
         notices: list[Notice] = []
         recent = self.checks.recent(self.down_after, mode="check")
-        failures = [check for check in recent if check.outcome in _FETCH_FAILURES and check.parse_errors == 0]
-        if len(recent) >= self.down_after and len(failures) == len(recent):
+        if len(recent) >= self.down_after and all(fetch_failed(check) for check in recent):
             reason = (summary.messages[:1] or [summary.outcome])[0]
             notices += self._open(
                 SOURCE_DOWN,

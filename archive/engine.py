@@ -46,8 +46,3 @@ def _sqlite_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
-
-
-def is_sqlite(engine: Engine) -> bool:
-    """True for the embedded SQLite backend."""
-    return engine.dialect.name == "sqlite"

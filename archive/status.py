@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
+from archive.checks import OUTCOMES
 from archive.models import Check, CrawlState, Item, OutboxEntry
 from archive.types import utcnow
 
@@ -131,12 +132,11 @@ def prometheus(status: WatchStatus, extra: dict[str, float] | None = None) -> st
             shown = str(int(value)) if float(value).is_integer() else repr(float(value))
             lines.append(f"{name}{labels} {shown}")
 
-    outcomes = ("ok", "unchanged", "partial", "blocked", "error", "crashed", "cancelled")
     metric(
         "kremlin_watch_checks_total",
         "counter",
         "Crawls recorded in the archive, by outcome.",
-        [(f'{{outcome="{o}"}}', status.checks_by_outcome.get(o, 0)) for o in outcomes],
+        [(f'{{outcome="{o}"}}', status.checks_by_outcome.get(o, 0)) for o in OUTCOMES],
     )
     metric(
         "kremlin_watch_items_total",

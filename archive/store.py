@@ -46,6 +46,15 @@ class Outcome(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class HeldItem:
+    """What the crawler needs to know of an item the archive holds."""
+
+    site_updated_at: datetime | None
+    details_pending: bool
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True)
 class StoreResult:
     """The outcome of storing a record, with the row's version afterwards."""
 
@@ -102,29 +111,20 @@ class ArchiveStore:
             session.commit()
             return result
 
-    def known_ids(self, ids: Iterable[int]) -> set[int]:
-        """Which of these ids the archive holds already."""
-        wanted = list(set(ids))
-        if not wanted:
-            return set()
-        with Session(self.engine) as session:
-            return set(session.exec(select(Item.id).where(Item.id.in_(wanted))).scalars())  # type: ignore[call-overload,attr-defined]
-
     def any_item(self) -> bool:
         """Whether the archive holds any item at all (an empty archive reads only the first page)."""
         with Session(self.engine) as session:
             return session.exec(select(Item.id).limit(1)).first() is not None  # type: ignore[call-overload]
 
-    def site_updated(self, ids: Iterable[int]) -> dict[int, tuple[object, bool]]:
-        """For held ids: (site_updated_at, details_pending), to decide what needs a fresh fetch."""
+    def held(self, ids: Iterable[int]) -> dict[int, HeldItem]:
+        """What the archive holds of these ids: enough to decide what a page's items need."""
         wanted = list(set(ids))
         if not wanted:
             return {}
+        columns = (Item.id, Item.site_updated_at, Item.details_pending, Item.first_seen_at)
         with Session(self.engine) as session:
-            rows = session.exec(  # type: ignore[call-overload]
-                select(Item.id, Item.site_updated_at, Item.details_pending).where(Item.id.in_(wanted))  # type: ignore[attr-defined]
-            )
-            return {row[0]: (row[1], row[2]) for row in rows}
+            rows = session.exec(select(*columns).where(Item.id.in_(wanted)))  # type: ignore[call-overload,attr-defined]
+            return {row[0]: HeldItem(row[1], row[2], row[3]) for row in rows}
 
     def pending_details(self, limit: int) -> list[tuple[int, str]]:
         """Items whose own page has not been read yet (id, url), oldest first."""
@@ -300,15 +300,3 @@ class CrawlStateStore:
             if state is not None:
                 session.delete(state)
                 session.commit()
-
-
-def seen_before(engine: Engine, ids: Iterable[int], moment: datetime) -> set[int]:
-    """Which of these ids the archive first saw before ``moment`` (held before a check began)."""
-    wanted = list(set(ids))
-    if not wanted:
-        return set()
-    with Session(engine) as session:
-        rows = session.exec(  # type: ignore[call-overload]
-            select(Item.id).where(Item.id.in_(wanted), Item.first_seen_at < moment)  # type: ignore[attr-defined,arg-type]
-        )
-        return set(rows.scalars())

@@ -25,7 +25,7 @@ from scrapy.utils.asyncio import run_in_thread
 from twisted.python.failure import Failure
 
 from archive.records import ItemRecord
-from archive.store import ArchiveStore, CrawlStateStore, seen_before
+from archive.store import ArchiveStore, CrawlStateStore, HeldItem
 from archive.types import utcnow
 from crawler.errors import LayoutError
 from crawler.page import ItemPage
@@ -119,21 +119,20 @@ class KremlinSpider(scrapy.Spider):
             _header(response, b"ETag"),
             _header(response, b"Last-Modified"),
         )
-        held = await run_in_thread(self.store.site_updated, [item.id for item in page.items])
+        held = await run_in_thread(self.store.held, [item.id for item in page.items])
         for record in page.items:
             if record.id not in held:
                 yield self._article_request(record.id, record.url, fallback=record)
                 continue
-            stored_site_time, details_pending = held[record.id]
+            stored = held[record.id]
             moved = record.site_updated_at is not None and (
-                stored_site_time is None or record.site_updated_at > stored_site_time  # type: ignore[operator]
+                stored.site_updated_at is None or record.site_updated_at > stored.site_updated_at
             )
-            if moved or details_pending:
+            if moved or stored.details_pending:
                 yield self._article_request(record.id, record.url, fallback=record)
             else:
                 self.crawler.stats.inc_value("kremlin_watch/items/unchanged")  # type: ignore[union-attr]
-        ids = [record.id for record in page.items]
-        known = await run_in_thread(seen_before, self.store.engine, ids, self.known_before)
+        known = self._held_before(held)
         if self.gap_was_open or (not known and not self.archive_was_empty):
             logger.info("the feed does not reach an item held before: reading list pages to close the gap")
             yield self._list_request(1)
@@ -146,13 +145,12 @@ class KremlinSpider(scrapy.Spider):
         if page is None:
             return
         self.crawler.stats.inc_value("kremlin_watch/html_pages_read")  # type: ignore[union-attr]
-        ids = [item.id for item in page.items]
-        held = await run_in_thread(self.store.site_updated, ids)
-        known_before = await run_in_thread(seen_before, self.store.engine, ids, self.known_before)
+        held = await run_in_thread(self.store.held, [item.id for item in page.items])
+        known_before = self._held_before(held)
         for record in page.items:
             if record.id in self.requested_items:
                 continue
-            if record.id not in held or held[record.id][1]:
+            if record.id not in held or held[record.id].details_pending:
                 yield self._article_request(record.id, record.url, fallback=record)
             else:
                 self.crawler.stats.inc_value("kremlin_watch/items/unchanged")  # type: ignore[union-attr]
@@ -160,6 +158,10 @@ class KremlinSpider(scrapy.Spider):
             self.reached_known = True
         if self._wants_next_page(page, bool(known_before)) and page.next_url:
             yield self._list_request(self.list_pages_walked + 1, page.next_url)
+
+    def _held_before(self, held: dict[int, HeldItem]) -> set[int]:
+        """The ids the archive held before ``known_before`` (the check's start, or an open gap's)."""
+        return {item_id for item_id, item in held.items() if item.first_seen_at < self.known_before}
 
     def _wants_next_page(self, page: ItemPage, met_known: bool) -> bool:
         walked = self.list_pages_walked

@@ -2,8 +2,8 @@
 
 The index is maintained incrementally and never needed for correctness: a search treats an item the
 index does not cover (`search.coverage`) as "not indexed" and matches it one by one. So indexing
-runs whenever convenient — before a command-line search, from the crawler's store hook
-(`IndexWriter.index_ids`), from the daemon — and never on a read-only web server.
+runs whenever convenient — after every crawl (`scheduler.check.CheckRunner`), before a command-line
+search, for given ids (`IndexWriter.index_ids`) — and never on a read-only web server.
 
 Which items need work is known without comparing rows: triggers on ``item`` queue every new or
 changed item in ``item_search_queue`` (migration 0004). A writer analyses an item, then, in one
