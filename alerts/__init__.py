@@ -1,1 +1,1 @@
-"""alerts: see README."""
+"""Alerts: the rules file, matching stored items against it, the outbox and delivery through Apprise."""

@@ -21,11 +21,12 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from alerts.destinations import Destination, apprise_log, redact
-from alerts.messages import AlertItem, MatchSnippet, Message, compose
+from alerts.messages import AlertItem, Message, compose
 from alerts.rules import Rule
 from archive.models import Item, OutboxEntry
 from archive.outbox import Outbox
 from archive.types import utcnow
+from query.snippets import Snippet
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ class Deliverer:
             item = found.get(row.item_id)
             if item is None:
                 continue
-            snippets = tuple(MatchSnippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
+            snippets = tuple(Snippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
             items.append(
                 AlertItem(item.id, item.title, item.url, item.published_at, item.lead, item.kind, snippets)
             )

@@ -18,9 +18,10 @@ import hashlib
 import io
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import apprise
 
@@ -67,13 +68,12 @@ class Destination:
         return [part for part in parts if len(part) >= 4 and part not in self.shown]
 
 
+#: Apprise service class → destination kind (the key of its message format in `alerts.messages`).
+_SERVICE_KINDS: Mapping[str, str] = MappingProxyType({"NotifyEmail": "email", "NotifySlack": "slack"})
+
+
 def _kind_of(service: object) -> str:
-    name = type(service).__name__
-    if name == "NotifyEmail":
-        return "email"
-    if name == "NotifySlack":
-        return "slack"
-    return "other"
+    return _SERVICE_KINDS.get(type(service).__name__, "other")
 
 
 def _from_service(service: apprise.NotifyBase) -> Destination:

@@ -9,41 +9,17 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from types import MappingProxyType
 
 import apprise
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+from archive.vocabulary import moscow_stamp
+from query.snippets import Snippet
+
 SUBJECT_PREFIX = "[kremlin-watch]"
-
-
-@dataclass(frozen=True)
-class MatchSnippet:
-    """A matched word in its context: ``text`` with ``highlights`` as (start, end) offsets in it."""
-
-    field: str
-    words: tuple[str, ...]
-    text: str
-    highlights: tuple[tuple[int, int], ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "field": self.field,
-            "words": list(self.words),
-            "text": self.text,
-            "highlights": [list(h) for h in self.highlights],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> MatchSnippet:
-        return cls(
-            field=str(data["field"]),
-            words=tuple(data.get("words", ())),  # type: ignore[arg-type]
-            text=str(data["text"]),
-            highlights=tuple(tuple(pair) for pair in data.get("highlights", ())),  # type: ignore[misc,union-attr]
-        )
 
 
 @dataclass(frozen=True)
@@ -56,7 +32,7 @@ class AlertItem:
     published_at: datetime | None
     lead: str | None
     kind: str
-    snippets: tuple[MatchSnippet, ...]
+    snippets: tuple[Snippet, ...]
 
 
 @dataclass(frozen=True)
@@ -68,13 +44,6 @@ class Message:
     body_format: str
 
 
-def moscow_time(moment: datetime | None) -> str:
-    """``30.12.2021 02:20 (Moscow)``: the site's own clock."""
-    if moment is None:
-        return "time unknown"
-    return moment.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M") + " (Moscow)"
-
-
 def subject(rule: str, items: list[AlertItem]) -> str:
     """``[kremlin-watch] <rule>: <item title>``, or the count for a digest."""
     if len(items) == 1:
@@ -82,25 +51,13 @@ def subject(rule: str, items: list[AlertItem]) -> str:
     return f"{SUBJECT_PREFIX} {rule}: {len(items)} new items"
 
 
-def matched_words(snippets: tuple[MatchSnippet, ...]) -> list[str]:
+def matched_words(snippets: tuple[Snippet, ...]) -> list[str]:
     """The distinct matched words as they stand in the text, in order of appearance."""
     seen: dict[str, None] = {}
     for snippet in snippets:
         for start, end in snippet.highlights:
             seen.setdefault(snippet.text[start:end], None)
     return list(seen)
-
-
-def marked(snippet: MatchSnippet, escape, before: str, after: str) -> str:  # type: ignore[no-untyped-def]
-    """The snippet's text through ``escape``, each highlight wrapped in ``before``/``after``."""
-    parts: list[str] = []
-    cursor = 0
-    for start, end in sorted(snippet.highlights):
-        parts.append(escape(snippet.text[cursor:start]))
-        parts.append(before + escape(snippet.text[start:end]) + after)
-        cursor = end
-    parts.append(escape(snippet.text[cursor:]))
-    return "".join(parts)
 
 
 def render_text(rule: str, description: str, items: list[AlertItem]) -> str:
@@ -112,7 +69,7 @@ def render_text(rule: str, description: str, items: list[AlertItem]) -> str:
     for item in items:
         lines = [
             item.title,
-            moscow_time(item.published_at),
+            moscow_stamp(item.published_at),
             item.url,
             f"Rule: {rule}" + (f" — {description}" if description else ""),
         ]
@@ -120,7 +77,7 @@ def render_text(rule: str, description: str, items: list[AlertItem]) -> str:
         if words:
             lines.append("Matched: " + ", ".join(words))
         for snippet in item.snippets:
-            lines.append(f"  [{snippet.field}] " + marked(snippet, str, "**", "**"))
+            lines.append(f"  [{snippet.field}] " + snippet.marked(str, "**", "**"))
         if item.lead:
             lines.append("")
             lines.append(item.lead)
@@ -135,7 +92,7 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
     for item in items:
         parts = [
             f'<h2 style="margin:0 0 4px"><a href="{esc(item.url, quote=True)}">{esc(item.title)}</a></h2>',
-            f'<p style="margin:0;color:#555">{esc(moscow_time(item.published_at))} · '
+            f'<p style="margin:0;color:#555">{esc(moscow_stamp(item.published_at))} · '
             f'<a href="{esc(item.url, quote=True)}">{esc(item.url)}</a></p>',
             f"<p>Rule: <b>{esc(rule)}</b>{(' — ' + esc(description)) if description else ''}</p>",
         ]
@@ -147,7 +104,7 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
             for snippet in item.snippets:
                 parts.append(
                     f"<li><small>{esc(snippet.field)}</small> "
-                    f"{marked(snippet, esc, '<mark>', '</mark>')}</li>"
+                    f"{snippet.marked(esc, '<mark>', '</mark>')}</li>"
                 )
             parts.append("</ul>")
         if item.lead:
@@ -170,26 +127,42 @@ def render_slack(rule: str, description: str, items: list[AlertItem]) -> str:
     for item in items:
         lines = [
             f"**[{slack_escape(item.title).strip()}]({item.url})**",
-            f"{moscow_time(item.published_at)} · rule **{slack_escape(rule)}**"
+            f"{moscow_stamp(item.published_at)} · rule **{slack_escape(rule)}**"
             + (f" — {slack_escape(description)}" if description else ""),
         ]
         for snippet in item.snippets:
-            lines.append("> " + marked(snippet, slack_escape, "**", "**").strip())
+            lines.append("> " + snippet.marked(slack_escape, "**", "**").strip())
         if item.lead:
             lines.append(slack_escape(item.lead).strip())
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
 
+@dataclass(frozen=True)
+class Format:
+    """How messages for one kind of destination are written."""
+
+    render: Callable[[str, str, list[AlertItem]], str]
+    body_format: str
+    #: Applied to the subject line (Slack would read ``<…>`` in a title as a link or a mention).
+    title: Callable[[str], str] = str
+
+
+def _slack_title(title: str) -> str:
+    return title.replace("<", "‹").replace(">", "›")
+
+
+#: Destination kind (`alerts.destinations.Destination.kind`) → its message format; others get TEXT.
+FORMATS: Mapping[str, Format] = MappingProxyType(
+    {
+        "email": Format(render_html, apprise.NotifyFormat.HTML),
+        "slack": Format(render_slack, apprise.NotifyFormat.MARKDOWN, _slack_title),
+        "other": Format(render_text, apprise.NotifyFormat.TEXT),
+    }
+)
+
+
 def compose(kind: str, rule: str, description: str, items: list[AlertItem]) -> Message:
-    """The message for a destination kind ("email", "slack" or "other")."""
-    title = subject(rule, items)
-    if kind == "email":
-        return Message(title, render_html(rule, description, items), apprise.NotifyFormat.HTML)
-    if kind == "slack":
-        return Message(
-            title.replace("<", "‹").replace(">", "›"),
-            render_slack(rule, description, items),
-            apprise.NotifyFormat.MARKDOWN,
-        )
-    return Message(title, render_text(rule, description, items), apprise.NotifyFormat.TEXT)
+    """The message for a destination kind (a key of `FORMATS`; unknown kinds get plain text)."""
+    form = FORMATS.get(kind, FORMATS["other"])
+    return Message(form.title(subject(rule, items)), form.render(rule, description, items), form.body_format)

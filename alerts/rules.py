@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from alerts.destinations import Destination
-from alerts.query import Query, QuerySyntaxError, parse_query
+from archive.vocabulary import KINDS, LANGS
+from query.syntax import Query, QuerySyntaxError, parse_query
 
-KNOWN_KINDS = ("call", "decree", "meeting", "greeting", "interview", "address", "news")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -84,15 +84,15 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 def _kinds(value: Any) -> tuple[str, ...]:
     kinds = _strings(value)
-    unknown = [kind for kind in kinds if kind not in KNOWN_KINDS]
+    unknown = [kind for kind in kinds if kind not in KINDS]
     if unknown:
-        raise ValueError(f"unknown kind {unknown[0]!r} (known: {', '.join(KNOWN_KINDS)})")
+        raise ValueError(f"unknown kind {unknown[0]!r} (known: {', '.join(KINDS)})")
     return kinds
 
 
 def _langs(value: Any) -> tuple[str, ...]:
     langs = _strings(value)
-    unknown = [lang for lang in langs if lang not in ("ru", "en")]
+    unknown = [lang for lang in langs if lang not in LANGS]
     if unknown:
         raise ValueError(f"unknown language {unknown[0]!r} (known: ru, en)")
     return langs

@@ -16,14 +16,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from alerts.destinations import Destination, route
-from alerts.matching import CompiledQuery, Match, compile_query, snippets
-from alerts.messages import MatchSnippet
-from alerts.morphology import Lemmatizer
 from alerts.rules import Rule
-from alerts.text_index import IndexedDocument
 from archive.outbox import NewAlert, Outbox
 from archive.records import ItemRecord
 from archive.store import Outcome, StoreResult
+from query.document import IndexedDocument
+from query.evaluate import CompiledQuery, Match, compile_query
+from query.morphology import Lemmatizer
+from query.snippets import Snippet, snippets
 
 #: Context shown on each side of a matched word in alerts.
 SNIPPET_WIDTH = 80
@@ -31,10 +31,9 @@ SNIPPET_WIDTH = 80
 MAX_SNIPPETS = 5
 
 
-def snippet_payload(match: Match, doc: IndexedDocument) -> list[MatchSnippet]:
+def alert_snippets(match: Match, doc: IndexedDocument) -> list[Snippet]:
     """The matched words in context, as the outbox keeps them for the message."""
-    found = snippets(match, doc, width=SNIPPET_WIDTH)[:MAX_SNIPPETS]
-    return [MatchSnippet(s.field, tuple(s.words), s.text, tuple(s.highlights)) for s in found]
+    return snippets(match, doc, width=SNIPPET_WIDTH)[:MAX_SNIPPETS]
 
 
 class AlertTrigger:
@@ -74,7 +73,7 @@ class AlertTrigger:
             match = query.match(doc)
             if match is None:
                 continue
-            payload = json.dumps([s.to_json() for s in snippet_payload(match, doc)], ensure_ascii=False)
+            payload = json.dumps([s.to_json() for s in alert_snippets(match, doc)], ensure_ascii=False)
             for destination in route(self.destinations, list(rule.notify)):
                 if (
                     result.outcome is Outcome.CHANGED

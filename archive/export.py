@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from archive.models import Item
+from archive.vocabulary import moscow_day_start
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 FORMATS = ("jsonl", "json", "csv")
 #: The fields of an exported item, in this order (also the CSV header).
 EXPORT_FIELDS = (
@@ -37,11 +35,6 @@ EXPORT_FIELDS = (
     "version",
     "details_pending",
 )
-
-
-def moscow_day_start(day: date) -> datetime:
-    """The first instant of a Moscow calendar day, as an aware time."""
-    return datetime.combine(day, time(0), tzinfo=MOSCOW)
 
 
 def item_object(item: Item) -> dict[str, Any]:
@@ -89,10 +82,3 @@ def write_export(items: Iterator[Item], out: IO[str], fmt: str) -> int:
     else:
         raise ValueError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     return count
-
-
-def export_text(engine: Engine, fmt: str, since: date | None = None, until: date | None = None) -> str:
-    """The whole export as one string (for tests and small archives)."""
-    buffer = io.StringIO()
-    write_export(iter_items(engine, since, until), buffer, fmt)
-    return buffer.getvalue()

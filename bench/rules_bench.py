@@ -17,14 +17,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from alerts.matching import compile_query
-from alerts.morphology import Lemmatizer
-from alerts.query import parse_query
-from alerts.text_index import IndexedDocument
 from archive.engine import make_engine
 from archive.migrate import upgrade
 from archive.records import ItemRecord
 from archive.store import ArchiveStore
+from query.document import IndexedDocument
+from query.evaluate import compile_query
+from query.morphology import Lemmatizer
+from query.syntax import parse_query
 from replica.corpus import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent

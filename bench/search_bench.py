@@ -25,11 +25,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from alerts.morphology import Lemmatizer
-from alerts.query import parse_query
 from archive.engine import make_engine
 from archive.migrate import upgrade
 from archive.records import CONTENT_FIELDS, content_hash
+from query.morphology import Lemmatizer
+from query.syntax import parse_query
 from replica.corpus import Corpus
 from search.engine import search
 from search.index import ITEM, IndexWriter

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import re
 
-KINDS = ("call", "decree", "meeting", "greeting", "interview", "address", "news")
-
 #: (kind, where, pattern): `where` is "title" or "lead"; patterns are written lower case with е for ё.
 PATTERNS: tuple[tuple[str, str, str], ...] = (
     # Phone calls.

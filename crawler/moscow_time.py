@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+from archive.vocabulary import MOSCOW
 
 #: Month names as they appear in dates: Russian genitive («30 июня») and nominative forms, English
 #: full names and the usual abbreviations. Keys are lower case with ё folded to е.

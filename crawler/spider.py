@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -27,6 +26,7 @@ from twisted.python.failure import Failure
 from archive.records import ItemRecord
 from archive.store import ArchiveStore, CrawlStateStore, HeldItem
 from archive.types import utcnow
+from archive.vocabulary import moscow_date
 from crawler.errors import LayoutError
 from crawler.page import ItemPage
 from crawler.parse_article import parse_article
@@ -269,11 +269,6 @@ class KremlinSpider(scrapy.Spider):
     def _open_gap(self) -> None:
         if not self.gap_was_open:
             self.state.put(GAP_KEY, self.known_before.isoformat())
-
-
-def moscow_date(moment: datetime) -> date:
-    """The Moscow calendar day of an aware time (what `--since` means)."""
-    return moment.astimezone(ZoneInfo("Europe/Moscow")).date()
 
 
 def _header(response: Response, name: bytes) -> str | None:

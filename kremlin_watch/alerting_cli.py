@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +71,14 @@ def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
-    from alerts.matching import compile_query
-    from alerts.morphology import Lemmatizer
-    from alerts.query import QuerySyntaxError, parse_query
     from alerts.rules import RulesError, load_rules
-    from alerts.text_index import IndexedDocument
-    from alerts.trigger import snippet_payload
+    from alerts.trigger import alert_snippets
     from archive.export import item_object, iter_items
     from kremlin_watch.cli import open_archive
+    from query.document import IndexedDocument
+    from query.evaluate import compile_query
+    from query.morphology import Lemmatizer
+    from query.syntax import QuerySyntaxError, parse_query
 
     rule = None
     if args.rule:
@@ -110,7 +109,7 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
         if match is None:
             continue
         data = item_object(item)
-        data["matches"] = [s.to_json() for s in snippet_payload(match, doc)]
+        data["matches"] = [s.to_json() for s in alert_snippets(match, doc)]
         found.append(data)
     found.reverse()  # newest first
     if args.limit:
@@ -125,15 +124,16 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_matches(found: list[dict[str, Any]]) -> None:
-    from alerts.messages import MatchSnippet, marked, moscow_time
+    from archive.vocabulary import moscow_stamp
+    from query.snippets import Snippet
 
     before, after = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
     for data in found:
-        when = moscow_time(datetime.fromisoformat(data["published_at"])) if data["published_at"] else ""
+        when = moscow_stamp(data["published_at"]) if data["published_at"] else ""
         print(f"{data['id']:>6}  {when}  {data['kind']:<8} {data['title']}")
         for entry in data["matches"]:
-            snippet = MatchSnippet.from_json(entry)
-            print(f"        [{snippet.field}] {marked(snippet, str, before, after)}")
+            snippet = Snippet.from_json(entry)
+            print(f"        [{snippet.field}] {snippet.marked(str, before, after)}")
 
 
 def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,7 +12,6 @@ import json
 import logging
 import shutil
 import sys
-from datetime import datetime
 from typing import Any
 
 from kremlin_watch.config import Settings
@@ -81,18 +80,12 @@ def add_commands(commands: Any, day: Any) -> None:
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from alerts.morphology import Lemmatizer
-    from alerts.query import QuerySyntaxError, parse_query
     from kremlin_watch.cli import open_archive
-    from search.engine import SearchError, search
+    from query.morphology import Lemmatizer
+    from search.engine import SearchError, prepare
     from search.index import IndexWriter
     from search.request import SearchRequest
 
-    if args.query.strip():
-        try:
-            parse_query(args.query)
-        except QuerySyntaxError as error:
-            raise UserError(f"query: {error.message}") from None
     request = SearchRequest(
         query=args.query,
         since=args.since,
@@ -105,8 +98,12 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         offset=args.offset,
         sort=args.sort,
     )
-    engine = open_archive(settings)
     lemmatizer = Lemmatizer()
+    try:
+        prepared = prepare(request, lemmatizer)
+    except SearchError as error:
+        raise UserError(str(error)) from None
+    engine = open_archive(settings)
     writer = IndexWriter(engine, lemmatizer)
     try:
         pending = writer.pending()
@@ -118,10 +115,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         # without the update (unindexed items are matched one by one), only slower.
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         logger.warning("search index not brought up to date: %s", reason)
-    try:
-        result = search(engine, request, lemmatizer)
-    except SearchError as error:
-        raise UserError(str(error)) from None
+    result = prepared.run(engine)
     if args.format == "json":
         json.dump([hit.to_json() for hit in result.hits], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -135,19 +129,16 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _chosen(hit: Any) -> Any:
+    """The snippet to show for an item: the first match outside the title (the title is shown
+    anyway), else the first; None without matches."""
+    return next((s for s in hit.snippets if s.field != "title"), hit.snippets[0] if hit.snippets else None)
+
+
 def _snippet(hit: Any, before: str = "**", after: str = "**") -> str:
-    """One highlighted snippet for an item: the first match outside the title (the title is shown
-    anyway), else the first; empty without matches."""
-    if not hit.highlights:
-        return ""
-    chosen = next((h for h in hit.highlights if h.field != "title"), hit.highlights[0])
-    return (
-        chosen.text[: chosen.start]
-        + before
-        + chosen.text[chosen.start : chosen.end]
-        + after
-        + chosen.text[chosen.end :]
-    )
+    """The chosen snippet, highlighted; empty without matches."""
+    chosen = _chosen(hit)
+    return chosen.marked(str, before, after) if chosen is not None else ""
 
 
 def _write_csv(rows: list[dict[str, Any]]) -> None:
@@ -162,21 +153,16 @@ def _write_csv(rows: list[dict[str, Any]]) -> None:
 
 
 def _print_table(result: Any) -> None:
-    from alerts.messages import moscow_time
+    from archive.vocabulary import moscow_stamp
 
     before, after = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
     for hit in result.hits:
         data = hit.item
-        when = (
-            moscow_time(datetime.fromisoformat(data["published_at"]))
-            if data["published_at"]
-            else "time unknown"
-        )
+        when = moscow_stamp(data["published_at"])
         print(f"{data['id']:>6}  {when}  {data['kind']:<8} {data['title']}")
-        snippet = _snippet(hit, before, after)
-        if snippet:
-            field = next((h.field for h in hit.highlights if h.field != "title"), hit.highlights[0].field)
-            print(f"        [{field}] {snippet}")
+        chosen = _chosen(hit)
+        if chosen is not None:
+            print(f"        [{chosen.field}] {chosen.marked(str, before, after)}")
     request = result.request
     what = f"for {request.query}" if request.query.strip() else "(no query: every item, newest first)"
     first = request.offset + 1 if result.hits else request.offset
@@ -201,14 +187,10 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _moscow(value: str | None) -> str:
-    from alerts.messages import moscow_time
-
-    return moscow_time(datetime.fromisoformat(value)) if value else "time unknown"
-
-
 def _print_item(data: dict[str, Any]) -> None:
-    when = _moscow(data["published_at"])
+    from archive.vocabulary import moscow_stamp
+
+    when = moscow_stamp(data["published_at"])
     print(f"{data['id']}  {when}  {data['kind']}  {data['lang']}  version {data['version']}")
     print(data["title"])
     print(data["url"])
@@ -221,7 +203,7 @@ def _print_item(data: dict[str, Any]) -> None:
         value = data[name]
         if value:
             print(f"{label}: {value if isinstance(value, str) else '; '.join(value)}")
-    print(f"first seen {_moscow(data['first_seen_at'])}, updated {_moscow(data['updated_at'])}")
+    print(f"first seen {moscow_stamp(data['first_seen_at'])}, updated {moscow_stamp(data['updated_at'])}")
     if data["details_pending"]:
         print("(the item's own page has not been read yet: place and tags may be missing)")
     for name in ("lead", "text"):
@@ -235,7 +217,7 @@ def _print_item(data: dict[str, Any]) -> None:
     print(f"Earlier versions ({len(revisions)}):")
     for revision in revisions:
         changed = ", ".join(change["field"] for change in revision["changes"]) or "nothing we keep"
-        print(f"  version {revision['version']}, replaced {_moscow(revision['replaced_at'])}: {changed}")
+        print(f"  version {revision['version']}, replaced {moscow_stamp(revision['replaced_at'])}: {changed}")
         for change in revision["changes"]:
             if change["diff"] is not None:
                 print(f"    {change['field']}: {change['diff']}")
@@ -247,11 +229,13 @@ def _print_item(data: dict[str, Any]) -> None:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from archive.vocabulary import period_problem
     from kremlin_watch.cli import open_archive
     from search.stats import counts
 
-    if args.since is not None and args.until is not None and args.since > args.until:
-        raise UserError(f"--since {args.since} is after --until {args.until}")
+    problem = period_problem(args.since, args.until)
+    if problem is not None:
+        raise UserError(problem)
     rows = counts(open_archive(settings), args.by, args.since, args.until, limit=args.limit or None)
     window = ""
     if args.since or args.until:

@@ -1,1 +1,1 @@
-"""scheduler: see README."""
+"""The daemon: checks on an APScheduler schedule, leadership between replicas, health and metrics."""

@@ -18,13 +18,13 @@ from sqlalchemy import Engine
 from alerts.delivery import Deliverer, DeliveryReport
 from alerts.destinations import Destination, DestinationError, load_destinations
 from alerts.incidents import IncidentWatch, Notice
-from alerts.morphology import Lemmatizer
 from alerts.rules import Rule, RulesError, load_rules
 from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
 from crawler.plan import CrawlPlan
 from crawler.run import crawl
 from kremlin_watch.config import ConfigError, Settings
+from query.morphology import Lemmatizer
 from search.index import IndexWriter
 
 

@@ -49,9 +49,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
-from alerts.morphology import fold
-from alerts.text_index import LIST_FIELDS
-from archive.export import moscow_day_start
+from archive.vocabulary import moscow_day_start
+from query.document import LIST_FIELDS
+from query.words import fold
 from search.coverage import SEARCH, Coverage
 from search.index import ITEM
 from search.plan import AllOf, AnyLemma, AnyOf, Expr, Prefix, fts5, has_prefix, tsquery
@@ -281,7 +281,7 @@ def load_fields(
     engine: Engine, ids: Sequence[int], fields: Sequence[str]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(id, {field: value}) for the given items, read in chunks, in the order given. List fields
-    come as their JSON text (decoded only if a term looks at them: see `search.verify`)."""
+    come as their JSON text (decoded only if a term looks at them: see `query.document.LazyDocument`)."""
     columns = [
         ITEM.c.id,
         *(cast(ITEM.c[name], Text) if name in LIST_FIELDS else ITEM.c[name] for name in fields),

@@ -3,8 +3,8 @@
 `search` never writes (the web server calls it read-only), so it must be right even when the index
 lags behind the archive: candidates are the index's answer for items whose index row is current,
 plus every item without a current row; each candidate the index cannot vouch for is checked with
-`alerts.matching.CompiledQuery.match` — the very matcher the alert rules use, so a search finds
-exactly what a rule with the same query would fire on.
+the query compiled once (`query.evaluate`) — the very matcher the alert rules use, so a search
+finds exactly what a rule with the same query would fire on.
 
 How much matching a search costs depends on the query (see `search.plan`):
 
@@ -28,17 +28,18 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from alerts.matching import Match, compile_query, snippets
-from alerts.morphology import Lemmatizer
-from alerts.query import Query, QuerySyntaxError, parse_query
-from alerts.text_index import FIELDS, IndexedDocument
 from archive.export import item_object
 from archive.models import Item
+from archive.vocabulary import period_problem
+from query.document import FIELDS, IndexedDocument
+from query.evaluate import CompiledQuery, Match, compile_query
+from query.morphology import Lemmatizer
+from query.snippets import snippets
+from query.syntax import QuerySyntaxError, parse_query
 from search.candidates import Candidate, IndexPart, decoded, lagging, load_fields
 from search.coverage import Coverage, read_coverage
 from search.plan import plan_query
-from search.request import SORTS, Highlight, SearchHit, SearchRequest, SearchResult
-from search.verify import Verdict
+from search.request import SORTS, SearchHit, SearchRequest, SearchResult
 
 #: Points per matched word occurrence in the title; elsewhere one.
 TITLE_WEIGHT = 3
@@ -55,17 +56,45 @@ def search(engine: Engine, request: SearchRequest, lemmatizer: Lemmatizer | None
     Pass a long-lived ``lemmatizer`` when searching repeatedly: creating one loads pymorphy3's
     dictionaries, and its cache is what makes matching fast.
     """
+    return prepare(request, lemmatizer if lemmatizer is not None else Lemmatizer()).run(engine)
+
+
+class PreparedSearch:
+    """A checked request with its query parsed and compiled once, ready to run against an archive.
+
+    A caller that must reject a bad request before touching the archive (the command line, which
+    brings the index up to date first) prepares it, then runs it."""
+
+    __slots__ = ("compiled", "request")
+
+    def __init__(self, request: SearchRequest, compiled: CompiledQuery | None) -> None:
+        self.request = request
+        #: None for an empty query: a listing of the filtered items.
+        self.compiled = compiled
+
+    def run(self, engine: Engine) -> SearchResult:
+        """The page of results (read-only)."""
+        coverage = read_coverage(engine)
+        if self.compiled is None:
+            return _listing(engine, self.request, coverage)
+        return _run(engine, self.request, self.compiled, coverage)
+
+
+def prepare(request: SearchRequest, lemmatizer: Lemmatizer) -> PreparedSearch:
+    """Check ``request`` and compile its query; `SearchError` says what is wrong with it."""
     _validate(request)
-    coverage = read_coverage(engine)
     if not request.query.strip():
-        return _listing(engine, request, coverage)
+        return PreparedSearch(request, None)
     try:
         query = parse_query(request.query)
     except QuerySyntaxError as error:
         raise SearchError(f"query: {error.message}") from None
-    lemmatizer = lemmatizer if lemmatizer is not None else Lemmatizer()
-    plan = plan_query(query, lemmatizer)
-    matcher = _Matcher(engine, query, lemmatizer, plan.fields)
+    return PreparedSearch(request, compile_query(query, lemmatizer))
+
+
+def _run(engine: Engine, request: SearchRequest, compiled: CompiledQuery, coverage: Coverage) -> SearchResult:
+    plan = plan_query(compiled)
+    matcher = _Matcher(engine, compiled, plan.fields)
     index = IndexPart(engine, request, plan.expr, coverage) if coverage.usable else None
     lag = lagging(engine, request, coverage, known=False)
     wanted = request.offset + request.limit
@@ -104,8 +133,9 @@ def _validate(request: SearchRequest) -> None:
         raise SearchError(f"sort: expected one of {', '.join(SORTS)}, got {request.sort!r}")
     if request.limit < 0 or request.offset < 0:
         raise SearchError("limit and offset must not be negative")
-    if request.since is not None and request.until is not None and request.since > request.until:
-        raise SearchError(f"since ({request.since}) is after until ({request.until})")
+    problem = period_problem(request.since, request.until)
+    if problem is not None:
+        raise SearchError(problem)
 
 
 def _listing(engine: Engine, request: SearchRequest, coverage: Coverage) -> SearchResult:
@@ -139,15 +169,13 @@ def score(match: Match) -> float:
 class _Matcher:
     """The exact check of candidates, loading only the fields the query needs."""
 
-    def __init__(self, engine: Engine, query: Query, lemmatizer: Lemmatizer, fields: Sequence[str]) -> None:
+    def __init__(self, engine: Engine, compiled: CompiledQuery, fields: Sequence[str]) -> None:
         self.engine = engine
-        self.compiled = compile_query(query, lemmatizer)
-        self.verdict = Verdict(query, lemmatizer)
-        self.lemmatizer = lemmatizer
+        self.compiled = compiled
         self.fields = tuple(fields) or FIELDS
 
     def _document(self, values: dict[str, Any]) -> IndexedDocument:
-        return IndexedDocument.from_fields(values, self.lemmatizer)
+        return IndexedDocument.from_fields(values, self.compiled.lemmatizer)
 
     def matching(self, found: Sequence[Candidate]) -> list[Candidate]:
         """The candidates that match, in the order given (known ones are not matched again)."""
@@ -155,7 +183,7 @@ class _Matcher:
         matched = {
             item_id
             for item_id, values in load_fields(self.engine, unknown, self.fields)
-            if self.verdict.matches(values)
+            if self.compiled.holds(values)
         }
         return [candidate for candidate in found if candidate.known or candidate.id in matched]
 
@@ -184,6 +212,5 @@ class _Matcher:
             match = self.compiled.match(doc)
             if match is None:
                 continue
-            highlights = [Highlight(s.field, s.text, s.start, s.end) for s in snippets(match, doc)]
-            hits.append(SearchHit(item_object(item), highlights, score(match)))
+            hits.append(SearchHit(item_object(item), snippets(match, doc), score(match)))
         return hits

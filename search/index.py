@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, or_, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from alerts.morphology import Lemmatizer
-from alerts.text_index import FIELDS
 from archive.models import Item
 from archive.types import utcnow
+from query.document import FIELDS
+from query.morphology import Lemmatizer
 from search.coverage import QUEUE, SEARCH, other_analyser, triggers_present
 from search.terms import ANALYSER, TermAnalyser, folded_entries, sort_key
 

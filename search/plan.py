@@ -5,7 +5,7 @@ but not where: so a query is translated into a *superset* query, and `exact` say
 superset is in fact the answer:
 
 * a one-word term → any of its lemmas (``prefix*`` → any lemma or spelling starting so). This is
-  exactly how the matcher compares a word (`alerts.matching`: lemma sets intersect; a prefix begins
+  exactly how the matcher compares a word (`query.evaluate`: lemma sets intersect; a prefix begins
   a folded spelling or a lemma), and the index holds exactly the lemmas and spellings of the
   searchable fields (`search.terms`), so the index answer *is* the match set: exact;
 * AND / OR of exact parts are exact;
@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alerts.morphology import Lemmatizer, fold
-from alerts.query import And, Node, Not, Query, Term
-from alerts.text_index import FIELDS
+from query.document import FIELDS
+from query.evaluate import Compiled, CompiledAnd, CompiledNot, CompiledQuery, CompiledTerm
 from search.terms import indexable
 
 
@@ -71,40 +70,40 @@ class IndexPlan:
     fields: tuple[str, ...]
 
 
-def plan_query(query: Query, lemmatizer: Lemmatizer) -> IndexPlan:
-    """Translate ``query`` (see the module docstring); lemmas come from ``lemmatizer`` exactly as
-    `alerts.matching.compile_query` takes them."""
-    expr, exact = _translate(query.root, lemmatizer)
-    return IndexPlan(expr, exact and expr is not None, _fields(query))
+def plan_query(compiled: CompiledQuery) -> IndexPlan:
+    """Translate a compiled query (see the module docstring): the lemmas and prefixes asked of the
+    index are the ones the compiled query compares, so the two cannot disagree on a word."""
+    expr, exact = _translate(compiled.root)
+    return IndexPlan(expr, exact and expr is not None, _fields(compiled))
 
 
-def _fields(query: Query) -> tuple[str, ...]:
+def _fields(compiled: CompiledQuery) -> tuple[str, ...]:
     wanted: set[str] = set()
-    for term in query.terms():
+    for term in compiled.query.terms():
         wanted.update(term.fields)
     return tuple(name for name in FIELDS if name in wanted)
 
 
-def _translate(node: Node, lemmatizer: Lemmatizer) -> tuple[Expr | None, bool]:
+def _translate(node: Compiled) -> tuple[Expr | None, bool]:
     """(expression or None for "true", exact)."""
-    if isinstance(node, Term):
-        return _term(node, lemmatizer)
-    if isinstance(node, Not):
+    if isinstance(node, CompiledTerm):
+        return _term(node)
+    if isinstance(node, CompiledNot):
         # A NOT that is not the child of an AND has nothing to subtract from: true, not exact.
         return None, False
-    if isinstance(node, And):
+    if isinstance(node, CompiledAnd):
         positives: list[Expr] = []
         negatives: list[Expr] = []
         exact = True
         for child in node.children:
-            if isinstance(child, Not):
-                inner, inner_exact = _translate(child.child, lemmatizer)
+            if isinstance(child, CompiledNot):
+                inner, inner_exact = _translate(child.child)
                 if inner is not None and inner_exact:
                     negatives.append(inner)
                 else:
                     exact = False
                 continue
-            expr, child_exact = _translate(child, lemmatizer)
+            expr, child_exact = _translate(child)
             exact = exact and child_exact
             if expr is not None:
                 positives.append(expr)
@@ -116,7 +115,7 @@ def _translate(node: Node, lemmatizer: Lemmatizer) -> tuple[Expr | None, bool]:
     children: list[Expr] = []
     exact = True
     for child in node.children:
-        expr, child_exact = _translate(child, lemmatizer)
+        expr, child_exact = _translate(child)
         if expr is None:
             return None, False
         children.append(expr)
@@ -124,23 +123,22 @@ def _translate(node: Node, lemmatizer: Lemmatizer) -> tuple[Expr | None, bool]:
     return AnyOf(tuple(children)), exact
 
 
-def _term(term: Term, lemmatizer: Lemmatizer) -> tuple[Expr | None, bool]:
+def _term(term: CompiledTerm) -> tuple[Expr | None, bool]:
     parts: list[Expr] = []
     decided = True
     for part in term.parts:
-        if part.prefix:
-            prefix = fold(part.text)
-            if indexable(prefix):
-                parts.append(Prefix(prefix))
+        if isinstance(part, str):
+            if indexable(part):
+                parts.append(Prefix(part))
             else:
                 decided = False
             continue
-        lemmas = lemmatizer.lemmas(part.text)
+        lemmas = part
         if all(indexable(lemma) for lemma in lemmas):
             parts.append(AnyLemma(tuple(sorted(lemmas))))
         else:
             decided = False
-    exact = decided and len(term.parts) == 1 and term.field is None
+    exact = decided and len(term.parts) == 1 and term.term.field is None
     if not parts:
         return None, False
     return (parts[0] if len(parts) == 1 else AllOf(tuple(parts))), exact

@@ -1,7 +1,7 @@
 """What a search asks and what it gets back: shared by the command line, the web API and the pages.
 
 Dates are Moscow calendar days, both ends inclusive. ``query`` is the rules' query language
-(`alerts.query`); an empty query with filters lists items newest first.
+(`query.syntax`); an empty query with filters lists items newest first.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from query.snippets import Snippet
 
 SORTS = ("date", "relevance")
 
@@ -32,22 +34,12 @@ class SearchRequest:
     sort: str = "date"
 
 
-@dataclass(frozen=True)
-class Highlight:
-    """A matched word in context: ``text[start:end]`` is highlighted; ``field`` says where."""
-
-    field: str
-    text: str
-    start: int
-    end: int
-
-
 @dataclass
 class SearchHit:
     """One found item: its export object (`archive.export.item_object`) plus snippets and a score."""
 
     item: dict[str, Any]
-    highlights: list[Highlight] = field(default_factory=list)
+    snippets: list[Snippet] = field(default_factory=list)
     score: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -55,7 +47,8 @@ class SearchHit:
         return {
             **self.item,
             "snippets": [
-                {"field": h.field, "text": h.text, "highlights": [[h.start, h.end]]} for h in self.highlights
+                {"field": s.field, "text": s.text, "highlights": [list(span) for span in s.highlights]}
+                for s in self.snippets
             ],
             "score": self.score,
         }

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Engine, func, select
 
-from archive.export import MOSCOW, moscow_day_start
+from archive.vocabulary import MOSCOW, moscow_day_start
 from search.index import ITEM
 
 #: What `counts` can count by.

@@ -23,15 +23,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 
-from alerts.morphology import Lemmatizer, fold
-from alerts.text_index import FIELDS, FieldValue
+from query.document import FIELDS, FieldValue
+from query.morphology import Lemmatizer
+from query.words import WORD, fold
 
 #: Bump when what `TermAnalyser` writes changes: every row with another format is then stale.
 INDEX_FORMAT = 1
 #: Longest term written as it is (PostgreSQL ignores words over 2047 bytes; Cyrillic takes 2 each).
 MAX_TERM = 200
-#: A word, exactly as `alerts.text_index` finds words (the tests hold the two patterns equal).
-WORD = re.compile(r"[^\W_]+(?:[\u0301\u00ad]+[^\W_]+)*")
 _INDEXABLE = re.compile(r"[0-9a-zß-öø-ÿа-яѐ-џ]+")
 
 
@@ -69,8 +68,8 @@ class TermAnalyser:
     query must see beyond them: the folded spelling of words whose spelling is none of their lemmas
     («санкциями», «sanctions»), and the indexable heads of strings that are not indexable.
 
-    Words are split exactly as `alerts.text_index` splits them (list entries one by one), without the
-    per-field position maps the matcher builds: indexing needs only the words. What a word
+    Words are split with `query.words.WORD` as documents split them (list entries one by one),
+    without the per-field position maps the matcher builds: indexing needs only the words. What a word
     contributes is worked out once per analyser (an archive repeats a small vocabulary), and the
     cache is emptied when it reaches ``maxsize`` words, as `Lemmatizer`'s is.
     """
@@ -145,12 +144,7 @@ def _seconds(moment: datetime) -> int:
 
 
 def folded_entries(entries: Iterable[str] | None) -> str:
-    """List entries folded (`alerts.morphology.fold`) and joined with newlines: a folded needle
+    """List entries folded (`query.words.fold`) and joined with newlines: a folded needle
     without a newline is a substring of this text exactly when it is one of an entry."""
     return "\n".join(fold(entry) for entry in entries or ())
 
-
-def facet(value: str | None) -> str:
-    """A kind or language as an FTS5 facet token: the value when indexable, else nothing (and the
-    search filters that value in SQL instead; see `search.candidates`)."""
-    return value if value is not None and indexable(value) else ""

@@ -20,12 +20,13 @@ from sqlmodel import Session, select
 
 from alerts.delivery import Deliverer
 from alerts.destinations import parse_notify_setting
-from alerts.messages import AlertItem, MatchSnippet, compose
+from alerts.messages import AlertItem, compose
 from alerts.rules import load_rules
 from archive.engine import make_engine
 from archive.models import OutboxEntry
 from archive.outbox import NewAlert, Outbox
 from archive.types import utcnow
+from query.snippets import Snippet
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
 from tests.conftest import SmtpServer, WebhookReceiver, cli_env, run_cli
@@ -303,8 +304,8 @@ def test_bad_notify_url_is_one_line(tmp_path: Path) -> None:
 
 
 def _item(title: str, text: str) -> AlertItem:
-    snippet = MatchSnippet(
-        "text", ("санкций",), text, ((text.index("санкций"), text.index("санкций") + len("санкций")),)
+    snippet = Snippet(
+        "text", text, ((text.index("санкций"), text.index("санкций") + len("санкций")),), ("санкций",)
     )
     return AlertItem(
         67487,
@@ -417,15 +418,11 @@ def test_undeliverable_alert_is_given_up_and_shown(engine) -> None:  # type: ign
     assert row.attempts == 2 and row.last_error
 
 
-def test_rules_file_documents_itself() -> None:
+def test_rules_file_documents_itself(tmp_path: Path) -> None:
     """The example in alerts/rules.py's docstring is a valid rules file."""
     import alerts.rules
 
     example = alerts.rules.__doc__.split("::", 1)[1].split("\n\n")[1]  # type: ignore[union-attr]
-    path = Path(__file__).parent / "_example_rules.toml"
-    path.write_text("\n".join(line[4:] for line in example.splitlines()), encoding="utf-8")
-    try:
-        [rule] = load_rules(path)
-    finally:
-        path.unlink()
+    path = write_rules(tmp_path, "\n".join(line[4:] for line in example.splitlines()))
+    [rule] = load_rules(path)
     assert rule.name == "sanctions" and rule.kinds == ("call",) and rule.notify == ("desk",)

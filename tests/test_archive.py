@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from archive.export import export_text
+from archive.export import iter_items, write_export
 from archive.migrate import current_revision, head_revision, upgrade
 from archive.models import Item, ItemRevision
 from archive.records import ItemRecord
@@ -17,6 +19,12 @@ from archive.store import ArchiveStore, Outcome
 
 PUBLISHED = datetime(2021, 12, 30, 23, 20, tzinfo=UTC)
 
+
+def export_text(engine: Engine, fmt: str, since: date | None = None, until: date | None = None) -> str:
+    """The whole export as one string, as `kremlin-watch export` would write it."""
+    buffer = io.StringIO()
+    write_export(iter_items(engine, since, until), buffer, fmt)
+    return buffer.getvalue()
 
 def article(item_id: int = 67487, **changes: object) -> ItemRecord:
     record = ItemRecord(

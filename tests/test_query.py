@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from alerts.matching import Match, compile_query, snippets
-from alerts.morphology import Lemmatizer
-from alerts.query import QuerySyntaxError, parse_query
-from alerts.text_index import IndexedDocument, tokenize
 from archive.models import Item
 from crawler.parse_article import parse_article
+from query.document import IndexedDocument
+from query.evaluate import Match, compile_query
+from query.morphology import Lemmatizer
+from query.snippets import snippets
+from query.syntax import QuerySyntaxError, parse_query
+from query.words import tokenize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EN_URL = "http://en.kremlin.ru/events/president/news/63907"
@@ -188,9 +190,10 @@ def test_snippet_highlights_exactly_the_matched_word(seed: IndexedDocument, lemm
     assert found is not None
     [snippet] = snippets(found, seed)
     assert "санкций" in snippet.text
-    assert snippet.text[snippet.start : snippet.end] == "санкций"
+    [(start, end)] = snippet.highlights
+    assert snippet.text[start:end] == "санкций"
     assert snippet.text.startswith("…") and snippet.text.endswith("…")
-    assert "**санкций** против России" in snippet.highlighted()
+    assert "**санкций** против России" in snippet.marked()
     assert len(snippet.text) <= 2 * 60 + len("санкций") + 2
     assert not snippet.text[1].isspace()  # cut at a word boundary, not inside a word
 
@@ -199,8 +202,9 @@ def test_snippet_of_a_phrase_and_of_a_short_field(seed: IndexedDocument, lemmati
     found = match('"юридические гарантии" OR title:Байден', seed, lemmatizer)
     assert found is not None
     title, phrase = snippets(found, seed, width=20)
-    assert title.highlighted("<mark>", "</mark>") == "…США Джозефом <mark>Байденом</mark>"
-    assert phrase.text[phrase.start : phrase.end] == "юридических гарантий"
+    assert title.marked(str, "<mark>", "</mark>") == "…США Джозефом <mark>Байденом</mark>"
+    [(start, end)] = phrase.highlights
+    assert phrase.text[start:end] == "юридических гарантий"
 
 
 # --- the English Macron call ------------------------------------------------------------------
@@ -253,16 +257,6 @@ def test_archive_item_indexes_like_a_record(lemmatizer: Lemmatizer) -> None:
         ("persons", "Макрон"),
         ("geography", "Франция"),
     ]
-
-
-def test_required_lemmas_prefilter(
-    seed: IndexedDocument, english: IndexedDocument, lemmatizer: Lemmatizer
-) -> None:
-    rule = compile_query("(санкции OR эмбарго) AND НАТО NOT Макрон", lemmatizer)
-    assert rule.required_lemmas() == (frozenset({"санкция", "эмбарго"}), frozenset({"нато"}))
-    assert rule.could_match(seed)
-    assert not rule.could_match(english)
-    assert compile_query("безопасн*", lemmatizer).required_lemmas() == ()
 
 
 # --- the language and its errors --------------------------------------------------------------

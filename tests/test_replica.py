@@ -21,6 +21,8 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from crawler.errors import LayoutError
+from crawler.page import parse_page
 from replica.chrome import Site
 from replica.corpus import PAGE_SIZE, Corpus, ReplicaItem
 from replica.dates import MOSCOW
@@ -589,13 +591,12 @@ def test_change_layout(fresh: ReplicaServer) -> None:
 
 
 def test_crawler_parsers_read_the_replica(server: ReplicaServer) -> None:
-    page_module = pytest.importorskip("crawler.page")
-    from archive.records import ItemRecord  # imported here: only needed with the crawler
+    from archive.records import ItemRecord
 
     for item in [*server.corpus.newest(60), server.corpus.get(77329), server.corpus.get(67487)]:
         assert item is not None
         url = server.base_url + item.path
-        record = page_module.parse_page(fetch(server, item.path)[2], url)
+        record = parse_page(fetch(server, item.path)[2], url)
         assert isinstance(record, ItemRecord)
         assert (record.id, record.title, record.lead, record.place) == (
             item.id,
@@ -612,23 +613,21 @@ def test_crawler_parsers_read_the_replica(server: ReplicaServer) -> None:
             item.persons,
         )
         assert (record.kind == "call") == (item.kind == "call"), item.title
-    listing = page_module.parse_page(fetch(server, f"{NEWS}/page/2")[2], f"{server.base_url}{NEWS}/page/2")
+    listing = parse_page(fetch(server, f"{NEWS}/page/2")[2], f"{server.base_url}{NEWS}/page/2")
     assert [r.id for r in listing.items] == [i.id for i in server.corpus.newest(20, 20)]
     assert listing.next_url == f"{server.base_url}{NEWS}/page/3"
     assert [r.published_at for r in listing.items] == [i.published for i in server.corpus.newest(20, 20)]
-    feed = page_module.parse_page(fetch(server, FEED)[2], server.base_url + FEED)
+    feed = parse_page(fetch(server, FEED)[2], server.base_url + FEED)
     assert [r.id for r in feed.items] == [i.id for i in server.corpus.newest(20)]
     assert [r.published_at for r in feed.items] == [i.published for i in server.corpus.newest(20)]
     assert feed.next_url == f"{server.base_url}{FEED}/page/2"
 
 
 def test_crawler_rejects_the_redesign(fresh: ReplicaServer) -> None:
-    page_module = pytest.importorskip("crawler.page")
-    errors = pytest.importorskip("crawler.errors")
     fresh.faults.change_layout(True)
     for path in (NEWS, fresh.corpus.newest(1)[0].path):
-        with pytest.raises(errors.LayoutError):
-            page_module.parse_page(fetch(fresh, path)[2], fresh.base_url + path)
+        with pytest.raises(LayoutError):
+            parse_page(fetch(fresh, path)[2], fresh.base_url + path)
 
 
 def test_dates_are_moscow_wall_clock() -> None:

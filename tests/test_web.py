@@ -155,7 +155,7 @@ def seed(engine: sa.Engine, lemmatizer: Any = None) -> None:
 
 @pytest.fixture(scope="session")
 def lemmatizer() -> Any:
-    from alerts.morphology import Lemmatizer
+    from query.morphology import Lemmatizer
 
     return Lemmatizer()
 
@@ -780,8 +780,8 @@ def test_serve_over_http(archive: str, rules_file: Path) -> None:
 def test_rule_sections_are_filtered_across_pages(
     archive: str, lemmatizer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alerts.query import parse_query
     from alerts.rules import Rule
+    from query.syntax import parse_query
     from web import rules
     from web.readonly import readonly_engine
 
@@ -803,15 +803,19 @@ def test_rule_sections_are_filtered_across_pages(
 
 
 def test_marked_escapes_and_clips() -> None:
+    from query.snippets import Snippet
     from web.present import diff_markup, marked, page_links
 
-    assert str(marked("a <b> санкций & c", [[6, 13]])) == "a &lt;b&gt; <mark>санкций</mark> &amp; c"
+    def shown(text: str, spans: list[tuple[int, int]]) -> str:
+        return str(marked(Snippet("text", text, tuple(spans))))
+
+    assert shown("a <b> санкций & c", [(6, 13)]) == "a &lt;b&gt; <mark>санкций</mark> &amp; c"
     # Overlapping, reversed and out-of-range spans never cut an escape in half or repeat text.
     assert (
-        str(marked("<<>>", [[0, 2], [1, 3], [3, 99], [2, 1]]))
+        shown("<<>>", [(0, 2), (1, 3), (3, 99), (2, 1)])
         == "<mark>&lt;&lt;</mark><mark>&gt;</mark><mark>&gt;</mark>"
     )
-    assert str(marked("", [[0, 5]])) == ""
+    assert shown("", [(0, 5)]) == ""
     assert str(diff_markup("a [-<x>-]{+y & z+} b")) == "a <del>&lt;x&gt;</del><ins>y &amp; z</ins> b"
     numbers = [link.number for link in page_links(total=200, page=5, per_page=20)]
     assert numbers == [1, None, 3, 4, 5, 6, 7, None, 10]

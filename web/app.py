@@ -9,9 +9,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from alerts.morphology import Lemmatizer
 from kremlin_watch import __version__
 from kremlin_watch.config import Settings
+from query.morphology import Lemmatizer
 from web import api, feeds, pages
 from web.context import WebContext
 from web.readonly_http import ReadOnlyMiddleware

@@ -12,8 +12,8 @@ from fastapi import Request
 from jinja2 import Environment
 from sqlalchemy import Engine
 
-from alerts.morphology import Lemmatizer
 from kremlin_watch.config import Settings
+from query.morphology import Lemmatizer
 
 
 @dataclass(frozen=True)

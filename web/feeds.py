@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
+from search.engine import SearchError, search
 from search.request import SearchRequest
-from web import archive_access, atom
+from web import atom
 from web.context import WebContext, get_context
 from web.rules import RulesUnavailable, find_rule, rule_matches
 
@@ -32,8 +33,8 @@ _ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
 @router.get("/calls.atom", response_class=Response, responses=_ATOM_RESPONSE)
 def calls_feed(request: Request, context: Annotated[WebContext, Depends(get_context)]) -> Response:
     """The newest phone calls (items of kind ``call``)."""
-    search = SearchRequest(kind="call", limit=FEED_SIZE, sort="date")
-    hits = archive_access.search(context.engine, search, context.lemmatizer).hits
+    newest = SearchRequest(kind="call", limit=FEED_SIZE, sort="date")
+    hits = search(context.engine, newest, context.lemmatizer).hits
     info = atom.FeedInfo(
         id=atom.feed_id(context.settings.base_url, "/feeds/calls"),
         title="kremlin.ru: phone calls",
@@ -55,7 +56,7 @@ def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depend
         raise HTTPException(404, f"no rule named {name!r}")
     try:
         found = rule_matches(context.engine, rule, FEED_SIZE, context.lemmatizer)
-    except archive_access.SearchError as error:
+    except SearchError as error:
         raise HTTPException(503, f"rule {rule.name!r}: {error}") from None
     page = {"q": rule.query_text, **({"kind": rule.kinds[0]} if len(rule.kinds) == 1 else {})}
     info = atom.FeedInfo(

@@ -17,9 +17,11 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from alerts.rules import KNOWN_KINDS
+from archive.vocabulary import KIND_LABELS, KINDS, LANGS, moscow_clock, period_problem
+from search.engine import SearchError, search
 from search.request import SearchRequest
-from web import archive_access, present
+from search.show import item_with_revisions
+from web import present
 from web.context import WebContext, get_context
 
 PER_PAGE = 20
@@ -42,13 +44,13 @@ def make_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["moscow"] = present.moscow_time
-    env.filters["kind_label"] = lambda kind: present.KIND_LABELS.get(kind, kind)
+    env.filters["moscow"] = moscow_clock
+    env.filters["kind_label"] = lambda kind: KIND_LABELS.get(kind, kind)
     env.globals["marked"] = present.marked
     env.globals["paragraphs"] = present.paragraphs
     env.globals["diff_markup"] = present.diff_markup
-    env.globals["kinds"] = KNOWN_KINDS
-    env.globals["kind_labels"] = present.KIND_LABELS
+    env.globals["kinds"] = KINDS
+    env.globals["kind_labels"] = KIND_LABELS
     return env
 
 
@@ -71,11 +73,12 @@ class SearchForm:
         """The search to run, or None when a field is wrong (``errors`` then says which)."""
         since = self._day("since", self.since)
         until = self._day("until", self.until)
-        if since and until and since > until:
-            self.errors.append(f"The first day ({since}) is after the last day ({until}).")
-        if self.kind and self.kind not in KNOWN_KINDS:
+        problem = period_problem(since, until)
+        if problem is not None:
+            self.errors.append(f"The dates do not make a range: {problem}.")
+        if self.kind and self.kind not in KINDS:
             self.errors.append(f"Unknown kind {self.kind!r}.")
-        if self.lang and self.lang not in ("ru", "en"):
+        if self.lang and self.lang not in LANGS:
             self.errors.append(f"Unknown language {self.lang!r}.")
         if self.sort not in ("date", "relevance"):
             self.sort = "date"
@@ -156,8 +159,8 @@ def search_page(
     request = form.to_request()
     if request is not None:
         try:
-            result = archive_access.search(context.engine, request, context.lemmatizer)
-        except archive_access.SearchError as error:
+            result = search(context.engine, request, context.lemmatizer)
+        except SearchError as error:
             message = str(error)
             form.errors.append(message if message.startswith("query") else f"query: {message}")
     page: dict[str, Any] = {"form": form, "result": result}
@@ -175,7 +178,7 @@ def item_page(item_id: str, context: Annotated[WebContext, Depends(get_context)]
     """One item: title, Moscow time, place, tags, lead, text, earlier versions."""
     item = None
     if item_id.isdigit() and len(item_id) < 19:
-        item = archive_access.item_with_revisions(context.engine, int(item_id))
+        item = item_with_revisions(context.engine, int(item_id))
     if item is None:
         return _render(context, "missing.html", {"item_id": item_id}, 404)
     return _render(context, "item.html", {"item": item}, 200)

@@ -1,4 +1,4 @@
-"""Small presentation helpers for the HTML pages: Moscow times, highlighted snippets, pagination.
+"""Small presentation helpers for the HTML pages: highlighted snippets, diffs, paragraphs, pagination.
 
 Kept out of the templates so they are plain functions with tests, and so escaping is done in one
 place: `marked` escapes the page text itself and only adds the ``<mark>`` tags.
@@ -8,51 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-MOSCOW = ZoneInfo("Europe/Moscow")
-
-#: Labels for the kinds of items (the archive's codes are English words already).
-KIND_LABELS = {
-    "call": "phone call",
-    "decree": "decree",
-    "meeting": "meeting",
-    "greeting": "greeting",
-    "interview": "interview",
-    "address": "address",
-    "news": "news",
-}
+from query.snippets import Snippet
 
 
-def moscow_time(value: Any) -> str:
-    """An ISO 8601 time as Moscow wall-clock time, the way the site itself shows it."""
-    if not value:
-        return ""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M")
-
-
-def marked(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> Markup:
-    """``text`` escaped, with each ``[start, end)`` span wrapped in ``<mark>``.
-
-    Spans come from the search engine as offsets into ``text``; overlapping or out-of-range spans are
-    clipped rather than trusted, so a bad offset can never cut an escape sequence in half.
-    """
-    out: list[str] = []
-    position = 0
-    for start, end in sorted((max(0, int(s)), min(len(text), int(e))) for s, e in spans):
-        start = max(start, position)
-        if end <= start:
-            continue
-        out.append(str(escape(text[position:start])))
-        out.append(f"<mark>{escape(text[start:end])}</mark>")
-        position = end
-    out.append(str(escape(text[position:])))
-    return Markup("".join(out))
+def marked(snippet: Snippet) -> Markup:
+    """The snippet's text escaped, with each matched span in ``<mark>`` (see `query.snippets.mark`)."""
+    return Markup(snippet.marked(escape, "<mark>", "</mark>"))
 
 
 _REMOVED = re.compile(r"\[-(.*?)-\]", re.DOTALL)

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from alerts.morphology import Lemmatizer
 from alerts.rules import Rule, RulesError, load_rules
+from query.morphology import Lemmatizer
+from search.engine import search
 from search.request import SearchHit, SearchRequest
-from web import archive_access
 
 #: Hits asked of the search engine per round when a rule's sections filter has to be applied here.
 _PAGE = 100
@@ -78,7 +78,7 @@ def rule_matches(engine: Engine, rule: Rule, limit: int, lemmatizer: Lemmatizer 
     for kind, lang in itertools.product(rule.kinds or (None,), rule.langs or (None,)):
         base = SearchRequest(query=rule.query_text, kind=kind, lang=lang, sort="date")
         if not rule.sections:
-            result = archive_access.search(engine, _page(base, 0, limit), lemmatizer)
+            result = search(engine, _page(base, 0, limit), lemmatizer)
             hits.extend(result.hits)
             total += result.total
             continue
@@ -96,7 +96,7 @@ def _in_sections(
     """Every hit of ``base`` in one of the rule's sections, newest first."""
     offset = 0
     while True:
-        result = archive_access.search(engine, _page(base, offset, _PAGE), lemmatizer)
+        result = search(engine, _page(base, offset, _PAGE), lemmatizer)
         for hit in result.hits:
             if hit.item.get("section") in rule.sections:
                 yield hit

@@ -6,8 +6,8 @@ every normal form pymorphy3 offers, because a short word is often ambiguous («�
 «сталь» and «стать») and a rule must not silently miss one reading; English words take their Snowball
 stem (kremlin.ru has an English edition); anything else (numbers, other scripts) stands for itself.
 
-Everything is lower-cased and «ё» is folded to «е» — the site writes «Соединённых», users type
-«Соединенных» — in the input *and* in pymorphy's lemmas (pymorphy restores «ё»: «еще» → «ещё»).
+Everything is folded (`query.words.fold`: lower case, «ё» as «е») — the site writes «Соединённых»,
+users type «Соединенных» — in the input *and* in pymorphy's lemmas (pymorphy restores «ё»: «еще» → «ещё»).
 
 Analysing a word costs tens of microseconds, but an archive repeats a small vocabulary millions of
 times, so results are cached per `Lemmatizer` instance (never at module level: two lemmatizers, e.g.
@@ -21,14 +21,7 @@ from typing import NamedTuple
 import pymorphy3
 import snowballstemmer
 
-#: Lower-case, then fold ё and drop characters that may sit inside a word without being part of it
-#: (combining acute stress mark, soft hyphen).
-_FOLD = str.maketrans({"ё": "е", "\u0301": None, "\u00ad": None})
-
-
-def fold(word: str) -> str:
-    """The comparison spelling of a word: lower case, «ё» as «е», no stress marks or soft hyphens."""
-    return word.lower().translate(_FOLD)
+from query.words import fold
 
 
 def _has_cyrillic(word: str) -> bool:
@@ -107,10 +100,3 @@ class Lemmatizer:
     def cache_info(self) -> CacheInfo:
         """Hits, misses (words actually analysed) and the number of cached spellings."""
         return CacheInfo(self._hits, self._misses, len(self._by_word))
-
-    def cache_clear(self) -> None:
-        """Forget cached analyses and reset the counters."""
-        self._by_word.clear()
-        self._by_folded.clear()
-        self._interned.clear()
-        self._hits = self._misses = 0

@@ -1,15 +1,14 @@
-"""Items as searchable documents: tokens with offsets and, per field, a lemma → positions map.
+"""Items as documents a query is evaluated against: per field, the words, their lemmas and positions.
 
 A document is indexed once and then matched against every rule, so the work that does not depend on
-the rule happens here: tokenising, lemmatising each token (through the shared, cached `Lemmatizer`)
-and building, per field, a dict from lemma to token positions. Matching a rule word is then a dict
-lookup, and character offsets stay attached to every token so matches can be shown in context.
+the rule happens here: splitting into words (`query.words`), lemmatising each word (through the
+shared, cached `Lemmatizer`) and building, per field, a dict from lemma to word positions. Matching a
+rule word is then a dict lookup, and character offsets can be worked out for every word so matches
+can be shown in context.
 
-Tokenisation: a word is a run of letters and digits. Hyphens, apostrophes and all other punctuation
-split words, so «российско-американских» is two tokens, «российско» and «американских», that are
-adjacent. This keeps it simple and robust: a rule «американские» finds the compound, and a rule
-written with the hyphen is split the same way and matched as a phrase of adjacent words (see
-`alerts.query`). Stress marks and soft hyphens inside a word do not split it.
+Two kinds of document answer the same `field(name)` question: `IndexedDocument` analyses every field
+up front (alerts look at every field anyway), `LazyDocument` analyses a field the first time a term
+asks for it (a search that counts phrase matches rarely needs the text once the title decided).
 
 List fields (persons, topics, geography) are joined with ``"; "`` for display, and a phrase never
 runs from one list entry into the next («"Emmanuel France"» must not match two separate tags).
@@ -17,11 +16,11 @@ runs from one list entry into the next («"Emmanuel France"» must not match two
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
 
-from alerts.morphology import Lemmatizer, fold
+from query.morphology import Lemmatizer
+from query.words import WORD, Token, fold, tokenize
 
 #: Every field a rule can name, in display order; an unscoped rule word searches all of them.
 FIELDS = ("title", "lead", "text", "place", "persons", "topics", "geography")
@@ -30,22 +29,7 @@ LIST_FIELDS = frozenset({"persons", "topics", "geography"})
 #: What list entries are joined with in a field's display text.
 LIST_SEPARATOR = "; "
 
-_WORD = re.compile(r"[^\W_]+(?:[\u0301\u00ad]+[^\W_]+)*")
-
 FieldValue = str | list[str] | tuple[str, ...] | None
-
-
-class Token(NamedTuple):
-    """A word as it stands in the text, with its character offsets (``text[start:end] == surface``)."""
-
-    surface: str
-    start: int
-    end: int
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split text into words (runs of letters and digits; hyphens and punctuation split)."""
-    return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 class IndexedField:
@@ -72,7 +56,7 @@ class IndexedField:
         self.name = name
         self.text = text
         #: The words as written, by position.
-        self.words: list[str] = _WORD.findall(text)
+        self.words: list[str] = WORD.findall(text)
         self.breaks = frozenset(breaks)
         self.lemmas: list[frozenset[str]] = list(map(lemmatizer.lemmas, self.words))
         index: dict[str, list[int]] = {}
@@ -136,10 +120,6 @@ class IndexedField:
             return False
         return not any(first < position < first + length for position in self.breaks)
 
-    def span(self, first: int, last: int) -> tuple[int, int]:
-        """Character offsets covering tokens ``first`` .. ``last``."""
-        return self.tokens[first].start, self.tokens[last].end
-
 
 class IndexedDocument:
     """An item ready for matching: one `IndexedField` per non-empty field."""
@@ -149,6 +129,10 @@ class IndexedDocument:
     def __init__(self, fields: dict[str, IndexedField]) -> None:
         self.fields = fields
         self._vocabulary: frozenset[str] | None = None
+
+    def field(self, name: str) -> IndexedField | None:
+        """The analysed field, or None when it is empty or absent."""
+        return self.fields.get(name)
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, FieldValue], lemmatizer: Lemmatizer) -> IndexedDocument:
@@ -172,12 +156,12 @@ class IndexedDocument:
 
     @classmethod
     def from_item(cls, item: object, lemmatizer: Lemmatizer) -> IndexedDocument:
-        """Index anything with the item attributes: `archive.models.Item` or `archive.records.ItemRecord`."""
+        """Index anything with the item attributes (an archived item or a freshly parsed record)."""
         return cls.from_fields({name: getattr(item, name, None) for name in FIELDS}, lemmatizer)
 
     @property
     def vocabulary(self) -> frozenset[str]:
-        """Every lemma in any field: for a caller's candidate pre-filter (see `required_lemmas`)."""
+        """Every lemma in any field: what the search index holds for the item (`search.terms`)."""
         if self._vocabulary is None:
             self._vocabulary = frozenset().union(*(field.index.keys() for field in self.fields.values()))
         return self._vocabulary
@@ -195,5 +179,33 @@ def _join_entries(entries: Iterable[str]) -> tuple[str, list[int]]:
         if parts:
             breaks.append(count)
         parts.append(entry)
-        count += len(_WORD.findall(entry))
+        count += len(WORD.findall(entry))
     return LIST_SEPARATOR.join(parts), breaks
+
+
+class LazyDocument:
+    """An item's fields, each analysed (as `IndexedDocument` would) on first use. A list field may
+    be given as its JSON text (as the archive stores it): it is decoded only if a term looks at it."""
+
+    __slots__ = ("_analysed", "_lemmatizer", "_values")
+
+    def __init__(self, values: Mapping[str, FieldValue], lemmatizer: Lemmatizer) -> None:
+        self._values = values
+        self._lemmatizer = lemmatizer
+        self._analysed: dict[str, IndexedField | None] = {}
+
+    def field(self, name: str) -> IndexedField | None:
+        """The analysed field, or None when it is empty or absent."""
+        if name in self._analysed:
+            return self._analysed[name]
+        value = self._values.get(name)
+        if isinstance(value, str) and name in LIST_FIELDS:
+            value = json.loads(value)
+        found: IndexedField | None = None
+        if isinstance(value, str):
+            found = IndexedField(name, value, (), self._lemmatizer)
+            found = found if found.words else None
+        elif value:
+            found = IndexedDocument.from_fields({name: value}, self._lemmatizer).fields.get(name)
+        self._analysed[name] = found
+        return found

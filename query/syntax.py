@@ -16,14 +16,14 @@ Precedence: NOT binds tightest, then AND (written or implied), then OR: ``a b OR
 (and «и», «или», «не») are ordinary words that must occur in the text. A field scope applies to the
 next word, phrase or parenthesised group; inside a group an inner scope wins. A word that contains
 hyphens or other punctuation («российско-американских») is split like text is and matched as a
-phrase of adjacent words. Words are compared by lemma (see `alerts.morphology`); ``prefix*`` compares
+phrase of adjacent words. Words are compared by lemma (see `query.morphology`); ``prefix*`` compares
 spelling and lemmas by prefix.
 
 A rule must say what it wants, not only what it does not: ``NOT НАТО`` or ``санкции OR NOT НАТО``
 would fire on almost every item, so they are rejected.
 
 This module only parses (no dictionaries are loaded, so a UI can validate rules cheaply);
-`alerts.matching.compile_query` turns a `Query` into something that matches documents.
+`query.evaluate.compile_query` turns a `Query` into something that matches documents.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import NamedTuple
 
-from alerts.morphology import fold
-from alerts.text_index import FIELDS, tokenize
+from query.document import FIELDS
+from query.words import fold, tokenize
 
 #: Opening quote → closing quotes accepted for it.
 _QUOTES = MappingProxyType({'"': '"', "«": "»", "“": "”", "„": "“”"})

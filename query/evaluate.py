@@ -1,0 +1,233 @@
+"""A parsed query compiled once and evaluated two ways: every hit, or a lazy yes/no.
+
+Every enabled rule is matched against every new or changed item, `rules test` runs one rule over
+the whole archive and a search checks thousands of candidates, so the query-dependent work is done
+once: `compile_query` lemmatises each rule word up front,
+and matching a word against a document is then a dict lookup per field in the document's
+lemma → positions map (`query.document`). Phrases intersect position lists.
+
+The compiled tree answers in two modes, from the same comparison of words:
+
+* `CompiledQuery.match` records *where* each term matched (field, character offsets, the words as
+  written) so an alert or a search page can show the words in context (`query.snippets`). Terms
+  under NOT only decide; they never add positions. OR does not stop at the first matching branch,
+  so every wanted word that occurs is reported.
+* `CompiledQuery.holds` only says whether the item matches. Given a `LazyDocument` it analyses a
+  field only when a term asks for it and stops at the first field where a term holds, the first
+  failing part of an AND and the first holding part of an OR: a phrase in the title never costs the
+  analysis of the text. Search counts matches this way.
+
+`search.plan` reads the same compiled tree (`CompiledQuery.root`) to build its index query, so the
+lemmas the index is asked for are the very lemmas the matcher compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+from query.document import FIELDS, FieldValue, IndexedDocument, IndexedField, LazyDocument
+from query.morphology import Lemmatizer
+from query.syntax import And, Node, Not, Query, Term, parse_query
+from query.words import fold
+
+#: A hit before it is turned into offsets: (term label, field name, first token, last token).
+_RawHit = tuple[str, str, int, int]
+#: One word of a compiled term: its lemma set, or a folded prefix.
+Part = frozenset[str] | str
+
+
+class Document(Protocol):
+    """What evaluation needs of an item: its analysed fields by name."""
+
+    def field(self, name: str) -> IndexedField | None: ...
+
+
+class Hit(NamedTuple):
+    """Where one term matched: ``field`` text ``[start:end]`` holds ``words`` (as written there)."""
+
+    term: str
+    field: str
+    start: int
+    end: int
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a document matched: every hit of every wanted term, in field order, then text order."""
+
+    hits: tuple[Hit, ...]
+
+    def terms(self) -> list[str]:
+        """The rule's terms that matched, each once, as the user wrote them."""
+        return list(dict.fromkeys(hit.term for hit in self.hits))
+
+    def fields(self) -> list[str]:
+        """The fields with at least one hit."""
+        return list(dict.fromkeys(hit.field for hit in self.hits))
+
+
+class CompiledTerm:
+    """A term with its words lemmatised: per word either a lemma set or a folded prefix."""
+
+    __slots__ = ("fields", "label", "parts", "single", "term")
+
+    def __init__(self, term: Term, lemmatizer: Lemmatizer) -> None:
+        self.term = term
+        self.label = str(term)
+        self.fields = term.fields
+        self.parts: tuple[Part, ...] = tuple(
+            fold(part.text) if part.prefix else lemmatizer.lemmas(part.text) for part in term.parts
+        )
+        #: The common case, one non-prefix word: its lemma set, for the fast path.
+        first = self.parts[0]
+        self.single = first if len(self.parts) == 1 and isinstance(first, frozenset) else None
+
+    def evaluate(self, doc: Document) -> list[_RawHit] | None:
+        hits: list[_RawHit] = []
+        last = len(self.parts) - 1
+        for name in self.fields:
+            field = doc.field(name)
+            if field is not None:
+                hits.extend((self.label, name, start, start + last) for start in self._starts(field))
+        return hits or None
+
+    def holds(self, doc: Document) -> bool:
+        for name in self.fields:
+            field = doc.field(name)
+            if field is not None and self._starts(field):
+                return True
+        return False
+
+    def _starts(self, field: IndexedField) -> list[int]:
+        """Positions where the term begins in ``field``."""
+        if self.single is not None:
+            return field.positions(self.single)
+        starts = _part_positions(field, self.parts[0])
+        for offset, part in enumerate(self.parts[1:], start=1):
+            if not starts:
+                return starts
+            following = set(_part_positions(field, part))
+            starts = [start for start in starts if start + offset in following]
+        length = len(self.parts)
+        if length > 1 and field.breaks:
+            starts = [start for start in starts if field.adjacent(start, length)]
+        return starts
+
+
+
+def _part_positions(field: IndexedField, part: Part) -> list[int]:
+    if isinstance(part, str):
+        return field.prefix_positions(part)
+    return field.positions(part)
+
+
+class CompiledAnd:
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Compiled]) -> None:
+        # NOT children never contribute hits: test them last, after the cheaper wanted words failed.
+        self.children = sorted(children, key=lambda child: isinstance(child, CompiledNot))
+
+    def evaluate(self, doc: Document) -> list[_RawHit] | None:
+        hits: list[_RawHit] = []
+        for child in self.children:
+            found = child.evaluate(doc)
+            if found is None:
+                return None
+            hits.extend(found)
+        return hits
+
+    def holds(self, doc: Document) -> bool:
+        return all(child.holds(doc) for child in self.children)
+
+
+
+class CompiledOr:
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Compiled]) -> None:
+        self.children = children
+
+    def evaluate(self, doc: Document) -> list[_RawHit] | None:
+        hits: list[_RawHit] | None = None
+        for child in self.children:
+            found = child.evaluate(doc)
+            if found is not None:
+                hits = found if hits is None else hits + found
+        return hits
+
+    def holds(self, doc: Document) -> bool:
+        return any(child.holds(doc) for child in self.children)
+
+
+
+class CompiledNot:
+    __slots__ = ("child",)
+
+    def __init__(self, child: Compiled) -> None:
+        self.child = child
+
+    def evaluate(self, doc: Document) -> list[_RawHit] | None:
+        return None if self.child.holds(doc) else []
+
+    def holds(self, doc: Document) -> bool:
+        return not self.child.holds(doc)
+
+
+
+Compiled = CompiledTerm | CompiledAnd | CompiledOr | CompiledNot
+
+
+def _compile(node: Node, lemmatizer: Lemmatizer) -> Compiled:
+    if isinstance(node, Term):
+        return CompiledTerm(node, lemmatizer)
+    if isinstance(node, Not):
+        return CompiledNot(_compile(node.child, lemmatizer))
+    children = [_compile(child, lemmatizer) for child in node.children]
+    return CompiledAnd(children) if isinstance(node, And) else CompiledOr(children)
+
+
+class CompiledQuery:
+    """A query ready to evaluate documents indexed with the same `Lemmatizer`."""
+
+    __slots__ = ("lemmatizer", "query", "root")
+
+    def __init__(self, query: Query, lemmatizer: Lemmatizer) -> None:
+        self.query = query
+        self.root = _compile(query.root, lemmatizer)
+        self.lemmatizer = lemmatizer
+
+    def match(self, doc: IndexedDocument) -> Match | None:
+        """The hits if the document matches the query, else ``None``."""
+        raw = self.root.evaluate(doc)
+        if raw is None:
+            return None
+        return Match(_hits(raw, doc))
+
+    def holds(self, values: Mapping[str, FieldValue]) -> bool:
+        """Whether the item with these field values matches (the answer `match` gives), analysing
+        only the fields the query looks at, as it looks at them."""
+        return self.root.holds(LazyDocument(values, self.lemmatizer))
+
+
+def compile_query(query: Query | str, lemmatizer: Lemmatizer) -> CompiledQuery:
+    """Compile a parsed query (or parse and compile its text) against a lemmatizer."""
+    return CompiledQuery(parse_query(query) if isinstance(query, str) else query, lemmatizer)
+
+
+def _hits(raw: list[_RawHit], doc: IndexedDocument) -> tuple[Hit, ...]:
+    """Raw hits → `Hit` objects with offsets, duplicates dropped, in field order, then text order."""
+    hits: list[Hit] = []
+    for label, name, first, last in sorted(set(raw), key=_hit_order):
+        field = doc.fields[name]
+        tokens = field.tokens
+        words = tuple(field.words[first : last + 1])
+        hits.append(Hit(label, name, tokens[first].start, tokens[last].end, words))
+    return tuple(hits)
+
+
+def _hit_order(hit: _RawHit) -> tuple[int, int, int, str]:
+    return FIELDS.index(hit[1]), hit[2], hit[3], hit[0]
