@@ -28,7 +28,7 @@ from archive.records import ItemRecord
 from archive.store import ArchiveStore, CrawlStateStore, HeldItem
 from archive.types import utcnow
 from crawler.errors import LayoutError
-from crawler.page import ItemPage
+from crawler.page_parts import ItemPage
 from crawler.parse_article import parse_article
 from crawler.parse_feed import parse_feed
 from crawler.parse_list import parse_list
