@@ -17,6 +17,7 @@ from scrapy.http import Response
 from scrapy.utils.asyncio import call_later
 
 from archive.types import utcnow
+from crawler import stats_keys
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class BlockedBackoffMiddleware:
             return response
         assert self.crawler.stats is not None and self.crawler.engine is not None
         self.refusals_in_a_row += 1
-        self.crawler.stats.inc_value(f"kremlin_watch/refused/{response.status}")
+        self.crawler.stats.inc_value(stats_keys.refused(response.status))
         if self.refusals_in_a_row > self.max_refusals:
             logger.warning(
                 "%s answered %s %d times in a row: giving up this crawl; "
@@ -71,7 +72,7 @@ class BlockedBackoffMiddleware:
                 response.status,
                 self.refusals_in_a_row,
             )
-            self.crawler.stats.set_value("kremlin_watch/blocked", response.status)
+            self.crawler.stats.set_value(stats_keys.BLOCKED, response.status)
             self.crawler.engine.close_spider(self.crawler.spider, "blocked")  # type: ignore[arg-type]
             return response
         pause = retry_after_seconds(response.headers.get(b"Retry-After"))
@@ -83,6 +84,4 @@ class BlockedBackoffMiddleware:
         )
         self.crawler.engine.pause()
         call_later(pause, self.crawler.engine.unpause)
-        retry = request.replace(dont_filter=True, priority=request.priority + 1)
-        retry.meta["kw_refusals"] = request.meta.get("kw_refusals", 0) + 1
-        return retry
+        return request.replace(dont_filter=True, priority=request.priority + 1)

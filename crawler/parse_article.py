@@ -6,7 +6,7 @@ lacks is really absent (no place line on phone calls: ``place=None``; no tag col
 the same reason a page that is cut off or whose markup changed must not produce a record at all:
 it raises `LayoutError` rather than store a title-less or body-less item as "complete".
 
-Structure is found with lxml (XPath compiled once from CSS selectors); the body text goes through
+Structure is found with lxml (the selectors of `crawler.markup`); the body text goes through
 `crawler.text`, the same cleaning the Atom feed parser uses.
 """
 
@@ -14,26 +14,16 @@ from __future__ import annotations
 
 import re
 
-from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
 from archive.records import ItemRecord
+from crawler import markup
+from crawler.addresses import list_section, split_item_path
 from crawler.errors import LayoutError
-from crawler.kinds import classify
 from crawler.moscow_time import parse_site_datetime
-from crawler.page import item_url, list_section, page_lang, parse_html, split_item_path
+from crawler.page_parts import FetchedPage, first, item_record, page_lang
 from crawler.text import element_text, inline_text, normalize_space
 
-_ARTICLE = CSSSelector("article[id^='event-']")
-_TITLE = CSSSelector("h1.entry-title")
-_LEAD = CSSSelector("div.read__lead")
-_BODY = CSSSelector("div.entry-content.read__internal_content")
-_PUBLISHED = CSSSelector("time.read__published")
-_TIME = CSSSelector("div.read__time")
-_PLACE = CSSSelector("div.read__place")
-_TAG_COLUMNS = CSSSelector("div.read__tagscol")
-_UPDATED = CSSSelector("div.read__updated time")
-_CATEGORY = CSSSelector("a.read__categ")
 _END_OF_PAGE = re.compile(r"</html\s*>", re.IGNORECASE)
 
 #: Tag column headings (lower case) → ItemRecord field.
@@ -47,14 +37,10 @@ TAG_HEADINGS = {
 }
 
 
-def is_article(doc: _Element) -> bool:
+def is_article(page: FetchedPage) -> bool:
     """True when the page shows signs of being an article or print page (even a broken one)."""
-    return bool(_ARTICLE(doc) or _TITLE(doc) or _BODY(doc))
-
-
-def _first(selector: CSSSelector, root: _Element) -> _Element | None:
-    found = selector(root)
-    return found[0] if found else None
+    doc = page.doc
+    return bool(markup.ARTICLE(doc) or markup.TITLE(doc) or markup.BODY(doc))
 
 
 def _item_address(doc: _Element, url: str) -> tuple[str | None, int | None]:
@@ -64,7 +50,7 @@ def _item_address(doc: _Element, url: str) -> tuple[str | None, int | None]:
     The canonical link is only trusted when it names the same id: saved copies rewrite it to
     ``63907.html``, which resolves to a wrong path against a print-page address.
     """
-    article = _first(_ARTICLE, doc)
+    article = first(markup.ARTICLE, doc)
     item_id = int(article.get("id", "").removeprefix("event-")) if article is not None else None
     candidates = [
         *doc.xpath("head/link[@rel='canonical']/@href"),
@@ -76,7 +62,7 @@ def _item_address(doc: _Element, url: str) -> tuple[str | None, int | None]:
         if found is None or (item_id is not None and found[1] != item_id):
             continue
         return found[0], found[1]
-    category = _first(_CATEGORY, doc)
+    category = first(markup.CATEGORY, doc)
     section = list_section(category.get("href", ""), url) if category is not None else None
     return section, item_id
 
@@ -84,7 +70,7 @@ def _item_address(doc: _Element, url: str) -> tuple[str | None, int | None]:
 def _tags(doc: _Element) -> dict[str, list[str]]:
     """Topics, geography and persons from the tag columns, by each column's heading."""
     tags: dict[str, list[str]] = {"topics": [], "geography": [], "persons": []}
-    for column in _TAG_COLUMNS(doc):
+    for column in markup.TAG_COLUMNS(doc):
         heading = column.xpath(".//h3")
         name = TAG_HEADINGS.get(normalize_space(heading[0].text_content()).lower()) if heading else None
         if name is None:
@@ -94,19 +80,20 @@ def _tags(doc: _Element) -> dict[str, list[str]]:
     return tags
 
 
-def article_from_doc(doc: _Element, body: str | bytes, url: str) -> ItemRecord:
-    """Build the record from an already parsed article page (`body` is the raw page, for the
+def read_article(page: FetchedPage) -> ItemRecord:
+    """Build the complete record from an article or print page (the raw body is kept for the
     truncation check)."""
-    tail = body[-4096:]
+    doc, url = page.doc, page.url
+    tail = page.body[-4096:]
     if isinstance(tail, bytes):
         tail = tail.decode("utf-8", errors="replace")
     if not _END_OF_PAGE.search(tail):
         raise LayoutError(url, "truncated page: no closing </html>")
 
-    title = inline_text(_first(_TITLE, doc))
+    title = inline_text(first(markup.TITLE, doc))
     if not title:
         raise LayoutError(url, "no article title (h1.entry-title)")
-    body_div = _first(_BODY, doc)
+    body_div = first(markup.BODY, doc)
     if body_div is None:
         raise LayoutError(url, "no article body (div.entry-content.read__internal_content)")
     section, item_id = _item_address(doc, url)
@@ -115,35 +102,33 @@ def article_from_doc(doc: _Element, body: str | bytes, url: str) -> ItemRecord:
     if section is None:
         raise LayoutError(url, "no section (canonical link, og:url, address or a.read__categ)")
 
-    lead_div = _first(_LEAD, doc)
+    lead_div = first(markup.LEAD, doc)
     lead = element_text(lead_div) if lead_div is not None else None
-    published = _first(_PUBLISHED, doc)
+    published = first(markup.PUBLISHED, doc)
     published_at = None
     if published is not None:
-        time_div = _first(_TIME, doc)
+        time_div = first(markup.TIME, doc)
         published_at = parse_site_datetime(
             published.text_content(),
             time_div.text_content() if time_div is not None else None,
             day=published.get("datetime"),
         )
-    updated = _first(_UPDATED, doc)
+    updated = first(markup.UPDATED, doc)
     site_updated_at = (
         parse_site_datetime(updated.text_content(), day=updated.get("datetime"))
         if updated is not None
         else None
     )
     tags = _tags(doc)
-    return ItemRecord(
-        id=item_id,
-        url=item_url(url, section, item_id),
+    return item_record(
+        url,
+        (section, item_id),
         lang=page_lang(doc, url),
-        section=section,
         title=title,
-        kind=classify(title, lead),
         lead=lead or None,
         text=element_text(body_div),
         published_at=published_at,
-        place=inline_text(_first(_PLACE, doc)) or None,
+        place=inline_text(first(markup.PLACE, doc)) or None,
         topics=tags["topics"],
         geography=tags["geography"],
         persons=tags["persons"],
@@ -157,7 +142,7 @@ def parse_article(html: str | bytes, url: str) -> ItemRecord:
 
     Raises `LayoutError` when the page is not an article page or lacks its title or body.
     """
-    doc = parse_html(html, url)
-    if not is_article(doc):
+    page = FetchedPage(html, url)
+    if not is_article(page):
         raise LayoutError(url, "not an article page (no article#event-<id>, h1.entry-title or body div)")
-    return article_from_doc(doc, html, url)
+    return read_article(page)

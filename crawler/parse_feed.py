@@ -18,10 +18,10 @@ import lxml.html
 from lxml import etree
 
 from archive.records import ItemRecord
+from crawler.addresses import host_lang, rebase, split_item_path
 from crawler.errors import LayoutError
-from crawler.kinds import classify
 from crawler.moscow_time import parse_feed_time
-from crawler.page import ItemPage, host_lang, item_url, rebase, split_item_path
+from crawler.page_parts import FetchedPage, ItemPage, item_record
 from crawler.text import fragment_text, normalize_space
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -29,6 +29,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$")
 _TRAILING_ID = re.compile(r"(\d+)/?$")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+_ATOM_ROOT = re.compile(r"<feed\b[^>]*http://www\.w3\.org/2005/Atom")
 
 
 def _text(element: etree._Element | None) -> str:
@@ -68,7 +69,6 @@ def _entry(entry: etree._Element, url: str, lang: str) -> ItemRecord:
     item_id = int(id_match[1])
     if address is None or address[1] != item_id:
         raise LayoutError(url, f"feed entry {item_id}: no /<section>/<id> address in <link> or <id>")
-    section = address[0]
     title = normalize_space(_text(entry.find(f"{ATOM}title")))
     if not title:
         raise LayoutError(url, f"feed entry {item_id} has no <title>")
@@ -77,19 +77,26 @@ def _entry(entry: etree._Element, url: str, lang: str) -> ItemRecord:
     lead = _lead(summary_html, content_html)
     published = _text(entry.find(f"{ATOM}published")).strip()
     updated = _text(entry.find(f"{ATOM}updated")).strip()
-    return ItemRecord(
-        id=item_id,
-        url=item_url(url, section, item_id),
+    return item_record(
+        url,
+        address,
         lang=lang,
-        section=section,
         title=title,
-        kind=classify(title, lead),
         lead=lead,
         text=fragment_text(content_html, drop_classes=("c-summary",)) if content_html.strip() else None,
         published_at=parse_feed_time(published) if published else None,
         source="feed",
         site_updated_at=parse_feed_time(updated) if updated else None,
     )
+
+
+def looks_like_feed(page: FetchedPage) -> bool:
+    """True when the body is an Atom feed (a ``<feed>`` root in the Atom namespace), judged from its
+    first bytes so that a feed is never parsed as HTML."""
+    head = page.body[:4096]
+    if isinstance(head, bytes):
+        head = head.decode("utf-8", errors="replace")
+    return _ATOM_ROOT.search(head) is not None
 
 
 def _page_number(href: str | None) -> int | None:
@@ -121,3 +128,8 @@ def parse_feed(xml: str | bytes, url: str) -> ItemPage:
         page=_page_number(links.get("self")),
         pages=_page_number(links.get("last")),
     )
+
+
+def read_feed(page: FetchedPage) -> ItemPage:
+    """`parse_feed` of a fetched page (the form `crawler.page.parse_page` calls parsers in)."""
+    return parse_feed(page.body, page.url)

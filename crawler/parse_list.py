@@ -19,37 +19,20 @@ Traps in the real pages:
 
 from __future__ import annotations
 
-from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
 from archive.records import ItemRecord
+from crawler import markup
+from crawler.addresses import list_section, rebase, split_item_path
 from crawler.errors import LayoutError
-from crawler.kinds import classify
 from crawler.moscow_time import moscow_datetime, parse_date, parse_site_datetime
-from crawler.page import (
-    ItemPage,
-    item_url,
-    list_section,
-    page_lang,
-    parse_html,
-    rebase,
-    split_item_path,
-)
+from crawler.page_parts import FetchedPage, ItemPage, first, item_record, page_lang
 from crawler.text import inline_text
 
-_ITEMS = CSSSelector("div.hentry[data-id]")
-_LISTER = CSSSelector("[data-url-template]")
-_ITEM_LINK = CSSSelector("a[rel~='bookmark']")
-_ITEM_TITLE = CSSSelector(".entry-title")
-_ITEM_TIME = CSSSelector("time.published")
-_ITEM_UPDATED = CSSSelector("span.updated")
-_ITEM_PLACE = CSSSelector(".hentry__location")
-_NEXT = CSSSelector("a[rel~='next'], link[rel~='next']")
 
-
-def is_list(doc: _Element) -> bool:
+def is_list(page: FetchedPage) -> bool:
     """True when the page holds list items or the list element (an empty by-date page has no items)."""
-    return bool(_ITEMS(doc) or _LISTER(doc))
+    return bool(markup.LIST_ITEMS(page.doc) or markup.LISTER(page.doc))
 
 
 def _int(value: str | None) -> int | None:
@@ -59,17 +42,12 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _first(selector: CSSSelector, root: _Element) -> _Element | None:
-    found = selector(root)
-    return found[0] if found else None
-
-
 def _item(node: _Element, url: str, lang: str, default_section: str | None) -> ItemRecord:
     item_id = _int(node.get("data-id"))
     if item_id is None:
         raise LayoutError(url, f"list item with a non-numeric data-id {node.get('data-id')!r}")
     section = default_section
-    link = _first(_ITEM_LINK, node)
+    link = first(markup.ITEM_LINK, node)
     href = (link.get("href") or "") if link is not None else ""
     if href.startswith(("/", "http://", "https://")):
         found = split_item_path(href, url)
@@ -77,30 +55,29 @@ def _item(node: _Element, url: str, lang: str, default_section: str | None) -> I
             section = found[0]
     if section is None:
         raise LayoutError(url, f"no section for list item {item_id} (href, data-base-url or address)")
-    title = inline_text(_first(_ITEM_TITLE, node))
+    title = inline_text(first(markup.ITEM_TITLE, node))
     if not title:
         raise LayoutError(url, f"list item {item_id} has no title (.entry-title)")
 
-    published = _first(_ITEM_TIME, node)
+    published = first(markup.ITEM_TIME, node)
     published_at = (
         parse_site_datetime(published.text_content(), day=published.get("datetime"))
         if published is not None
         else None
     )
-    updated = _first(_ITEM_UPDATED, node)
+    updated = first(markup.ITEM_UPDATED, node)
     updated_day = parse_date(updated.text_content()) if updated is not None else None
     extra: dict[str, str] = {}
-    if place := inline_text(_first(_ITEM_PLACE, node)):
+    if place := inline_text(first(markup.ITEM_PLACE, node)):
         # Shown on some list items; kept aside because `place` on a list record must stay None
         # ("not said") — an absent location here does not mean the item has none.
         extra["list_place"] = place
-    return ItemRecord(
-        id=item_id,
-        url=item_url(url, section, item_id),
+    return item_record(
+        url,
+        (section, item_id),
         lang=lang,
-        section=section,
         title=title,
-        kind=classify(title, None),
+        lead=None,
         published_at=published_at,
         source="list",
         site_updated_at=moscow_datetime(updated_day) if updated_day is not None else None,
@@ -108,13 +85,14 @@ def _item(node: _Element, url: str, lang: str, default_section: str | None) -> I
     )
 
 
-def list_from_doc(doc: _Element, url: str) -> ItemPage:
-    """Build the `ItemPage` from an already parsed list page."""
-    lister = _first(_LISTER, doc)
+def read_list(page: FetchedPage) -> ItemPage:
+    """Build the `ItemPage` from a list or by-date page."""
+    doc, url = page.doc, page.url
+    lister = first(markup.LISTER, doc)
     base = lister.get("data-base-url") if lister is not None else None
     default_section = list_section(base, url) if base else list_section(url, url)
     lang = page_lang(doc, url)
-    nodes = _ITEMS(doc)
+    nodes = markup.LIST_ITEMS(doc)
     if not nodes and lister is None:
         raise LayoutError(url, "no list items (div.hentry[data-id]) and no list element")
     items = [_item(node, url, lang, default_section) for node in nodes]
@@ -127,7 +105,7 @@ def list_from_doc(doc: _Element, url: str) -> ItemPage:
         if template and "PAGE" in template and page is not None and pages is not None:
             next_url = rebase(template.replace("PAGE", str(page + 1)), url) if page < pages else None
             return ItemPage(items=items, next_url=next_url, page=page, pages=pages)
-    link = _first(_NEXT, doc)
+    link = first(markup.NEXT, doc)
     if link is not None and link.get("href"):
         next_url = rebase(link.get("href", ""), url)
     return ItemPage(items=items, next_url=next_url, page=page, pages=pages)
@@ -138,4 +116,4 @@ def parse_list(html: str | bytes, url: str) -> ItemPage:
 
     Raises `LayoutError` when the page holds neither list items nor the list element.
     """
-    return list_from_doc(parse_html(html, url), url)
+    return read_list(FetchedPage(html, url))

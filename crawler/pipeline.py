@@ -3,37 +3,40 @@
 from __future__ import annotations
 
 from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import run_in_thread
 from sqlmodel import Session
 
 from archive.records import ItemRecord
-from archive.store import StoreResult
+from archive.store import ArchiveStore, StoreResult
+from crawler import stats_keys
+from crawler.context import StoreHook, context_of
 
 
 class ArchivePipeline:
-    """Upserts records through the spider's `ArchiveStore`, off the reactor thread.
+    """Upserts records through the crawl's `ArchiveStore`, off the reactor thread.
 
-    The result (``new``, ``changed``, ``completed`` or ``unchanged``) is counted in the crawl's stats as
-    ``kremlin_watch/items/<outcome>``. The spider's ``on_stored`` hooks (alert rules) run inside the
-    item's transaction, ``hook(session, record, result)``, so their writes commit with the item.
+    The result (``new``, ``changed``, ``completed`` or ``unchanged``) is counted in the crawl's stats
+    (`stats_keys.items`). The crawl's ``on_stored`` hooks (alert rules) run inside the item's
+    transaction, ``hook(session, record, result)``, so their writes commit with the item.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, stats: StatsCollector, store: ArchiveStore, hooks: tuple[StoreHook, ...]) -> None:
+        self.stats = stats
+        self.store = store
+        self.hooks = hooks
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler)
+        context = context_of(crawler)
+        return cls(crawler.stats, context.store, context.on_stored)
+
+    def _before_commit(self, session: Session, record: ItemRecord, result: StoreResult) -> None:
+        for hook in self.hooks:
+            hook(session, record, result)
 
     async def process_item(self, item: ItemRecord) -> ItemRecord:
-        spider = self.crawler.spider
-        assert spider is not None and self.crawler.stats is not None
-        hooks = tuple(getattr(spider, "on_stored", ()))
-
-        def before_commit(session: Session, record: ItemRecord, result: StoreResult) -> None:
-            for hook in hooks:
-                hook(session, record, result)
-
-        result: StoreResult = await run_in_thread(spider.store.store, item, before_commit if hooks else None)
-        self.crawler.stats.inc_value(f"kremlin_watch/items/{result.outcome.value}")
+        before_commit = self._before_commit if self.hooks else None
+        result: StoreResult = await run_in_thread(self.store.store, item, before_commit)
+        self.stats.inc_value(stats_keys.items(result.outcome))
         return item

@@ -15,6 +15,8 @@ from scrapy.utils.asyncio import run_in_thread
 
 from archive.store import CrawlStateStore
 from archive.types import utcnow
+from crawler import stats_keys
+from crawler.context import context_of
 
 logger = logging.getLogger(__name__)
 
@@ -27,18 +29,15 @@ ALWAYS_DISALLOWED = ("/search", "/subscribe/", "/events/president/news/copy", "/
 class CachedRobotsMiddleware:
     """Refuses requests robots.txt disallows; robots.txt is cached in the archive's crawl state."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, state: CrawlStateStore) -> None:
         self.crawler = crawler
+        #: The crawl-state store: the cache lives in the archive, next to the items.
+        self.state = state
         self.parsers: dict[str, Protego] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CachedRobotsMiddleware:
-        return cls(crawler)
-
-    @property
-    def state(self) -> CrawlStateStore:
-        """The spider's crawl-state store (the cache lives in the archive, next to the items)."""
-        return self.crawler.spider.state  # type: ignore[union-attr,no-any-return]
+        return cls(crawler, context_of(crawler).state)
 
     async def process_request(self, request: Request) -> None:
         if request.meta.get("dont_obey_robotstxt"):
@@ -53,7 +52,7 @@ class CachedRobotsMiddleware:
 
     def _refuse(self, request: Request) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("robotstxt/forbidden")
+        self.crawler.stats.inc_value(stats_keys.ROBOTS_FORBIDDEN)
         logger.debug("forbidden by robots.txt: %s", request.url)
         raise IgnoreRequest(f"forbidden by robots.txt: {request.url}")
 
@@ -79,7 +78,7 @@ class CachedRobotsMiddleware:
         except Exception as error:  # any failure means "use what we had"
             logger.warning("robots.txt could not be fetched (%s); using the last copy", error)
             return Protego.parse(stale or "")
-        self.crawler.stats.inc_value("robotstxt/request_count")
+        self.crawler.stats.inc_value(stats_keys.ROBOTS_REQUESTS)
         if response.status == 200:
             body = response.text
             await run_in_thread(self.state.put, key, body)

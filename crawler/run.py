@@ -14,7 +14,9 @@ from typing import TypeVar
 from sqlalchemy import Engine
 
 from archive.checks import CheckLog, CheckSummary
-from archive.store import ArchiveStore, CrawlStateStore
+from archive.store import ArchiveStore, CrawlStateStore, Outcome
+from crawler import stats_keys
+from crawler.context import ArchiveCrawler, CrawlContext, CrawlFindings, StoreHook
 from crawler.plan import CrawlPlan
 from crawler.settings import scrapy_settings
 from kremlin_watch.config import Settings
@@ -59,12 +61,13 @@ async def crawl(
     plan: CrawlPlan,
     *,
     progress: bool = False,
-    hooks: tuple[Callable[..., object], ...] = (),
+    hooks: tuple[StoreHook, ...] = (),
     on_start: Callable[[object], None] | None = None,
 ) -> CheckSummary:
     """One crawl, recorded as a check row; returns its summary.
 
-    ``on_start`` receives the Scrapy crawler, so a daemon can stop it gracefully (``stop_async``).
+    ``hooks`` run inside each stored item's transaction (see `crawler.pipeline`). ``on_start``
+    receives the Scrapy crawler, so a daemon can stop it gracefully (``stop_async``).
     """
     from scrapy.crawler import AsyncCrawlerRunner
 
@@ -72,20 +75,14 @@ async def crawl(
 
     checks = CheckLog(engine)
     check_id = await asyncio.to_thread(checks.open, plan.mode)
+    context = CrawlContext(store=ArchiveStore(engine), state=CrawlStateStore(engine), on_stored=hooks)
     runner = AsyncCrawlerRunner(scrapy_settings(settings))
-    crawler = runner.create_crawler(KremlinSpider)
+    crawler = ArchiveCrawler(KremlinSpider, runner.settings, context)
     if on_start is not None:
         on_start(crawler)
     reporter = asyncio.ensure_future(_report_progress(crawler)) if progress else None
     try:
-        await runner.crawl(
-            crawler,
-            base_url=settings.base_url,
-            plan=plan,
-            store=ArchiveStore(engine),
-            state=CrawlStateStore(engine),
-            on_stored=hooks,
-        )
+        await runner.crawl(crawler, base_url=settings.base_url, plan=plan)
     except BaseException:
         await asyncio.to_thread(checks.close, check_id, CheckSummary(mode=plan.mode, outcome="crashed"))
         raise
@@ -93,40 +90,43 @@ async def crawl(
         if reporter is not None:
             reporter.cancel()
             sys.stderr.write("\n")
-    summary = summarize(plan, crawler.stats.get_stats() if crawler.stats else {}, crawler.spider)
+    summary = summarize(plan, crawler.stats.get_stats() if crawler.stats else {}, context.findings)
     await asyncio.to_thread(checks.close, check_id, summary)
     return summary
 
 
-def summarize(plan: CrawlPlan, stats: dict[str, object], spider: object) -> CheckSummary:
+def summarize(plan: CrawlPlan, stats: dict[str, object], findings: CrawlFindings) -> CheckSummary:
     """The check's summary from Scrapy's stats and what the spider noticed."""
 
     def count(key: str) -> int:
         return int(stats.get(key, 0) or 0)  # type: ignore[call-overload]
 
-    prefix = "downloader/response_status_count/"
-    status_counts = {key[len(prefix) :]: int(value) for key, value in stats.items() if key.startswith(prefix)}  # type: ignore[call-overload]
-    messages: list[str] = list(getattr(spider, "errors", []))
-    refused = {key.rsplit("/", 1)[1]: count(key) for key in stats if key.startswith("kremlin_watch/refused/")}
+    def stored(outcome: Outcome) -> int:
+        return count(stats_keys.items(outcome))
+
+    def by_status(prefix: str) -> dict[str, int]:
+        return {key.removeprefix(prefix): count(key) for key in stats if key.startswith(prefix)}
+
+    refused = by_status(stats_keys.REFUSED)
     summary = CheckSummary(
         mode=plan.mode,
-        requests=count("downloader/request_count"),
-        bytes=count("downloader/response_bytes"),
-        pages=count("kremlin_watch/pages"),
-        new_items=count("kremlin_watch/items/new"),
-        changed_items=count("kremlin_watch/items/changed"),
-        unchanged_items=count("kremlin_watch/items/unchanged") + count("kremlin_watch/items/completed"),
-        errors=count("kremlin_watch/errors"),
-        parse_errors=count("kremlin_watch/parse_errors"),
-        html_pages_read=count("kremlin_watch/html_pages_read"),
-        status_counts=status_counts,
-        messages=messages,
+        requests=count(stats_keys.REQUESTS),
+        bytes=count(stats_keys.RESPONSE_BYTES),
+        pages=count(stats_keys.PAGES),
+        new_items=stored(Outcome.NEW),
+        changed_items=stored(Outcome.CHANGED),
+        unchanged_items=stored(Outcome.UNCHANGED) + stored(Outcome.COMPLETED),
+        errors=count(stats_keys.ERRORS),
+        parse_errors=count(stats_keys.PARSE_ERRORS),
+        html_pages_read=count(stats_keys.HTML_PAGES_READ),
+        status_counts=by_status(stats_keys.RESPONSE_STATUS),
+        messages=list(findings.errors),
     )
     if refused:
         summary.messages.insert(
             0, "refused by the site: " + ", ".join(f"{n}× {s}" for s, n in refused.items())
         )
-    reason = stats.get("kremlin_watch/close_reason", "finished")
+    reason = stats.get(stats_keys.CLOSE_REASON, "finished")
     if reason == "blocked":
         summary.outcome = "blocked"
     elif reason == "shutdown":
@@ -134,17 +134,13 @@ def summarize(plan: CrawlPlan, stats: dict[str, object], spider: object) -> Chec
     elif reason != "finished":
         summary.outcome = "error"
         summary.messages.insert(0, f"crawl ended early: {reason}")
-    elif (
-        plan.mode == "check"
-        and not getattr(spider, "feed_unchanged", False)
-        and not getattr(spider, "feed_validators", None)
-    ):
+    elif plan.mode == "check" and not findings.feed_unchanged and not findings.feed_read:
         summary.outcome = "error"
     elif summary.errors and not (summary.new_items or summary.changed_items or summary.unchanged_items):
         summary.outcome = "error"  # pages came back but nothing could be read from them
     elif summary.errors:
         summary.outcome = "partial"
-    elif getattr(spider, "feed_unchanged", False) and not summary.new_items and not summary.changed_items:
+    elif findings.feed_unchanged and not summary.new_items and not summary.changed_items:
         summary.outcome = "unchanged"
     return summary
 
@@ -153,10 +149,10 @@ async def _report_progress(crawler: object) -> None:
     """A progress line on the terminal while a backfill runs."""
     while True:
         stats = crawler.stats.get_stats() if crawler.stats else {}  # type: ignore[attr-defined]
-        new = stats.get("kremlin_watch/items/new", 0)
-        changed = stats.get("kremlin_watch/items/changed", 0)
-        pages = stats.get("kremlin_watch/pages", 0)
-        errors = stats.get("kremlin_watch/errors", 0)
+        new = stats.get(stats_keys.items(Outcome.NEW), 0)
+        changed = stats.get(stats_keys.items(Outcome.CHANGED), 0)
+        pages = stats.get(stats_keys.PAGES, 0)
+        errors = stats.get(stats_keys.ERRORS, 0)
         sys.stderr.write(f"\r  pages {pages}  new {new}  changed {changed}  errors {errors} ")
         sys.stderr.flush()
         await asyncio.sleep(0.5)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -24,11 +25,13 @@ from scrapy.utils.asyncio import run_in_thread
 from twisted.python.failure import Failure
 
 from archive.records import ItemRecord
-from archive.store import ArchiveStore, CrawlStateStore, HeldItem
+from archive.store import HeldItem, Outcome
 from archive.types import utcnow
 from archive.vocabulary import moscow_date
+from crawler import stats_keys
+from crawler.context import CrawlContext, context_of
 from crawler.errors import LayoutError
-from crawler.page import ItemPage
+from crawler.page_parts import ItemPage
 from crawler.parse_article import parse_article
 from crawler.parse_feed import parse_feed
 from crawler.parse_list import parse_list
@@ -41,7 +44,8 @@ GAP_KEY = "gap_since"
 
 
 class KremlinSpider(scrapy.Spider):
-    """See the module docstring; ``plan`` says whether this is a check or a backfill."""
+    """See the module docstring; ``plan`` says whether this is a check or a backfill, ``context``
+    holds the archive's stores and the findings the check's summary is made from."""
 
     name = "kremlin"
 
@@ -50,15 +54,15 @@ class KremlinSpider(scrapy.Spider):
         *,
         base_url: str,
         plan: CrawlPlan,
-        store: ArchiveStore,
-        state: CrawlStateStore,
+        context: CrawlContext,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
         self.plan = plan
-        self.store = store
-        self.state = state
+        self.store = context.store
+        self.state = context.state
+        self.findings = context.findings
         self.started_at = utcnow()
         #: Items held before this moment count as "known" when deciding where a gap ends.
         self.known_before = self.started_at
@@ -67,10 +71,12 @@ class KremlinSpider(scrapy.Spider):
         self.list_pages_walked = 0
         self.reached_known = False
         self.feed_validators: tuple[str, str | None, str | None] | None = None
-        self.feed_unchanged = False
-        self.errors: list[str] = []
         self.requested_items: set[int] = set()
         self.allowed_domains = [self._host()]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        return super().from_crawler(crawler, *args, context=context_of(crawler), **kwargs)
 
     def _host(self) -> str:
         return self.base_url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
@@ -97,7 +103,7 @@ class KremlinSpider(scrapy.Spider):
             headers=headers,
             callback=self.parse_feed_page,
             errback=self.page_failed,
-            meta={"handle_httpstatus_list": [304], "kw_page": "feed"},
+            meta={"handle_httpstatus_list": [304]},
             dont_filter=True,
         )
         for item_id, url in await run_in_thread(self.store.pending_details, self.plan.pending_batch):
@@ -107,9 +113,9 @@ class KremlinSpider(scrapy.Spider):
 
     async def parse_feed_page(self, response: Response) -> AsyncIterator[Any]:
         """The newest feed page: decide which items need their own page, and whether to page back."""
-        self.crawler.stats.inc_value("kremlin_watch/pages")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(stats_keys.PAGES)  # type: ignore[union-attr]
         if response.status == 304:
-            self.feed_unchanged = True
+            self.findings.feed_unchanged = True
             return
         page = self._parse_or_log(parse_feed, response)
         if page is None:
@@ -119,6 +125,7 @@ class KremlinSpider(scrapy.Spider):
             _header(response, b"ETag"),
             _header(response, b"Last-Modified"),
         )
+        self.findings.feed_read = True
         held = await run_in_thread(self.store.held, [item.id for item in page.items])
         for record in page.items:
             if record.id not in held:
@@ -131,7 +138,7 @@ class KremlinSpider(scrapy.Spider):
             if moved or stored.details_pending:
                 yield self._article_request(record.id, record.url, fallback=record)
             else:
-                self.crawler.stats.inc_value("kremlin_watch/items/unchanged")  # type: ignore[union-attr]
+                self.crawler.stats.inc_value(stats_keys.items(Outcome.UNCHANGED))  # type: ignore[union-attr]
         known = self._held_before(held)
         if self.gap_was_open or (not known and not self.archive_was_empty):
             logger.info("the feed does not reach an item held before: reading list pages to close the gap")
@@ -139,12 +146,12 @@ class KremlinSpider(scrapy.Spider):
 
     async def parse_list_page(self, response: Response) -> AsyncIterator[Any]:
         """A list page: fetch what the archive lacks; page on while the plan says so."""
-        self.crawler.stats.inc_value("kremlin_watch/pages")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(stats_keys.PAGES)  # type: ignore[union-attr]
         self.list_pages_walked += 1
         page = self._parse_or_log(parse_list, response)
         if page is None:
             return
-        self.crawler.stats.inc_value("kremlin_watch/html_pages_read")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(stats_keys.HTML_PAGES_READ)  # type: ignore[union-attr]
         held = await run_in_thread(self.store.held, [item.id for item in page.items])
         known_before = self._held_before(held)
         for record in page.items:
@@ -153,7 +160,7 @@ class KremlinSpider(scrapy.Spider):
             if record.id not in held or held[record.id].details_pending:
                 yield self._article_request(record.id, record.url, fallback=record)
             else:
-                self.crawler.stats.inc_value("kremlin_watch/items/unchanged")  # type: ignore[union-attr]
+                self.crawler.stats.inc_value(stats_keys.items(Outcome.UNCHANGED))  # type: ignore[union-attr]
         if known_before:
             self.reached_known = True
         if self._wants_next_page(page, bool(known_before)) and page.next_url:
@@ -177,7 +184,7 @@ class KremlinSpider(scrapy.Spider):
 
     def parse_article_page(self, response: Response) -> Iterator[ItemRecord]:
         """An item's own page: the complete record, or the fallback when the page is broken."""
-        self.crawler.stats.inc_value("kremlin_watch/pages")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(stats_keys.PAGES)  # type: ignore[union-attr]
         fallback: ItemRecord | None = response.meta.get("kw_fallback")
         try:
             record = parse_article(response.body, response.url)
@@ -186,7 +193,7 @@ class KremlinSpider(scrapy.Spider):
             if fallback is not None:
                 yield fallback
             return
-        self.crawler.stats.inc_value("kremlin_watch/html_pages_read")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(stats_keys.HTML_PAGES_READ)  # type: ignore[union-attr]
         # The feed's <updated> has seconds, the page's "last updated" only minutes: keep the later one,
         # or the next feed would look newer than the stored row and the page be fetched again forever.
         feed_time = fallback.site_updated_at if fallback is not None else None
@@ -215,10 +222,10 @@ class KremlinSpider(scrapy.Spider):
 
     def _error(self, message: str, *, parse: bool = False) -> None:
         logger.error("%s", message)
-        self.errors.append(message)
-        self.crawler.stats.inc_value("kremlin_watch/errors")  # type: ignore[union-attr]
+        self.findings.errors.append(message)
+        self.crawler.stats.inc_value(stats_keys.ERRORS)  # type: ignore[union-attr]
         if parse:
-            self.crawler.stats.inc_value("kremlin_watch/parse_errors")  # type: ignore[union-attr]
+            self.crawler.stats.inc_value(stats_keys.PARSE_ERRORS)  # type: ignore[union-attr]
 
     def _list_request(self, number: int, url: str | None = None) -> scrapy.Request:
         if url is None:
@@ -229,7 +236,6 @@ class KremlinSpider(scrapy.Spider):
             url,
             callback=self.parse_list_page,
             errback=self.page_failed,
-            meta={"kw_page": "list"},
             dont_filter=True,
         )
 
@@ -240,13 +246,13 @@ class KremlinSpider(scrapy.Spider):
             f"{self.base_url}/{path}",
             callback=self.parse_article_page,
             errback=self.page_failed,
-            meta={"kw_fallback": fallback, "kw_page": "article"},
+            meta={"kw_fallback": fallback},
         )
 
     def closed(self, reason: str) -> None:
         """Remember the feed's validators and the gap, but only when the check saw what it asked for."""
         blocked = reason == "blocked"
-        self.crawler.stats.set_value("kremlin_watch/close_reason", reason)  # type: ignore[union-attr]
+        self.crawler.stats.set_value(stats_keys.CLOSE_REASON, reason)  # type: ignore[union-attr]
         if self.plan.mode != "check" or blocked or reason != "finished":
             if self.plan.mode == "check" and self.list_pages_walked and not self.reached_known:
                 self._open_gap()

@@ -251,3 +251,16 @@ def test_parse_command_prints_json(database_url: str) -> None:
 
 
 _ = (replace, sa)
+
+
+def test_components_need_a_crawl_context() -> None:
+    from scrapy.crawler import Crawler
+
+    from crawler.pipeline import ArchivePipeline
+    from crawler.robots import CachedRobotsMiddleware
+    from crawler.spider import KremlinSpider
+
+    plain = Crawler(KremlinSpider)
+    for component in (ArchivePipeline, CachedRobotsMiddleware):
+        with pytest.raises(TypeError, match="carries no CrawlContext"):
+            component.from_crawler(plain)

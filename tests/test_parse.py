@@ -19,7 +19,8 @@ from archive.records import ItemRecord
 from crawler.errors import LayoutError
 from crawler.kinds import classify
 from crawler.moscow_time import moscow_datetime, parse_feed_time, parse_site_datetime
-from crawler.page import ItemPage, parse_page
+from crawler.page import parse_page
+from crawler.page_parts import ItemPage
 from crawler.parse_article import parse_article
 from crawler.parse_feed import parse_feed
 from crawler.parse_list import parse_list

@@ -1,0 +1,100 @@
+"""What every page parser shares: the fetched page, the list-page result, and the record they start.
+
+These sit below the parsers and the `crawler.page` dispatcher, so imports run one way:
+``page`` → ``parse_*`` → ``page_parts`` / ``addresses`` / ``markup``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import lxml.html
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.etree import _Element
+
+from archive.records import ItemRecord
+from crawler.addresses import host_lang, item_url
+from crawler.errors import LayoutError
+from crawler.kinds import classify
+
+_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+@dataclass
+class ItemPage:
+    """A page listing several items: a news list, by-date page or Atom feed page."""
+
+    items: list[ItemRecord] = field(default_factory=list)
+    #: Absolute address of the page with OLDER items, None on the last page.
+    next_url: str | None = None
+    #: This page's number and the number of pages, where the page says them.
+    page: int | None = None
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A response body and the address it came from. The HTML tree is parsed on first use only, so
+    a feed (recognised from its bytes) is never parsed as HTML, and an HTML page is parsed once
+    however many kinds of page look at it."""
+
+    body: str | bytes
+    url: str
+
+    @cached_property
+    def doc(self) -> _Element:
+        return parse_html(self.body, self.url)
+
+
+def parse_html(body: str | bytes, url: str) -> _Element:
+    """Parse a whole HTML page. The site serves UTF-8, so text is handed to lxml as UTF-8 bytes
+    (which also copes with an XML declaration that lxml refuses in a str); an empty or unparseable
+    body raises `LayoutError`."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    if not data.strip():
+        raise LayoutError(url, "empty response body")
+    try:
+        return lxml.html.document_fromstring(data, parser=_HTML_PARSER)
+    except (ValueError, etree.ParserError) as exc:
+        raise LayoutError(url, f"not parseable as HTML ({exc})") from exc
+
+
+def first(selector: CSSSelector, root: _Element) -> _Element | None:
+    """The first element `selector` finds below `root`, None when there is none."""
+    found = selector(root)
+    return found[0] if found else None
+
+
+def page_lang(doc: _Element, url: str) -> str:
+    """Language of an HTML page: ``<html lang>``, else the head's inLanguage, else the host.
+
+    Only the head's ``meta[itemprop=inLanguage]`` counts: the sidebar of every page carries one
+    for the OTHER language (the language switch).
+    """
+    lang = (doc.get("lang") or "").strip()
+    if not lang:
+        metas = doc.xpath("head/meta[@itemprop='inLanguage']/@content")
+        lang = str(metas[0]).strip() if metas else ""
+    return lang.split("-")[0].lower() if lang else host_lang(url)
+
+
+def item_record(
+    url: str, address: tuple[str, int], *, lang: str, title: str, lead: str | None, **fields: Any
+) -> ItemRecord:
+    """A record as every parser builds it: the canonical address on the origin of `url`, and the kind
+    classified from title and lead, so feed, list and article records of one item agree on both.
+    `fields` are the rest of the record, as far as the page says it."""
+    section, item_id = address
+    return ItemRecord(
+        id=item_id,
+        url=item_url(url, section, item_id),
+        lang=lang,
+        section=section,
+        title=title,
+        kind=classify(title, lead),
+        lead=lead,
+        **fields,
+    )
