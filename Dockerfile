@@ -3,6 +3,7 @@
 #   docker build -t kremlin-watch .
 #   docker run -d --name kremlin-watch -v kremlin-watch-data:/data -p 8080:8080 kremlin-watch
 #   docker run --rm -v kremlin-watch-data:/data kremlin-watch crawl --pages 2
+#   docker run --rm -v kremlin-watch-data:/data kremlin-watch kremlin-watch status   # the same CLI
 #
 # BASE_IMAGE must be a Debian-based image with python3 (>= 3.11), its venv module and useradd:
 # an official python:3.x-slim image, or the offline stand-in built by
@@ -29,7 +30,9 @@ LABEL org.opencontainers.image.title="kremlin-watch" \
       org.opencontainers.image.description="Watches kremlin.ru, keeps a deduplicated archive and sends keyword alerts." \
       org.opencontainers.image.licenses="MIT"
 COPY --from=builder /opt/venv /opt/venv
-RUN groupadd --system --gid 10001 kremlin \
+COPY deploy/docker-entrypoint.sh /usr/local/bin/kremlin-watch-entrypoint
+RUN chmod 0755 /usr/local/bin/kremlin-watch-entrypoint \
+ && groupadd --system --gid 10001 kremlin \
  && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home \
             --shell /usr/sbin/nologin kremlin \
  && mkdir -p /data \
@@ -49,5 +52,7 @@ EXPOSE 8080
 # overdue) exits 1 with one line, which `docker inspect` shows under .State.Health.Log.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request\nport = os.environ.get('KREMLIN_WATCH_HTTP_PORT') or '8080'\ntry:\n    status = urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=5).status\nexcept Exception as error:\n    sys.exit(f'unhealthy: {error}')\nsys.exit(0 if status == 200 else f'unhealthy: HTTP {status}')"]
-ENTRYPOINT ["kremlin-watch"]
+# `docker run IMAGE crawl` and `docker run IMAGE kremlin-watch crawl` both run the CLI; a first
+# argument that is a program (`sh`, `python`, …) runs that program (deploy/docker-entrypoint.sh).
+ENTRYPOINT ["kremlin-watch-entrypoint"]
 CMD ["run"]

@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: what running needs (`make run`: the project alone) and what testing adds (`.[test]`:
+# pytest, ruff, aiosmtpd, … for `make test`, the benchmarks and the demo).
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 BROWSER := $(VENV)/.browser
 
 .PHONY: run test bench demo soak lint clean venv
@@ -10,10 +13,14 @@ BROWSER := $(VENV)/.browser
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
-venv: $(STAMP)
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+venv: $(TEST_STAMP)
 
 # Debian's Chromium and ChromeDriver for the browser test of the search page (root, Debian's registry).
 $(BROWSER): $(STAMP)
@@ -26,20 +33,20 @@ $(BROWSER): $(STAMP)
 run: $(STAMP)
 	$(BIN)/kremlin-watch run
 
-test: $(STAMP) $(BROWSER)
+test: $(TEST_STAMP) $(BROWSER)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 
-demo: $(STAMP)
+demo: $(TEST_STAMP)
 	$(BIN)/python scripts/demo.py
 
-soak: $(STAMP)
+soak: $(TEST_STAMP)
 	$(BIN)/python -m bench.soak
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
 clean:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
-from archive.checks import OUTCOMES
 from archive.models import Check, CrawlState, Item, OutboxEntry
 from archive.types import utcnow
 
@@ -120,58 +119,3 @@ def health(
     reason = "no check has finished yet" if last is None else f"the last check finished at {last.isoformat()}"
     return False, {"status": "unhealthy", "reason": f"{reason}, more than three intervals ago", **details}
 
-
-def prometheus(status: WatchStatus, extra: dict[str, float] | None = None) -> str:
-    """The status in Prometheus' text exposition format."""
-    lines: list[str] = []
-
-    def metric(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> None:
-        lines.append(f"# HELP {name} {help_text}")
-        lines.append(f"# TYPE {name} {kind}")
-        for labels, value in samples:
-            shown = str(int(value)) if float(value).is_integer() else repr(float(value))
-            lines.append(f"{name}{labels} {shown}")
-
-    metric(
-        "kremlin_watch_checks_total",
-        "counter",
-        "Crawls recorded in the archive, by outcome.",
-        [(f'{{outcome="{o}"}}', status.checks_by_outcome.get(o, 0)) for o in OUTCOMES],
-    )
-    metric(
-        "kremlin_watch_items_total",
-        "counter",
-        "Items stored by crawls, by what storing did.",
-        [('{change="new"}', status.items_new), ('{change="changed"}', status.items_changed)],
-    )
-    metric("kremlin_watch_archive_items", "gauge", "Items in the archive.", [("", status.items)])
-    metric("kremlin_watch_archive_calls", "gauge", "Phone calls in the archive.", [("", status.calls)])
-    metric(
-        "kremlin_watch_alerts",
-        "gauge",
-        "Outbox rows by status.",
-        [
-            (f'{{status="{s}"}}', status.alerts_by_status.get(s, 0))
-            for s in ("pending", "sending", "sent", "failed")
-        ],
-    )
-    metric(
-        "kremlin_watch_requests_total", "counter", "HTTP requests made by crawls.", [("", status.requests)]
-    )
-    last_success = status.last_success_at.timestamp() if status.last_success_at else 0
-    metric(
-        "kremlin_watch_last_success_timestamp_seconds",
-        "gauge",
-        "When the last successful check finished (Unix time; 0 = never).",
-        [("", last_success)],
-    )
-    metric(
-        "kremlin_watch_open_incidents",
-        "gauge",
-        "Open incidents (source down, parser broken).",
-        [(f'{{incident="{i}"}}', 1) for i in ("source-down", "parser-broken") if i in status.open_incidents]
-        or [("", 0)],
-    )
-    for name, value in (extra or {}).items():
-        metric(name, "gauge", name.replace("_", " "), [("", value)])
-    return "\n".join(lines) + "\n"

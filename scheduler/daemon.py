@@ -80,8 +80,9 @@ class Daemon:
                 is_leader=lambda: self.leading,
                 port=self.settings.http_port,
             )
-            await health.start()
         try:
+            if health is not None:
+                await health.start()  # a port in use raises OSError: the lock is released below
             if await self._wait_for_leadership():
                 await self._lead()
         finally:

@@ -1,27 +1,86 @@
-"""`/healthz` and `/metrics` of the daemon: a small asyncio HTTP server, read-only.
+"""`/healthz` and `/metrics` of the daemon: a read-only Starlette app on uvicorn, in the daemon's loop.
 
 The answers come from the archive (`archive.status`), read in a worker thread so a slow database
 never stalls the crawl. ``/healthz`` is 200 while a check finished within three intervals and the
-archive answers, else 503 with the reason as JSON; ``/metrics`` is Prometheus' text format.
+archive answers, else 503 with the reason as JSON; ``/metrics`` is prometheus_client's exposition
+(Prometheus text, or OpenMetrics when the scraper asks for it) of `scheduler.metrics`, 503 while the
+archive cannot be read.
+
+uvicorn runs as a task on the loop the daemon already has (Scrapy's reactor), not in a process or
+thread of its own. The daemon binds the socket itself, so a port in use is an ``OSError`` that the
+command line reports in one line (uvicorn would log and ``sys.exit``), and it keeps SIGTERM/SIGINT to
+itself (uvicorn would take them over).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import logging
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
+import uvicorn
+from prometheus_client.exposition import choose_encoder
 from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
-from archive.status import health, prometheus, read_status
+from archive.status import health
+from scheduler.metrics import daemon_registry
 
 logger = logging.getLogger(__name__)
 
+#: Every answer is about now: no proxy or client may keep it.
+NO_STORE = {"Cache-Control": "no-store"}
+#: How long a stopping daemon waits for a scrape in flight.
+SHUTDOWN_GRACE_SECONDS = 2
+
+
+def health_app(
+    engine: Engine, *, interval: float, started_at: datetime, is_leader: Callable[[], bool]
+) -> Starlette:
+    """The two endpoints (GET and HEAD only; anything else is 405, any other path 404)."""
+    registry = daemon_registry(engine, is_leader)
+
+    async def healthz(_request: Request) -> Response:
+        try:
+            healthy, details = await asyncio.to_thread(health, engine, interval, started_at)
+        except Exception as error:  # it answers, but cannot be read (no schema, say): unhealthy too
+            healthy, details = False, {"status": "unhealthy", "reason": f"archive unreadable: {error}"}
+        details["role"] = "leader" if is_leader() else "standby"
+        return JSONResponse(details, status_code=200 if healthy else 503, headers=NO_STORE)
+
+    async def metrics(request: Request) -> Response:
+        encoder, content_type = choose_encoder(request.headers.get("accept", ""))
+        try:
+            body = await asyncio.to_thread(encoder, registry)  # the collector reads the archive
+        except Exception as error:  # the archive is down: say so, as /healthz does
+            return PlainTextResponse(f"archive unreachable: {error}\n", status_code=503, headers=NO_STORE)
+        return Response(body, media_type=content_type, headers=NO_STORE)
+
+    async def not_found(_request: Request, _error: Exception) -> Response:
+        return PlainTextResponse("try /healthz or /metrics\n", status_code=404, headers=NO_STORE)
+
+    return Starlette(
+        routes=[Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"])],
+        exception_handlers={404: not_found},
+    )
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn inside the daemon: the daemon handles SIGTERM/SIGINT and tells the server to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
 
 class HealthServer:
-    """Serves the two endpoints on ``127.0.0.1`` or ``0.0.0.0`` (in a container) at ``port``."""
+    """Serves the two endpoints on ``0.0.0.0`` (reachable in a container) or ``host``, at ``port``."""
 
     def __init__(
         self,
@@ -33,56 +92,28 @@ class HealthServer:
         host: str = "0.0.0.0",
         port: int = 8080,
     ) -> None:
-        self.engine = engine
-        self.interval = interval
-        self.started_at = started_at
-        self.is_leader = is_leader
+        self.app = health_app(engine, interval=interval, started_at=started_at, is_leader=is_leader)
         self.host = host
         self.port = port
-        self._server: asyncio.Server | None = None
+        self._server: _EmbeddedServer | None = None
+        self._serving: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        """Bind and listen (raises ``OSError`` when the port is taken), then serve in the background."""
+        listening = socket.create_server((self.host, self.port))
+        config = uvicorn.Config(
+            self.app,
+            lifespan="off",
+            log_config=None,  # the daemon's logging stays as the command line set it up
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        )
+        self._server = _EmbeddedServer(config)
+        self._serving = asyncio.create_task(self._server.serve(sockets=[listening]))
         logger.info("health and metrics on http://%s:%d/healthz and /metrics", self.host, self.port)
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            request_line = (await asyncio.wait_for(reader.readline(), 5)).decode("latin-1")
-            while (await asyncio.wait_for(reader.readline(), 5)) not in (b"\r\n", b"\n", b""):
-                pass
-            parts = request_line.split()
-            path = parts[1].split("?", 1)[0] if len(parts) >= 2 else ""
-            method = parts[0] if parts else ""
-            status, content_type, body = await self._answer(method, path)
-            head = (
-                f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-                "Connection: close\r\nCache-Control: no-store\r\n\r\n"
-            )
-            writer.write(head.encode("latin-1") + (body if method != "HEAD" else b""))
-            await writer.drain()
-        except (TimeoutError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    async def _answer(self, method: str, path: str) -> tuple[str, str, bytes]:
-        if method not in ("GET", "HEAD"):
-            return "405 Method Not Allowed", "text/plain", b"read-only\n"
-        if path == "/healthz":
-            healthy, details = await asyncio.to_thread(health, self.engine, self.interval, self.started_at)
-            details["role"] = "leader" if self.is_leader() else "standby"
-            body = json.dumps(details, ensure_ascii=False).encode("utf-8")
-            return ("200 OK" if healthy else "503 Service Unavailable"), "application/json", body
-        if path == "/metrics":
-            try:
-                status = await asyncio.to_thread(read_status, self.engine)
-            except Exception as error:  # the archive is down: say so, as /healthz does
-                return "503 Service Unavailable", "text/plain", f"archive unreachable: {error}\n".encode()
-            extra = {"kremlin_watch_leader": 1.0 if self.is_leader() else 0.0}
-            return "200 OK", "text/plain; version=0.0.4", prometheus(status, extra).encode("utf-8")
-        return "404 Not Found", "text/plain", b"try /healthz or /metrics\n"
+        if self._server is not None and self._serving is not None:
+            self._server.should_exit = True
+            await self._serving

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session, select
 
 from archive.engine import make_engine
@@ -74,12 +75,17 @@ class Daemon:
         status, body = self.get("/healthz")
         return json.loads(body) if status in (200, 503) else {}
 
+    def metrics(self) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+        status, body = self.get("/metrics")
+        return samples(body) if status == 200 else {}
+
     def checks_done(self) -> int:
-        _status, body = self.get("/metrics")
-        return sum(
-            int(line.rsplit(" ", 1)[1])
-            for line in body.splitlines()
-            if line.startswith("kremlin_watch_checks_total{") and 'outcome="cancelled"' not in line
+        return int(
+            sum(
+                value
+                for (name, labels), value in self.metrics().items()
+                if name == "kremlin_watch_checks_total" and ("outcome", "cancelled") not in labels
+            )
         )
 
     def log(self) -> str:
@@ -91,6 +97,19 @@ class Daemon:
         code = self.process.wait(timeout=HANG_GUARD)
         self.log_file.close()
         return code
+
+
+def samples(exposition: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """{(name, labels): value} of a Prometheus text exposition, read by prometheus_client's parser."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+    }
+
+
+def sample(name: str, **labels: str) -> tuple[str, frozenset[tuple[str, str]]]:
+    return name, frozenset(labels.items())
 
 
 @pytest.fixture
@@ -146,11 +165,12 @@ def test_call_published_while_running_arrives_once_and_restart_sends_nothing(
         call = publish_call(site)
         wait_for("the alert e-mail", lambda: smtp_server.messages)
         assert subjects(smtp_server) == [f"[kremlin-watch] calls: {call.title}"]
-        status, metrics = daemon.get("/metrics")
-        assert status == 200
-        assert 'kremlin_watch_alerts{status="sent"} 1' in metrics
-        assert "kremlin_watch_leader 1" in metrics
-        assert 'kremlin_watch_items_total{change="new"} 21' in metrics
+        sent = sample("kremlin_watch_alerts", status="sent")
+        metrics = wait_for("the sent mark in /metrics", lambda: (m := daemon.metrics()).get(sent) and m)
+        assert metrics[sent] == 1
+        assert metrics[sample("kremlin_watch_leader")] == 1
+        assert metrics[sample("kremlin_watch_items_total", change="new")] == 21
+        assert metrics[sample("process_resident_memory_bytes")] > 0  # prometheus_client's own metrics
     finally:
         code = daemon.stop(signal.SIGTERM)
     assert code == 0, daemon.log()
@@ -193,6 +213,75 @@ def test_healthz_is_503_with_a_reason_when_checks_stop(engine: sa.Engine) -> Non
     healthy, details = health(engine, interval=600, started_at=started, now=utcnow() + timedelta(minutes=31))
     assert not healthy
     assert "more than three intervals ago" in str(details["reason"])
+
+
+def test_health_and_metrics_endpoints_read_the_archive(engine: sa.Engine, tmp_path: Path) -> None:
+    """The daemon's app in-process: figures from the archive, the role, content negotiation, 405/404,
+    and a truthful 503 from both endpoints when the archive cannot be read."""
+    from fastapi.testclient import TestClient
+
+    from archive.checks import CheckLog, CheckSummary
+    from archive.engine import make_engine
+    from archive.types import utcnow
+    from scheduler.health import health_app
+
+    log = CheckLog(engine)
+    log.close(log.open("check"), CheckSummary(mode="check", new_items=3, requests=4))
+    leading = [False]
+    app = health_app(engine, interval=600, started_at=utcnow(), is_leader=lambda: leading[0])
+    with TestClient(app) as client:
+        answer = client.get("/healthz")
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+        assert answer.json()["status"] == "ok" and answer.json()["role"] == "standby"
+        answer = client.get("/metrics")
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+        metrics = samples(answer.text)
+        assert metrics[sample("kremlin_watch_checks_total", outcome="ok")] == 1
+        assert metrics[sample("kremlin_watch_checks_total", outcome="error")] == 0
+        assert metrics[sample("kremlin_watch_items_total", change="new")] == 3
+        assert metrics[sample("kremlin_watch_requests_total")] == 4
+        assert metrics[sample("kremlin_watch_open_incidents")] == 0
+        assert metrics[sample("kremlin_watch_leader")] == 0
+        assert metrics[sample("kremlin_watch_last_success_timestamp_seconds")] > 0
+        assert metrics[sample("process_cpu_seconds_total")] > 0
+        assert any(name == "python_info" for name, _labels in metrics)
+        leading[0] = True
+        assert samples(client.get("/metrics").text)[sample("kremlin_watch_leader")] == 1
+        assert client.get("/healthz").json()["role"] == "leader"
+        openmetrics = client.get("/metrics", headers={"Accept": "application/openmetrics-text"})
+        assert openmetrics.headers["content-type"].startswith("application/openmetrics-text")
+        assert openmetrics.text.endswith("# EOF\n")
+        head = client.head("/metrics")
+        assert head.status_code == 200 and head.content == b""
+        assert client.post("/metrics").status_code == 405
+        missing = client.get("/nothing")
+        assert missing.status_code == 404 and "try /healthz or /metrics" in missing.text
+
+    gone = sa.create_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'a.sqlite3'}")  # cannot connect
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")  # connects, has no tables
+    for broken, reason in ((gone, "archive unreachable"), (empty, "archive unreadable")):
+        app = health_app(broken, interval=600, started_at=utcnow(), is_leader=lambda: True)
+        with TestClient(app) as client:
+            answer = client.get("/healthz")
+            assert answer.status_code == 503 and answer.json()["reason"].startswith(reason)
+            assert answer.json()["status"] == "unhealthy" and answer.json()["role"] == "leader"
+            answer = client.get("/metrics")
+            assert answer.status_code == 503 and answer.text.startswith("archive unreachable:")
+        broken.dispose()
+
+
+def test_daemon_refuses_a_port_in_use_in_one_line(
+    site: ReplicaServer, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    import socket
+
+    env = daemon_env(site, f"sqlite:///{tmp_path / 'a.sqlite3'}", tmp_path, smtp_server)
+    with socket.create_server(("0.0.0.0", int(env["KREMLIN_WATCH_HTTP_PORT"]))):
+        result = run_cli("run", env=env)
+    assert result.returncode == 1, result.stderr
+    assert "cannot start:" in result.stderr and "address already in use" in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+    assert "check:" not in result.stderr  # refused before the first check
 
 
 def test_source_down_and_parser_broken_are_announced_once_with_recovery(

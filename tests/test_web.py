@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -662,6 +663,38 @@ def test_openapi_and_docs(client: Any) -> None:
     assert parameters == {"q", "since", "until", "kind", "lang", "person", "topic", "limit", "offset", "sort"}
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_docs_load_every_asset_from_the_server_itself(archive: str) -> None:
+    """/docs over real HTTP: every script, stylesheet and icon it references, and every url() in the
+    stylesheet, is served by this server (or inline data), so the page works without the internet."""
+    from urllib.parse import urljoin, urlsplit
+
+    from lxml import html
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with ServerThread(archive, port):
+        wait_for(f"{base}/openapi.json")
+        with urllib.request.urlopen(f"{base}/docs") as answer:
+            page = answer.read().decode()
+        tree = html.fromstring(page)
+        references = [*tree.xpath("//script/@src"), *tree.xpath("//link/@href")]
+        assert len(references) >= 3  # the Swagger UI script, its stylesheet, the icon
+        assert "https://" not in page and "http://" not in page
+        assert '"validatorUrl": null' in page  # no badge fetched from the validator service
+        fetched: dict[str, bytes] = {}
+        for reference in references:
+            url = urljoin(f"{base}/docs", reference)
+            assert urlsplit(url).netloc == f"127.0.0.1:{port}", reference
+            with urllib.request.urlopen(url) as answer:
+                assert answer.status == 200
+                fetched[urlsplit(url).path] = answer.read()
+    script = next(body for path, body in fetched.items() if path.endswith(".js"))
+    assert b"SwaggerUIBundle" in script and len(script) > 100_000  # the real bundle, not a stub
+    css = next(body for path, body in fetched.items() if path.endswith(".css")).decode()
+    urls = re.findall(r"url\(\s*['\"]?([^'\")]*)", css)
+    assert urls and all(url.startswith("data:") for url in urls), urls
 
 
 # --- the command -------------------------------------------------------------------------------------

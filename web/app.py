@@ -7,6 +7,7 @@ A factory rather than a module-level app: the engine and the settings come from 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from kremlin_watch import __version__
@@ -34,13 +35,17 @@ def create_app(engine: Engine, settings: Settings, lemmatizer: Lemmatizer | None
 
     ``lemmatizer`` may be shared between apps (tests do); otherwise the app makes its own.
     """
-    app = FastAPI(
+    # FastAPIOffline: FastAPI whose /docs loads Swagger UI from files in the fastapi-offline package
+    # (served under /static-offline-docs), not from a CDN, so the page works without the internet.
+    # No validator: Swagger UI would otherwise ask an outside service for a badge.
+    app = FastAPIOffline(
         title="kremlin-watch",
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.context = WebContext(
         engine=engine,
