@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BROWSER := $(VENV)/.browser
 
-.PHONY: run test bench demo soak lint clean venv
+.PHONY: run test bench demo soak lint docs clean venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ run: $(STAMP)
 
 test: $(TEST_STAMP) $(BROWSER)
 	$(BIN)/ruff check .
+	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The reference in docs/, built with MkDocs into site/ (strict: a broken link fails).
+docs: $(TEST_STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
@@ -50,4 +55,4 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data site .pytest_cache
