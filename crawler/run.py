@@ -17,7 +17,7 @@ from archive.checks import CheckLog, CheckSummary
 from archive.store import ArchiveStore, CrawlStateStore
 from crawler.plan import CrawlPlan
 from crawler.settings import scrapy_settings
-from kremlin_watch.config import Settings
+from settings.schema import Settings
 
 T = TypeVar("T")
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

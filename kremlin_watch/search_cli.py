@@ -15,8 +15,9 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from kremlin_watch.config import Settings
+from kremlin_watch.archive_open import open_archive
 from kremlin_watch.errors import UserError
+from settings.schema import Settings
 
 logger = logging.getLogger("kremlin_watch")
 
@@ -83,7 +84,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
     from alerts.morphology import Lemmatizer
     from alerts.query import QuerySyntaxError, parse_query
-    from kremlin_watch.cli import open_archive
     from search.engine import SearchError, search
     from search.index import IndexWriter
     from search.request import SearchRequest
@@ -187,7 +187,6 @@ def _print_table(result: Any) -> None:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from kremlin_watch.cli import open_archive
     from search.show import item_with_revisions
 
     data = item_with_revisions(open_archive(settings), args.id)
@@ -247,7 +246,6 @@ def _print_item(data: dict[str, Any]) -> None:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from kremlin_watch.cli import open_archive
     from search.stats import counts
 
     if args.since is not None and args.until is not None and args.since > args.until:

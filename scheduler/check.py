@@ -24,8 +24,9 @@ from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
 from crawler.plan import CrawlPlan
 from crawler.run import crawl
-from kremlin_watch.config import ConfigError, Settings
 from search.index import IndexWriter
+from settings.errors import ConfigError
+from settings.schema import Settings
 
 
 @dataclass

@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from alerts.morphology import Lemmatizer
-from kremlin_watch import __version__
-from kremlin_watch.config import Settings
+from settings.schema import Settings
+from settings.version import VERSION
 from web import api, feeds, pages
 from web.context import WebContext
 from web.readonly_http import ReadOnlyMiddleware
@@ -36,7 +36,7 @@ def create_app(engine: Engine, settings: Settings, lemmatizer: Lemmatizer | None
     """
     app = FastAPI(
         title="kremlin-watch",
-        version=__version__,
+        version=VERSION,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
         docs_url="/docs",

@@ -13,7 +13,7 @@ from jinja2 import Environment
 from sqlalchemy import Engine
 
 from alerts.morphology import Lemmatizer
-from kremlin_watch.config import Settings
+from settings.schema import Settings
 
 
 @dataclass(frozen=True)
