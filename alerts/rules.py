@@ -30,6 +30,7 @@ from typing import Any
 from alerts.destinations import Destination
 from archive.vocabulary import KINDS, LANGS
 from query.syntax import Query, QuerySyntaxError, parse_query
+from settings.toml_lines import line_of
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -138,7 +139,7 @@ def load_rules(path: Path, destinations: list[Destination] | None = None) -> lis
     unknown_top = [key for key in data if key != "rule"]
     for key in unknown_top:
         problems.append(
-            f"{path}:{_line_of(text, key, 0) or 1}: unknown top-level key {key!r} (rules are [[rule]] tables)"
+            f"{path}:{line_of(text, key, 0) or 1}: unknown top-level key {key!r} (rules are [[rule]] tables)"
         )
     tables = data.get("rule", [])
     if not isinstance(tables, list):
@@ -167,7 +168,7 @@ def load_rules(path: Path, destinations: list[Destination] | None = None) -> lis
         for rule in rules:
             for tag in rule.notify:
                 if tag not in known_tags:
-                    where = _line_of(text, "notify", rule.line) or rule.line
+                    where = line_of(text, "notify", rule.line) or rule.line
                     listed = ", ".join(sorted(known_tags)) or "no destination has tags"
                     problems.append(
                         f"{path}:{where}: rule {rule.name!r}: notify: unknown tag {tag!r} (known: {listed})"
@@ -182,7 +183,7 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
     values: dict[str, Any] = {}
     ok = True
     for key, raw in table.items():
-        line = _line_of(text, key, start) or start
+        line = line_of(text, key, start) or start
         if key not in FIELDS:
             problems.append(f"{path}:{line}: {label}: unknown field {key!r} (known: {', '.join(FIELDS)})")
             ok = False
@@ -199,7 +200,7 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
     name = values.get("name")
     if isinstance(name, str) and not _NAME.match(name):
         problems.append(
-            f"{path}:{_line_of(text, 'name', start) or start}: {label}: name: use letters, digits, - and _ "
+            f"{path}:{line_of(text, 'name', start) or start}: {label}: name: use letters, digits, - and _ "
             f"(at most 64), got {name!r}"
         )
         ok = False
@@ -208,7 +209,7 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
         try:
             query = parse_query(values["query"])
         except QuerySyntaxError as error:
-            problems.append(f"{path}:{_line_of(text, 'query', start) or start}: {label}: query: {error}")
+            problems.append(f"{path}:{line_of(text, 'query', start) or start}: {label}: query: {error}")
             ok = False
     if not ok or query is None:
         return None
@@ -235,16 +236,3 @@ def _table_lines(text: str) -> list[int]:
         for number, line in enumerate(text.splitlines(), start=1)
         if re.match(r"^\s*\[\[\s*rule\s*\]\]", line)
     ]
-
-
-def _line_of(text: str, key: str, after: int) -> int | None:
-    """The first line after line ``after`` (and before the next table) that sets ``key``."""
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number <= after:
-            continue
-        if number > after + 1 and re.match(r"^\s*\[", line) and after:
-            return None
-        if pattern.match(line):
-            return number
-    return None

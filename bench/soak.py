@@ -25,10 +25,10 @@ from archive.engine import make_engine
 from archive.migrate import upgrade
 from crawler.plan import CrawlPlan
 from crawler.run import run_in_reactor
-from kremlin_watch.config import Settings
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
 from scheduler.check import CheckRunner
+from settings.schema import Settings
 
 MARKS = (1, 50, 100, 250, 500)
 

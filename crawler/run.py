@@ -19,7 +19,7 @@ from crawler import stats_keys
 from crawler.context import ArchiveCrawler, CrawlContext, CrawlFindings, StoreHook
 from crawler.plan import CrawlPlan
 from crawler.settings import scrapy_settings
-from kremlin_watch.config import Settings
+from settings.schema import Settings
 
 T = TypeVar("T")
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kremlin_watch.config import Settings
+from settings.schema import Settings
 
 
 def scrapy_settings(settings: Settings) -> dict[str, Any]:

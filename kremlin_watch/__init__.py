@@ -1,3 +1,8 @@
-"""kremlin-watch: the command line and configuration that sit on top of crawler, archive and alerts."""
+"""kremlin-watch's command line: the top floor, which parses arguments and wires the packages below.
 
-__version__ = "0.1.0"
+Nothing outside this package imports it; configuration lives in the ground-floor `settings` package.
+"""
+
+from settings.version import VERSION
+
+__version__ = VERSION

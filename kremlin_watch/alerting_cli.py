@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kremlin_watch.config import ConfigError, Settings
+from kremlin_watch.archive_open import open_archive
 from kremlin_watch.errors import EXIT_FAILURE, EXIT_INPUT, UserError
+from settings.errors import ConfigError
+from settings.schema import Settings
 
 
 def add_commands(commands: Any, day: Any) -> None:
@@ -74,7 +76,6 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     from alerts.rules import RulesError, load_rules
     from alerts.trigger import alert_snippets
     from archive.export import item_object, iter_items
-    from kremlin_watch.cli import open_archive
     from query.document import IndexedDocument
     from query.evaluate import compile_query
     from query.morphology import Lemmatizer
@@ -137,7 +138,6 @@ def _print_matches(found: list[dict[str, Any]]) -> None:
 
 
 def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
-    from kremlin_watch.cli import open_archive
 
     engine = open_archive(settings)
     if args.alerts_command == "send":

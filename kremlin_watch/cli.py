@@ -15,9 +15,13 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from kremlin_watch import __version__, alerting_cli, search_cli, serve_cli
-from kremlin_watch.config import ConfigError, Settings, load_settings, masked_database_url
+from kremlin_watch import alerting_cli, search_cli, serve_cli
+from kremlin_watch.archive_open import open_archive
 from kremlin_watch.errors import EXIT_CRAWL_FAILED, EXIT_FAILURE, EXIT_INPUT, UserError
+from settings.errors import ConfigError
+from settings.loading import load_settings
+from settings.schema import Settings, masked_database_url
+from settings.version import VERSION
 
 logger = logging.getLogger("kremlin_watch")
 
@@ -45,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kremlin-watch",
         description="Watch kremlin.ru for new items, keep a deduplicated archive, export it.",
     )
-    parser.add_argument("--version", action="version", version=f"kremlin-watch {__version__}")
+    parser.add_argument("--version", action="version", version=f"kremlin-watch {VERSION}")
     parser.add_argument("--config", metavar="PATH", help="TOML settings file (else $KREMLIN_WATCH_CONFIG)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -96,24 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(message: str, status: int) -> int:
     print(f"kremlin-watch: error: {message}", file=sys.stderr)
     return status
-
-
-def open_archive(settings: Settings):  # type: ignore[no-untyped-def]
-    """The migrated archive's engine, or a one-line error when it cannot be reached."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    from archive.engine import make_engine
-    from archive.migrate import upgrade
-
-    try:
-        engine = make_engine(settings.database_url)
-        upgrade(engine)
-    except (OperationalError, ProgrammingError) as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        raise UserError(
-            f"cannot open the archive at {masked_database_url(settings)}: {reason}", EXIT_FAILURE
-        ) from None
-    return engine
 
 
 def cmd_parse(args: argparse.Namespace, _settings: Settings) -> int:
@@ -200,7 +186,7 @@ def cmd_run(_args: argparse.Namespace, settings: Settings) -> int:
     # is honoured once it runs, instead of killing it half-way through a migration.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, remember)
-    logger.info("starting kremlin-watch %s", __version__)
+    logger.info("starting kremlin-watch %s", VERSION)
     from scheduler.daemon import Daemon
     from scheduler.leader import ArchiveInUse
 

@@ -14,8 +14,9 @@ import shutil
 import sys
 from typing import Any
 
-from kremlin_watch.config import Settings
+from kremlin_watch.archive_open import open_archive
 from kremlin_watch.errors import UserError
+from settings.schema import Settings
 
 logger = logging.getLogger("kremlin_watch")
 
@@ -80,7 +81,6 @@ def add_commands(commands: Any, day: Any) -> None:
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from kremlin_watch.cli import open_archive
     from query.morphology import Lemmatizer
     from search.engine import SearchError, prepare
     from search.index import IndexWriter
@@ -173,7 +173,6 @@ def _print_table(result: Any) -> None:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from kremlin_watch.cli import open_archive
     from search.show import item_with_revisions
 
     data = item_with_revisions(open_archive(settings), args.id)
@@ -230,7 +229,6 @@ def _print_item(data: dict[str, Any]) -> None:
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from archive.vocabulary import period_problem
-    from kremlin_watch.cli import open_archive
     from search.stats import counts
 
     problem = period_problem(args.since, args.until)

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from kremlin_watch.config import Settings, masked_database_url
 from kremlin_watch.errors import EXIT_FAILURE, UserError
+from settings.schema import Settings, masked_database_url
 
 logger = logging.getLogger("kremlin_watch.serve")
 

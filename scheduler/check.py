@@ -23,9 +23,10 @@ from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
 from crawler.plan import CrawlPlan
 from crawler.run import crawl
-from kremlin_watch.config import ConfigError, Settings
 from query.morphology import Lemmatizer
 from search.index import IndexWriter
+from settings.errors import ConfigError
+from settings.schema import Settings
 
 
 @dataclass

@@ -29,10 +29,10 @@ from archive.checks import CheckLog
 from archive.types import utcnow
 from crawler.plan import CrawlPlan
 from crawler.run import run_in_reactor
-from kremlin_watch.config import Settings
 from scheduler.check import CheckRunner
 from scheduler.health import HealthServer
 from scheduler.leader import Leadership, leadership_for
+from settings.schema import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kremlin_watch.config import ConfigError, load_settings
+from settings.errors import ConfigError
+from settings.loading import load_settings
+from settings.schema import Settings
 from tests.conftest import cli_env, run_cli
 
 
@@ -90,3 +92,41 @@ def test_unreachable_database_is_one_line_without_password() -> None:
     assert "cannot open the archive at postgresql://kw:***@127.0.0.1:1/none" in result.stderr
     assert "s3cret" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_file_names_in_a_config_file_are_relative_to_it(tmp_path: Path) -> None:
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "kw.toml"
+    config.write_text('rules = "rules.toml"\nnotify_config = "/etc/kw/apprise.yml"\n')
+    settings = load_settings(config, env={})
+    assert settings.rules == str(tmp_path / "conf" / "rules.toml")
+    assert settings.notify_config == "/etc/kw/apprise.yml"
+    # From the environment a relative name stays as given (relative to where the command runs).
+    assert load_settings(config, env={"KREMLIN_WATCH_RULES": "mine.toml"}).rules == "mine.toml"
+
+
+def test_every_bad_value_is_one_line_naming_its_source(tmp_path: Path) -> None:
+    config = tmp_path / "kw.toml"
+    config.write_text('max_pages = 0\nretries = true\n\n[later]\nspeed = 3\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, env={"KREMLIN_WATCH_HTTP_PORT": "70000", "KREMLIN_WATCH_LOG_LEVEL": "loud"})
+    assert str(caught.value).splitlines() == [
+        f"{config}:1: max_pages: expected at least 1 page, got 0",
+        f"{config}:2: retries: expected a whole number, got True",
+        "KREMLIN_WATCH_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got 'LOUD'",
+        "KREMLIN_WATCH_HTTP_PORT: expected a port from 1 to 65535, got '70000'",
+    ]
+
+
+def test_only_the_documented_variable_names_count() -> None:
+    settings = load_settings(env={"kremlin_watch_max_pages": "4", "KREMLIN_WATCH_Max_Pages": "5"})
+    assert settings.max_pages == 10
+    assert load_settings(env={"KREMLIN_WATCH_PROXY": "", "KREMLIN_WATCH_HTTP_PORT": " "}).proxy is None
+
+
+def test_settings_written_in_code_ignore_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KREMLIN_WATCH_MAX_PAGES", "4")
+    assert Settings(retries=5).max_pages == 10
+    assert load_settings().max_pages == 4
+    with pytest.raises(ValueError, match="download_delay"):
+        Settings(download_delay=-1)

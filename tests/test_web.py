@@ -29,7 +29,7 @@ from lxml import etree
 
 from archive.records import ItemRecord
 from archive.store import ArchiveStore
-from kremlin_watch.config import Settings
+from settings.schema import Settings
 from tests.conftest import ROOT, cli_env, free_port
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
-from kremlin_watch import __version__
-from kremlin_watch.config import Settings
 from query.morphology import Lemmatizer
+from settings.schema import Settings
+from settings.version import VERSION
 from web import api, feeds, pages
 from web.context import WebContext
 from web.readonly_http import ReadOnlyMiddleware
@@ -40,7 +40,7 @@ def create_app(engine: Engine, settings: Settings, lemmatizer: Lemmatizer | None
     # No validator: Swagger UI would otherwise ask an outside service for a badge.
     app = FastAPIOffline(
         title="kremlin-watch",
-        version=__version__,
+        version=VERSION,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
         docs_url="/docs",

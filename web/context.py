@@ -12,8 +12,8 @@ from fastapi import Request
 from jinja2 import Environment
 from sqlalchemy import Engine
 
-from kremlin_watch.config import Settings
 from query.morphology import Lemmatizer
+from settings.schema import Settings
 
 
 @dataclass(frozen=True)
