@@ -83,20 +83,21 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(entry.strip() for entry in value)
 
 
-def _kinds(value: Any) -> tuple[str, ...]:
-    kinds = _strings(value)
-    unknown = [kind for kind in kinds if kind not in KINDS]
-    if unknown:
-        raise ValueError(f"unknown kind {unknown[0]!r} (known: {', '.join(KINDS)})")
-    return kinds
+def _one_of(known: tuple[str, ...], what: str) -> Callable[[Any], tuple[str, ...]]:
+    """A reader of a list of strings each of which must be one of ``known`` (kinds, languages)."""
+
+    def read(value: Any) -> tuple[str, ...]:
+        entries = _strings(value)
+        unknown = [entry for entry in entries if entry not in known]
+        if unknown:
+            raise ValueError(f"unknown {what} {unknown[0]!r} (known: {', '.join(known)})")
+        return entries
+
+    return read
 
 
-def _langs(value: Any) -> tuple[str, ...]:
-    langs = _strings(value)
-    unknown = [lang for lang in langs if lang not in LANGS]
-    if unknown:
-        raise ValueError(f"unknown language {unknown[0]!r} (known: ru, en)")
-    return langs
+_kinds = _one_of(KINDS, "kind")
+_langs = _one_of(LANGS, "language")
 
 
 def _flag(value: Any) -> bool:

@@ -125,26 +125,9 @@ def bench_rules_test(items: list[ItemRecord], query: str) -> None:
     for record in items:
         store.store(record)
     env = {"KREMLIN_WATCH_DATABASE_URL": url, "KREMLIN_WATCH_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"}
-    started = time.perf_counter()
-    ours = subprocess.run(
-        [sys.executable, "-m", "kremlin_watch", "rules", "test", query, "--format", "json"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    ours_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    base = subprocess.run(
-        [sys.executable, "-m", "bench.substring_scan", url, query],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    base_seconds = time.perf_counter() - started
+    rules_test = [sys.executable, "-m", "kremlin_watch", "rules", "test", query, "--format", "json"]
+    ours, ours_seconds = _timed(rules_test, env)
+    base, base_seconds = _timed([sys.executable, "-m", "bench.substring_scan", url, query], env)
     ours_count = ours.stdout.count('"matches"')
     print(
         f"   `kremlin-watch rules test {query!r}` over {len(items):,} items: {ours_seconds:5.1f} s, "
@@ -166,3 +149,10 @@ def main(count: int = 20_000) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run a whole process from the project root; its output and its wall time in seconds."""
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return done, time.perf_counter() - started

@@ -62,7 +62,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             f"cannot listen on {args.host}:{args.port}: {error.strerror or error}", EXIT_FAILURE
         ) from None
     config = uvicorn.Config(
-        create_app(engine, settings),
+        create_app(engine, settings.base_url, settings.rules),
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),

@@ -207,7 +207,8 @@ def make_client(database_url: str, lemmatizer: Any, **settings: Any) -> Iterator
     from web.readonly import readonly_engine
 
     engine = readonly_engine(database_url)
-    app = create_app(engine, Settings(database_url=database_url, **settings), lemmatizer)
+    configured = Settings(database_url=database_url, **settings)
+    app = create_app(engine, configured.base_url, configured.rules, lemmatizer)
     with TestClient(app) as client:
         yield client
     engine.dispose()
@@ -744,7 +745,8 @@ class ServerThread:
         from web.readonly import readonly_engine
 
         self.engine = readonly_engine(database_url)
-        app = create_app(self.engine, Settings(database_url=database_url, **settings))
+        configured = Settings(database_url=database_url, **settings)
+        app = create_app(self.engine, configured.base_url, configured.rules)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -150,7 +150,7 @@ def get_stats(
 def list_rules(context: Annotated[WebContext, Depends(get_context)]) -> list[dict[str, Any]]:
     """Each rule of the configured rules file with its newest matches; [] when none is configured."""
     try:
-        rules = configured_rules(context.settings.rules)
+        rules = configured_rules(context.rules)
     except RulesUnavailable as error:
         raise HTTPException(503, f"rules file: {error}") from None
     answer = []

@@ -11,7 +11,6 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from query.morphology import Lemmatizer
-from settings.schema import Settings
 from settings.version import VERSION
 from web import api, feeds, pages
 from web.context import WebContext
@@ -30,10 +29,14 @@ Only GET and HEAD are accepted.
 """
 
 
-def create_app(engine: Engine, settings: Settings, lemmatizer: Lemmatizer | None = None) -> FastAPI:
+def create_app(
+    engine: Engine, base_url: str, rules: str | None, lemmatizer: Lemmatizer | None = None
+) -> FastAPI:
     """The app serving ``engine`` (open it with `web.readonly.readonly_engine`).
 
-    ``lemmatizer`` may be shared between apps (tests do); otherwise the app makes its own.
+    ``base_url`` is the site the archive follows (it names the feeds), ``rules`` the rules file the
+    rule pages and feeds read (None: no rules). ``lemmatizer`` may be shared between apps (tests
+    do); otherwise the app makes its own.
     """
     # FastAPIOffline: FastAPI whose /docs loads Swagger UI from files in the fastapi-offline package
     # (served under /static-offline-docs), not from a CDN, so the page works without the internet.
@@ -49,7 +52,8 @@ def create_app(engine: Engine, settings: Settings, lemmatizer: Lemmatizer | None
     )
     app.state.context = WebContext(
         engine=engine,
-        settings=settings,
+        base_url=base_url,
+        rules=rules,
         lemmatizer=lemmatizer or Lemmatizer(),
         templates=pages.make_templates(),
     )

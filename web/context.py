@@ -13,15 +13,18 @@ from jinja2 import Environment
 from sqlalchemy import Engine
 
 from query.morphology import Lemmatizer
-from settings.schema import Settings
 
 
 @dataclass(frozen=True)
 class WebContext:
-    """The read-only archive, the settings, the shared lemmatizer and the page templates."""
+    """The read-only archive, the two settings the web side reads, the shared lemmatizer and the
+    page templates."""
 
     engine: Engine
-    settings: Settings
+    #: The site the archive follows: feed ids are made from it.
+    base_url: str
+    #: The rules file, or None when no rules are configured.
+    rules: str | None
     #: One per app: pymorphy3 loads its dictionaries when a lemmatizer is made, and caches warm up.
     lemmatizer: Lemmatizer
     templates: Environment

@@ -36,7 +36,7 @@ def calls_feed(request: Request, context: Annotated[WebContext, Depends(get_cont
     newest = SearchRequest(kind="call", limit=FEED_SIZE, sort="date")
     hits = search(context.engine, newest, context.lemmatizer).hits
     info = atom.FeedInfo(
-        id=atom.feed_id(context.settings.base_url, "/feeds/calls"),
+        id=atom.feed_id(context.base_url, "/feeds/calls"),
         title="kremlin.ru: phone calls",
         subtitle="The President's telephone conversations, newest first (kremlin-watch)",
         self_url=str(request.url),
@@ -49,7 +49,7 @@ def calls_feed(request: Request, context: Annotated[WebContext, Depends(get_cont
 def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depends(get_context)]) -> Response:
     """The newest items a rule of the rules file matches."""
     try:
-        rule = find_rule(context.settings.rules, name)
+        rule = find_rule(context.rules, name)
     except RulesUnavailable as error:
         raise HTTPException(503, f"rules file: {error}") from None
     if rule is None:
@@ -60,7 +60,7 @@ def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depend
         raise HTTPException(503, f"rule {rule.name!r}: {error}") from None
     page = {"q": rule.query_text, **({"kind": rule.kinds[0]} if len(rule.kinds) == 1 else {})}
     info = atom.FeedInfo(
-        id=atom.feed_id(context.settings.base_url, f"/feeds/rules/{rule.name}"),
+        id=atom.feed_id(context.base_url, f"/feeds/rules/{rule.name}"),
         title=f"kremlin.ru: {rule.name}",
         subtitle=rule.description or f"Items matching {rule.query_text}",
         self_url=str(request.url),
