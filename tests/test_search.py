@@ -283,7 +283,6 @@ def test_search_is_right_while_the_index_lags_and_never_writes(
     assert writer.update() == 4 and writer.pending() == 0
     assert ids(engine, "санкции", lemmatizer) == [22, 21]
     assert ids(engine, "persons:Байден", lemmatizer) == [23]
-    assert writer.index_ids([20, 21, 999]) == 2
 
 
 def test_search_without_the_queue_triggers_matches_everything(
