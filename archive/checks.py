@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select, update
-from sqlmodel import Session
+from sqlmodel import Field, Session
 
-from archive.models import Check
+from archive.models import Check, CheckCounts
 from archive.types import utcnow
 
 #: Outcomes, from the best to the worst. "unchanged": the feed answered 304. "partial": some pages
@@ -17,24 +16,15 @@ from archive.types import utcnow
 OUTCOMES = ("ok", "unchanged", "partial", "blocked", "error", "crashed", "cancelled")
 
 
-@dataclass
-class CheckSummary:
-    """What a check did, as counted by the crawler."""
+class CheckSummary(CheckCounts):
+    """What a check did, as counted by the crawler (the counts are `Check`'s columns)."""
 
     mode: str
     outcome: str = "ok"
-    requests: int = 0
-    bytes: int = 0
-    pages: int = 0
-    new_items: int = 0
-    changed_items: int = 0
-    unchanged_items: int = 0
-    errors: int = 0
-    parse_errors: int = 0
     #: Article and list pages read without a parse error (a 304 feed proves nothing about the parser).
     html_pages_read: int = 0
-    status_counts: dict[str, int] = field(default_factory=dict)
-    messages: list[str] = field(default_factory=list)
+    status_counts: dict[str, int] = Field(default_factory=dict)
+    messages: list[str] = Field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary printed at the end of a crawl."""
@@ -75,15 +65,8 @@ class CheckLog:
                 .values(
                     finished_at=utcnow(),
                     outcome=summary.outcome,
-                    requests=summary.requests,
-                    bytes=summary.bytes,
-                    pages=summary.pages,
-                    new_items=summary.new_items,
-                    changed_items=summary.changed_items,
-                    unchanged_items=summary.unchanged_items,
-                    errors=summary.errors,
-                    parse_errors=summary.parse_errors,
                     detail=detail,
+                    **summary.model_dump(include=set(CheckCounts.model_fields)),
                 )
             )
             session.commit()

@@ -73,7 +73,22 @@ class UrlState(SQLModel, table=True):
     checked_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
 
 
-class Check(SQLModel, table=True):
+class CheckCounts(SQLModel):
+    """What a check counts, declared once for the crawler's tally (`archive.checks.CheckSummary`)
+    and for the columns of `Check` that keep it."""
+
+    requests: int = 0
+    bytes: int = 0
+    pages: int = 0
+    new_items: int = 0
+    changed_items: int = 0
+    unchanged_items: int = 0
+    errors: int = 0
+    #: Of ``errors``, pages that came back but could not be read (a layout the parser does not know).
+    parse_errors: int = 0
+
+
+class Check(CheckCounts, table=True):
     """One crawl (a scheduled check or a backfill) and how it went."""
 
     __table_args__ = (Index("ix_check_started_at", "started_at"),)
@@ -84,15 +99,6 @@ class Check(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_time())
     #: running, ok, unchanged, partial, blocked, error or crashed (see archive.checks).
     outcome: str = "running"
-    requests: int = 0
-    bytes: int = 0
-    pages: int = 0
-    new_items: int = 0
-    changed_items: int = 0
-    unchanged_items: int = 0
-    errors: int = 0
-    #: Of ``errors``, pages that came back but could not be read (a layout the parser does not know).
-    parse_errors: int = 0
     #: JSON: HTTP status counts and the first error messages.
     detail: str | None = Field(default=None, sa_column=Column(Text))
 

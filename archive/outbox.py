@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from archive.backends import backend_for
 from archive.models import OutboxEntry
 from archive.types import utcnow
 
@@ -56,10 +56,10 @@ class Outbox:
         rows = [alert.__dict__ for alert in alerts]
         if not rows:
             return 0
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         now = utcnow()
         statement = (
-            insert(OutboxEntry)
+            backend_for(self.engine)
+            .insert(OutboxEntry)
             .values([{**row, "created_at": now, "next_attempt_at": now} for row in rows])
             # No target: either unique key applies, (item, version, rule, dest) or (incident, rule, dest).
             .on_conflict_do_nothing()

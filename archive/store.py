@@ -22,16 +22,18 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from archive.backends import backend_for
 from archive.models import CrawlState, Item, ItemRevision, UrlState
 from archive.records import CONTENT_FIELDS, SOURCES, ItemRecord, content_hash
 from archive.types import utcnow
 
 _MAX_RACE_RETRIES = 5
+_Row = TypeVar("_Row", UrlState, CrawlState)
 #: A hook run inside an item's transaction: (session, record, result).
 BeforeCommit = Callable[[Session, ItemRecord, "StoreResult"], None]
 
@@ -86,8 +88,10 @@ class ArchiveStore:
         with Session(self.engine) as session:
             values = _row_values(record)
             now = utcnow()
-            insert = _insert_for(self.engine)(Item).values(
-                **values, first_seen_at=now, updated_at=now, version=1
+            insert = (
+                backend_for(self.engine)
+                .insert(Item)
+                .values(**values, first_seen_at=now, updated_at=now, version=1)
             )
             inserted = session.exec(  # type: ignore[call-overload]
                 insert.on_conflict_do_nothing(index_elements=["id"]).returning(Item.id)
@@ -139,16 +143,12 @@ class ArchiveStore:
 
     def validators(self, url: str) -> UrlState | None:
         """The ETag / Last-Modified last seen for ``url``."""
-        with Session(self.engine) as session:
-            state = session.get(UrlState, url)
-            if state is not None:
-                session.expunge(state)
-            return state
+        return _detached(self.engine, UrlState, url)
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         """Remember a URL's validators, for a conditional request next time."""
         values = {"url": url, "etag": etag, "last_modified": last_modified, "checked_at": utcnow()}
-        statement = _insert_for(self.engine)(UrlState).values(**values)
+        statement = backend_for(self.engine).insert(UrlState).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=["url"],
             set_={"etag": etag, "last_modified": last_modified, "checked_at": values["checked_at"]},
@@ -158,9 +158,13 @@ class ArchiveStore:
             session.commit()
 
 
-def _insert_for(engine: Engine):  # type: ignore[no-untyped-def]
-    """The dialect's INSERT, the one that knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+def _detached(engine: Engine, model: type[_Row], key: object) -> _Row | None:
+    """The row of ``model`` with primary key ``key``, still readable once its session is closed."""
+    with Session(engine) as session:
+        row = session.get(model, key)
+        if row is not None:
+            session.expunge(row)
+        return row
 
 
 def _row_values(record: ItemRecord) -> dict[str, object]:
@@ -275,17 +279,14 @@ class CrawlStateStore:
 
     def get(self, key: str) -> CrawlState | None:
         """The value stored under ``key`` with when it was written, or None."""
-        with Session(self.engine) as session:
-            state = session.get(CrawlState, key)
-            if state is not None:
-                session.expunge(state)
-            return state
+        return _detached(self.engine, CrawlState, key)
 
     def put(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``, replacing what was there."""
         now = utcnow()
         statement = (
-            _insert_for(self.engine)(CrawlState)
+            backend_for(self.engine)
+            .insert(CrawlState)
             .values(key=key, value=value, updated_at=now)
             .on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": now})
         )

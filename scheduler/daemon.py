@@ -59,7 +59,7 @@ class Daemon:
 
     def run(self) -> int:
         """Take the lock (SQLite: or refuse), then check on schedule until told to stop."""
-        if self.engine.dialect.name != "postgresql":
+        if not self.leadership.standby:
             self.leadership.try_acquire()  # raises ArchiveInUse when another daemon has the file
             self.leading = True
         return run_in_reactor(self._main, signals=False)
@@ -148,7 +148,7 @@ class Daemon:
             max_instances=1,
             coalesce=True,
         )
-        if self.engine.dialect.name == "postgresql":
+        if self.leadership.standby:
             scheduler.add_job(
                 self._watch_leadership,
                 IntervalTrigger(seconds=LEADERSHIP_POLL_SECONDS),

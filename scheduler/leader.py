@@ -6,6 +6,9 @@ connection closes, the lock goes with it, and the standby takes over well within
 
 SQLite: the archive is a file on one machine, so a second daemon is a mistake, not a standby: it
 refuses to start, naming the process that holds the archive.
+
+One class per backend, registered by the backend's name (`archive.backends`); the daemon asks the
+one it gets (`Leadership.standby`) instead of the database's name.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
+
+from archive.backends import backend_for
 
 
 class ArchiveInUse(RuntimeError):
@@ -25,6 +30,15 @@ class ArchiveInUse(RuntimeError):
 
 class Leadership:
     """``try_acquire()`` until it says True; ``still_held()`` to notice a lost lock; ``release()``."""
+
+    #: The backend (`archive.backends.Backend.name`) this lock is for.
+    backend: ClassVar[str]
+    #: True: a second daemon waits as a standby and must watch for the lock; False: the lock is
+    #: taken once at start, and a second daemon is refused (`try_acquire` raises `ArchiveInUse`).
+    standby: ClassVar[bool]
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     def try_acquire(self) -> bool:
         raise NotImplementedError
@@ -39,10 +53,12 @@ class Leadership:
 class PostgresLeadership(Leadership):
     """A PostgreSQL advisory lock named after the archive's schema (several archives, one server)."""
 
+    backend = "postgresql"
+    standby = True
     _KEY = "hashtext('kremlin-watch-leader:' || current_schema())"
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        super().__init__(engine)
         self.connection: Connection | None = None
 
     def try_acquire(self) -> bool:
@@ -89,9 +105,13 @@ class PostgresLeadership(Leadership):
 class SqliteLeadership(Leadership):
     """An exclusive lock on ``<archive>.daemon.lock``, released by the kernel when the process dies."""
 
-    def __init__(self, database: str) -> None:
-        self.database = database
-        self.path = Path(database + ".daemon.lock")
+    backend = "sqlite"
+    standby = False
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.database = make_url(str(engine.url)).database or ":memory:"
+        self.path = Path(self.database + ".daemon.lock")
         self.handle: IO[str] | None = None
 
     def try_acquire(self) -> bool:
@@ -124,9 +144,11 @@ class SqliteLeadership(Leadership):
             self.handle = None
 
 
+_BY_BACKEND: dict[str, type[Leadership]] = {
+    kind.backend: kind for kind in (PostgresLeadership, SqliteLeadership)
+}
+
+
 def leadership_for(engine: Engine) -> Leadership:
     """The lock that fits the archive's backend."""
-    if engine.dialect.name == "postgresql":
-        return PostgresLeadership(engine)
-    database = make_url(str(engine.url)).database or ":memory:"
-    return SqliteLeadership(database)
+    return _BY_BACKEND[backend_for(engine).name](engine)

@@ -49,6 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from archive.backends import backend_for
 from archive.vocabulary import moscow_day_start
 from query.document import LIST_FIELDS
 from query.words import fold
@@ -110,7 +111,8 @@ class IndexPart:
         self.request = request
         self.expr = expr
         self.lagging = sorted(coverage.lagging)
-        self.sqlite = engine.dialect.name != "postgresql"
+        self.backend = backend_for(engine)
+        self.full_text = _FULL_TEXT[self.backend.full_text]
         self.low, self.high = key_range(request)
         #: The answer of `count`, once asked: `newest` picks its plan by it on PostgreSQL.
         self.counted: int | None = None
@@ -119,49 +121,17 @@ class IndexPart:
 
     def _select(self, count: bool) -> tuple[Select[Any], ColumnElement[Any]]:
         """``SELECT count(*)`` or ``SELECT <sort key>`` with every condition, and the key column."""
-        if self.sqlite:
-            source, key, conditions = self._sqlite()
-        else:
-            source, key, conditions = SEARCH, SEARCH.c.sort_key, self._postgres()
+        source, key, conditions = self.full_text.source(self)
         statement = select(func.count() if count else key).select_from(source)
         return statement.where(*conditions, *self._range(key)), key
 
-    def _sqlite(self) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
-        """FTS5 does the work when there is a query or a kind / language facet; ``item_search`` is
-        joined only for what FTS5 does not hold (person, topic, an unusual kind)."""
-        match: list[str] = [fts5(self.expr)] if self.expr is not None else []
-        joined: list[ColumnElement[bool]] = []
-        for name in ("kind", "lang"):
-            value = getattr(self.request, name)
-            if value and _FACET.fullmatch(value):
-                match.append(f'{{{name}}} : "{value}"')
-            elif value:
-                joined.append(SEARCH.c[name] == value)
-        joined += self._list_filters()
-        if not match:
-            return SEARCH, SEARCH.c.sort_key, joined
-        key = _FTS.c.rowid
-        condition = text("item_search_fts MATCH :match").bindparams(
-            match=" AND ".join(f"({m})" for m in match)
-        )
-        source = _FTS.join(SEARCH, SEARCH.c.sort_key == key) if joined else _FTS
-        return source, key, [condition, *joined]
-
-    def _postgres(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = [] if self.expr is None else [_postgres(self.expr)]
-        for name in ("kind", "lang"):
-            value = getattr(self.request, name)
-            if value:
-                conditions.append(SEARCH.c[name] == value)
-        return conditions + self._list_filters()
-
-    def _list_filters(self) -> list[ColumnElement[bool]]:
+    def list_filters(self) -> list[ColumnElement[bool]]:
+        """The person and topic filters (a plain substring of the folded entries: see above)."""
         found = []
-        position = func.strpos if not self.sqlite else func.instr
         for name in ("person", "topic"):
             wanted = _needle(getattr(self.request, name))
             if wanted:
-                found.append(position(SEARCH.c[name + "s"], wanted) > 0)
+                found.append(self.backend.position(SEARCH.c[name + "s"], wanted) > 0)
         return found
 
     def _range(self, key: ColumnElement[Any]) -> list[ColumnElement[bool]]:
@@ -193,15 +163,7 @@ class IndexPart:
         if count <= 0:
             return []
         statement, key = self._select(count=False)
-        wanted = count + len(self.lagging)
-        if not self.sqlite and self.expr is not None and self.counted is not None and self.counted <= _FEW:
-            # Few matches: PostgreSQL would walk the sort-key index backwards, testing row after
-            # row, while fetching the matches from the GIN index and sorting them is quicker.
-            # OFFSET 0 keeps the planner from merging the subquery (and the ORDER BY) back in.
-            fenced = statement.offset(0).subquery()
-            statement = select(fenced.c.sort_key).order_by(fenced.c.sort_key.desc()).limit(wanted)
-        else:
-            statement = statement.order_by(key.desc()).limit(wanted)
+        statement = self.full_text.newest(self, statement, key, count + len(self.lagging))
         return self._candidates(statement, known)[:count]
 
     def all(self, known: bool) -> list[Candidate]:
@@ -210,12 +172,12 @@ class IndexPart:
         return self._candidates(statement.order_by(key.desc()), known)
 
     def _prefer_index(self, connection: Connection) -> None:
-        """On PostgreSQL, rule out a sequential scan for this transaction when there is an index
-        query: for a common word the planner prefers reading every row and testing every tsvector
-        (about 4 µs a row), while the GIN bitmap answers a count of 80,000 matches in a quarter of
-        the time. ``SET LOCAL`` ends with the transaction."""
-        if not self.sqlite and self.expr is not None:
-            connection.execute(text("SET LOCAL enable_seqscan = off"))
+        """Where the planner needs telling (PostgreSQL), rule out a sequential scan for this
+        transaction when there is an index query: for a common word the planner prefers reading
+        every row and testing every tsvector (about 4 µs a row), while the GIN bitmap answers a
+        count of 80,000 matches in a quarter of the time."""
+        if self.expr is not None:
+            self.backend.prefer_index_scans(connection)
 
     def _candidates(self, statement: Select[Any], known: bool) -> list[Candidate]:
         lagging = set(self.lagging)
@@ -223,6 +185,72 @@ class IndexPart:
             self._prefer_index(connection)
             keys = connection.execute(statement).scalars().all()
         return [Candidate(key, key & _ID_MASK, known) for key in keys if key & _ID_MASK not in lagging]
+
+
+class _FullText:
+    """How an `IndexPart` asks one kind of full-text index (`archive.backends.Backend.full_text`)."""
+
+    def source(self, part: IndexPart) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
+        """What to select from, the sort-key column, and the request's conditions."""
+        raise NotImplementedError
+
+    def newest(
+        self, part: IndexPart, statement: Select[Any], key: ColumnElement[Any], wanted: int
+    ) -> Select[Any]:
+        """``statement`` limited to the ``wanted`` newest keys."""
+        return statement.order_by(key.desc()).limit(wanted)
+
+
+class _Fts5(_FullText):
+    """SQLite: an FTS5 table whose rowid is the sort key and whose columns include kind and language."""
+
+    def source(self, part: IndexPart) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
+        """FTS5 does the work when there is a query or a kind / language facet; ``item_search`` is
+        joined only for what FTS5 does not hold (person, topic, an unusual kind)."""
+        match: list[str] = [fts5(part.expr)] if part.expr is not None else []
+        joined: list[ColumnElement[bool]] = []
+        for name in ("kind", "lang"):
+            value = getattr(part.request, name)
+            if value and _FACET.fullmatch(value):
+                match.append(f'{{{name}}} : "{value}"')
+            elif value:
+                joined.append(SEARCH.c[name] == value)
+        joined += part.list_filters()
+        if not match:
+            return SEARCH, SEARCH.c.sort_key, joined
+        key = _FTS.c.rowid
+        condition = text("item_search_fts MATCH :match").bindparams(
+            match=" AND ".join(f"({m})" for m in match)
+        )
+        source = _FTS.join(SEARCH, SEARCH.c.sort_key == key) if joined else _FTS
+        return source, key, [condition, *joined]
+
+
+class _Tsvector(_FullText):
+    """PostgreSQL: generated tsvector columns of ``item_search`` with GIN indexes."""
+
+    def source(self, part: IndexPart) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
+        conditions: list[ColumnElement[bool]] = [] if part.expr is None else [_postgres(part.expr)]
+        for name in ("kind", "lang"):
+            value = getattr(part.request, name)
+            if value:
+                conditions.append(SEARCH.c[name] == value)
+        return SEARCH, SEARCH.c.sort_key, conditions + part.list_filters()
+
+    def newest(
+        self, part: IndexPart, statement: Select[Any], key: ColumnElement[Any], wanted: int
+    ) -> Select[Any]:
+        if part.expr is None or part.counted is None or part.counted > _FEW:
+            return super().newest(part, statement, key, wanted)
+        # Few matches: PostgreSQL would walk the sort-key index backwards, testing row after
+        # row, while fetching the matches from the GIN index and sorting them is quicker.
+        # OFFSET 0 keeps the planner from merging the subquery (and the ORDER BY) back in.
+        fenced = statement.offset(0).subquery()
+        return select(fenced.c.sort_key).order_by(fenced.c.sort_key.desc()).limit(wanted)
+
+
+#: One strategy per kind of full-text index, chosen by the archive's backend.
+_FULL_TEXT: dict[str, _FullText] = {"fts5": _Fts5(), "tsvector": _Tsvector()}
 
 
 def _postgres(expr: Expr) -> ColumnElement[bool]:

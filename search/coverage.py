@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select
 
+from archive.backends import backend_for
 from archive.models import ItemSearch, ItemSearchQueue
 from search.terms import ANALYSER
 
@@ -25,15 +26,17 @@ logger = logging.getLogger(__name__)
 
 SEARCH = ItemSearch.__table__  # type: ignore[attr-defined]
 QUEUE = ItemSearchQueue.__table__  # type: ignore[attr-defined]
-#: The triggers that keep the queue and SQLite's full-text table in step (see migration 0004).
-SQLITE_TRIGGERS = (
-    "item_search_enqueue_insert",
-    "item_search_enqueue_update",
-    "item_search_fts_insert",
-    "item_search_fts_delete",
-    "item_search_fts_update",
-)
-POSTGRES_TRIGGERS = ("item_search_enqueue_insert", "item_search_enqueue_update")
+#: The triggers that keep the queue in step, on every backend (see migration 0004), by table.
+_QUEUE_TRIGGERS = (("item", ("item_search_enqueue_insert", "item_search_enqueue_update")),)
+#: The triggers the index depends on, by the backend's kind of full-text index: FTS5 is a table of
+#: its own that triggers keep in step; PostgreSQL's tsvector columns are generated and need none.
+TRIGGERS = {
+    "fts5": (
+        *_QUEUE_TRIGGERS,
+        ("item_search", ("item_search_fts_insert", "item_search_fts_delete", "item_search_fts_update")),
+    ),
+    "tsvector": _QUEUE_TRIGGERS,
+}
 
 
 @dataclass(frozen=True)
@@ -44,21 +47,15 @@ class Coverage:
 
     usable: bool
     lagging: frozenset[int] = frozenset()
-    #: True when some rows were made by another analyser (`IndexWriter.update` redoes them).
-    other_analyser: bool = False
 
 
 def triggers_present(connection: Connection) -> bool:
-    """Whether the triggers the queue depends on exist (and, on PostgreSQL, are enabled)."""
-    if connection.dialect.name == "postgresql":
-        statement = text(
-            "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('item')"
-            " AND tgname = ANY(:names) AND tgenabled <> 'D'"
-        ).bindparams(names=list(POSTGRES_TRIGGERS))
-        return connection.execute(statement).scalar_one() == len(POSTGRES_TRIGGERS)
-    names = ", ".join(f"'{name}'" for name in SQLITE_TRIGGERS)
-    statement = text(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})")
-    return connection.execute(statement).scalar_one() == len(SQLITE_TRIGGERS)
+    """Whether the triggers the queue and the full-text index depend on exist and are enabled."""
+    backend = backend_for(connection)
+    return all(
+        set(names) <= backend.enabled_triggers(connection, table)
+        for table, names in TRIGGERS[backend.full_text]
+    )
 
 
 def other_analyser(connection: Connection) -> bool:
@@ -80,8 +77,7 @@ def read_coverage(engine: Engine) -> Coverage:
             )
             return Coverage(usable=False)
         lagging = set(connection.execute(select(QUEUE.c.item_id)).scalars())
-        mixed = other_analyser(connection)
-        if mixed:
+        if other_analyser(connection):
             other = (SEARCH.c.analyser < ANALYSER) | (SEARCH.c.analyser > ANALYSER)  # uses the index
             lagging.update(connection.execute(select(SEARCH.c.item_id).where(other)).scalars())
-    return Coverage(usable=True, lagging=frozenset(lagging), other_analyser=mixed)
+    return Coverage(usable=True, lagging=frozenset(lagging))

@@ -3,7 +3,7 @@
 The index is maintained incrementally and never needed for correctness: a search treats an item the
 index does not cover (`search.coverage`) as "not indexed" and matches it one by one. So indexing
 runs whenever convenient — after every crawl (`scheduler.check.CheckRunner`), before a command-line
-search, for given ids (`IndexWriter.index_ids`) — and never on a read-only web server.
+search (`kremlin-watch search`) — and never on a read-only web server.
 
 Which items need work is known without comparing rows: triggers on ``item`` queue every new or
 changed item in ``item_search_queue`` (migration 0004). A writer analyses an item, then, in one
@@ -15,12 +15,12 @@ looking current.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, or_, select, text, true
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, and_, delete, or_, select
 
+from archive.backends import backend_for
 from archive.models import Item
 from archive.types import utcnow
 from query.document import FIELDS
@@ -32,7 +32,8 @@ ITEM = Item.__table__  # type: ignore[attr-defined]
 #: Items analysed and written per transaction: large enough to amortise the round trips, small
 #: enough that the write lock (SQLite) is held only briefly.
 BATCH = 500
-#: After indexing at least this many items, PostgreSQL's planner statistics are refreshed.
+#: After indexing at least this many items, the planner's statistics are refreshed (PostgreSQL's;
+#: SQLite's planner is left as it was: it picks these indexes without statistics).
 ANALYZE_AFTER = 1000
 _STATE = ("version", "content_hash", "kind", "lang")
 
@@ -62,26 +63,9 @@ class IndexWriter:
             done += self._write(ids[start : start + self.batch])
             if progress is not None:
                 progress(done)
-        if done >= ANALYZE_AFTER and self.engine.dialect.name == "postgresql":
-            with self.engine.begin() as connection:
-                connection.execute(text("ANALYZE item_search"))
+        if done >= ANALYZE_AFTER:
+            backend_for(self.engine).refresh_statistics(self.engine, "item_search")
         return done
-
-    def index_ids(self, ids: Iterable[int]) -> int:
-        """(Re)index these items now, whatever their state (the crawler's store hook); returns how
-        many rows were written (items that do not exist, or changed meanwhile, are not)."""
-        wanted = sorted(set(ids))
-        return sum(
-            self._write(wanted[start : start + self.batch]) for start in range(0, len(wanted), self.batch)
-        )
-
-    def rebuild(self) -> int:
-        """Index the whole archive again (e.g. after the analyser changed in a way it cannot tell)."""
-        # ``WHERE true``: SQLite cannot tell ``INSERT … SELECT … ON CONFLICT`` from a join without it.
-        insert = _insert(self.engine)(QUEUE).from_select(["item_id"], select(ITEM.c.id).where(true()))
-        with self.engine.begin() as connection:
-            connection.execute(insert.on_conflict_do_nothing(index_elements=["item_id"]))
-        return self.update()
 
     def _pending_ids(self) -> list[int]:
         with self.engine.connect() as connection:
@@ -111,7 +95,7 @@ class IndexWriter:
         analysed = {row.id: self._row(row) for row in rows}
         if not analysed:
             return 0
-        insert = _insert(self.engine)(SEARCH)
+        insert = backend_for(self.engine).insert(SEARCH)
         upsert = insert.on_conflict_do_update(
             index_elements=["item_id"],
             set_={name: insert.excluded[name] for name in next(iter(analysed.values())) if name != "item_id"},
@@ -153,8 +137,3 @@ class IndexWriter:
 def _row_column(name: str) -> str:
     """The `item_search` column that keeps the item's ``name`` as it was indexed."""
     return "item_version" if name == "version" else name
-
-
-def _insert(engine: Engine):  # type: ignore[no-untyped-def]
-    """The dialect's INSERT, the one that knows ON CONFLICT."""
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert

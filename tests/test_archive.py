@@ -7,10 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from archive.backends import UnsupportedDatabase, backend_for
+from archive.engine import make_engine
 from archive.export import iter_items, write_export
 from archive.migrate import current_revision, head_revision, upgrade
 from archive.models import Item, ItemRevision
@@ -155,3 +158,30 @@ def test_export_filters_by_moscow_day(engine: sa.Engine) -> None:
     csv_text = export_text(engine, "csv")
     assert csv_text.splitlines()[0].startswith("id,url,lang,section,kind,title")
     assert "Внешняя политика" in csv_text
+
+
+def test_one_backend_object_answers_for_engine_connection_dialect_and_url(engine: sa.Engine) -> None:
+    backend = backend_for(engine)
+    assert backend.name == engine.dialect.name
+    assert backend_for(engine.dialect) is backend
+    assert backend_for(engine.url.render_as_string(hide_password=False)) is backend
+    with engine.connect() as connection:
+        assert backend_for(connection) is backend
+
+
+def test_an_unsupported_database_is_refused_with_a_clear_error() -> None:
+    with pytest.raises(UnsupportedDatabase, match="runs on postgresql or sqlite, not on 'mysql'"):
+        make_engine("mysql://kw@127.0.0.1/archive")
+
+
+def test_a_disabled_or_dropped_trigger_is_not_enabled(engine: sa.Engine) -> None:
+    backend = backend_for(engine)
+    queue = {"item_search_enqueue_insert", "item_search_enqueue_update"}
+    with engine.begin() as connection:
+        assert queue <= backend.enabled_triggers(connection, "item")
+        assert not queue & backend.enabled_triggers(connection, "item_revision")
+        if backend.name == "postgresql":
+            connection.execute(sa.text("ALTER TABLE item DISABLE TRIGGER item_search_enqueue_update"))
+        else:
+            connection.execute(sa.text("DROP TRIGGER item_search_enqueue_update"))
+        assert queue & backend.enabled_triggers(connection, "item") == {"item_search_enqueue_insert"}

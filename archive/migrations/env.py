@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import archive.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from archive.backends import backend_for
 
 config = context.config
 engine = config.attributes["engine"]
@@ -14,7 +15,7 @@ with engine.connect() as connection:
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
-        render_as_batch=engine.dialect.name == "sqlite",
+        render_as_batch=backend_for(engine).batch_migrations,
     )
     with context.begin_transaction():
         context.run_migrations()
