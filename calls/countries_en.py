@@ -37,6 +37,9 @@ UNCODED_STATES: Mapping[str, str] = MappingProxyType({
     "South Ossetia": "", "Republic of South Ossetia": "", "Abkhazia": "", "Republic of Abkhazia": "",
     "Donetsk People's Republic": "", "Lugansk People's Republic": "", "Luhansk People's Republic": "",
     "DPR": "", "LPR": "",
+    # International organisations: an office of theirs ("UN Secretary-General") belongs to no country.
+    "UN": "", "United Nations": "", "NATO": "", "OSCE": "", "IAEA": "", "CSTO": "", "African Union": "",
+    "Commonwealth of Independent States": "", "CIS": "", "Eurasian Economic Commission": "",
 })
 
 #: Adjectives and demonyms ("the Uzbek side", "British Prime Minister"), as "CODE Adjective/Other; ...";
@@ -102,6 +105,10 @@ NAMES: Mapping[str, str] = _names()
 
 _ALTERNATIVES = "|".join(re.escape(name) for name in sorted(NAMES, key=len, reverse=True))
 _PATTERN = re.compile(r"(?<![\w-])(?:the )?(" + _ALTERNATIVES + r")(?![\w-])")
+#: A Russian region as the English site writes it: "Belgorod Region", "Stavropol Territory".
+_RUSSIAN_REGION = re.compile(
+    r"(?<![\w-])(?:the )?(?:[A-Z][\w-]+ )+(?:Region|Territory|Autonomous Area)(?![\w-])"
+)
 
 
 def country_code(phrase: str) -> str | None:
@@ -114,4 +121,7 @@ def country_code(phrase: str) -> str | None:
 def find_countries(text: str) -> list[tuple[str, int, int]]:
     """Every country named in ``text``: (code, start, end), longest names first, left to right ("" for
     a state without an ISO code)."""
-    return [(NAMES[m.group(1)], m.start(), m.end()) for m in _PATTERN.finditer(text)]
+    found = [(NAMES[m.group(1)], m.start(), m.end()) for m in _PATTERN.finditer(text)]
+    regions = [("RU", m.start(), m.end()) for m in _RUSSIAN_REGION.finditer(text)]
+    regions = [r for r in regions if not any(start <= r[1] < end for _, start, end in found)]
+    return sorted(found + regions, key=lambda span: span[1])

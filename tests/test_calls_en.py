@@ -163,6 +163,15 @@ def test_domestic_call_is_russian() -> None:
     assert record.counterparts == (Counterpart("Mark Koblenev", None, "RU"),)
 
 
+def test_governor_is_russian_and_an_international_office_has_no_country() -> None:
+    assert _read("Telephone conversation with Governor of Belgorod Region Vyacheslav Gladkov").counterparts == (
+        Counterpart("Vyacheslav Gladkov", "Governor of Belgorod Region", "RU"),
+    )
+    assert _read("Telephone conversation with UN Secretary-General Antonio Guterres").counterparts == (
+        Counterpart("Antonio Guterres", "UN Secretary-General", None),
+    )
+
+
 def test_tags_add_a_person_and_a_country_the_text_lacks() -> None:
     record = _read("Telephone conversation", "A telephone conversation took place.",
                    persons=["Macron Emmanuel"], geography=["France"])
