@@ -37,8 +37,9 @@ class Score:
     right: int
 
     @property
-    def precision(self) -> float:
-        return self.right / self.found if self.found else 1.0
+    def precision(self) -> float | None:
+        """None when nothing was found (no precision to speak of)."""
+        return self.right / self.found if self.found else None
 
     @property
     def recall(self) -> float:
@@ -95,6 +96,10 @@ def score(entries: list[dict[str, Any]], reader: Reader) -> dict[str, Score]:
     return result
 
 
+def _percent(value: float | None) -> str:
+    return "   n/a" if value is None else f"{value:6.1%}"
+
+
 def tags_only(call: CallText) -> CallRecord:
     """The baseline: the Persons tags as names, nothing else."""
     return CallRecord(tuple(Counterpart(name, None, None) for name in call.persons or ()))
@@ -114,8 +119,8 @@ def main() -> None:
         for part in ours:
             o, b = ours[part], base[part]
             print(
-                f"   {part:<13} precision {o.precision:6.1%} recall {o.recall:6.1%}"
-                f"   (tags alone: precision {b.precision:6.1%} recall {b.recall:6.1%})"
+                f"   {part:<13} precision {_percent(o.precision)} recall {_percent(o.recall)}"
+                f"   (tags alone: precision {_percent(b.precision)} recall {_percent(b.recall)})"
             )
 
 
