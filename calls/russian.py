@@ -16,7 +16,7 @@ Who asked for the call is read from the sentence that says so: «по иници
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
@@ -328,8 +328,3 @@ def read_russian(call: CallText, reader: RussianReader | None = None) -> CallRec
     """The call record of a Russian call item; pass a `RussianReader` when reading many."""
     return (reader or RussianReader()).read(call)
 
-
-def read_all(calls: Iterable[CallText]) -> list[CallRecord]:
-    """Records of many Russian calls with one reader."""
-    reader = RussianReader()
-    return [reader.read(call) for call in calls]
