@@ -22,7 +22,7 @@ from web import present
 from web.call_filters import INITIATIVES, CallFilterError, call_filter
 from web.chart import PALETTE, Bar, Series, stacked_bars_svg
 from web.context import WebContext, get_context
-from web.countries import country_name
+from web.countries import country_label, country_name
 from web.pages import form_day, render
 
 PER_PAGE = 50
@@ -159,7 +159,7 @@ def calls_chart(months: Sequence[MonthCount]) -> str:
 def _series(code: str | None, index: int) -> Series:
     if code is None:
         return Series(_UNREAD, "country not read", PALETTE[-1])
-    return Series(code, f"{country_name(code)} ({code})", PALETTE[index % (len(PALETTE) - 1)])
+    return Series(code, country_label(code), PALETTE[index % (len(PALETTE) - 1)])
 
 
 def _month_bar(month: MonthCount, shown: set[str | None]) -> Bar:

@@ -41,6 +41,12 @@ def country_name(code: str | None) -> str:
     return str(getattr(country, "common_name", None) or country.name)
 
 
+def country_label(code: str | None) -> str:
+    """``France (FR)``: the name and the code, or just the code when no name is known."""
+    name = country_name(code)
+    return name if code is None or name == code else f"{name} ({code})"
+
+
 def code_problem(field: str, text: str) -> str | None:
     """What is wrong with a typed country code, or None."""
     code = normalized_code(text)

@@ -23,7 +23,7 @@ from search.request import SearchRequest
 from search.show import item_with_revisions
 from web import present
 from web.context import WebContext, get_context
-from web.countries import country_name
+from web.countries import country_label, country_name
 
 PER_PAGE = 20
 #: Pages never run scripts or load anything from elsewhere; styles are inline.
@@ -48,6 +48,7 @@ def make_templates() -> Environment:
     env.filters["moscow"] = moscow_clock
     env.filters["kind_label"] = lambda kind: KIND_LABELS.get(kind, kind)
     env.filters["country_name"] = country_name
+    env.filters["country_label"] = country_label
     env.globals["marked"] = present.marked
     env.globals["paragraphs"] = present.paragraphs
     env.globals["diff_markup"] = present.diff_markup
