@@ -23,6 +23,7 @@ from search.request import SearchRequest
 from search.show import item_with_revisions
 from web import present
 from web.context import WebContext, get_context
+from web.countries import country_label, country_name
 
 PER_PAGE = 20
 #: Pages never run scripts or load anything from elsewhere; styles are inline.
@@ -46,12 +47,25 @@ def make_templates() -> Environment:
     )
     env.filters["moscow"] = moscow_clock
     env.filters["kind_label"] = lambda kind: KIND_LABELS.get(kind, kind)
+    env.filters["country_name"] = country_name
+    env.filters["country_label"] = country_label
     env.globals["marked"] = present.marked
     env.globals["paragraphs"] = present.paragraphs
     env.globals["diff_markup"] = present.diff_markup
     env.globals["kinds"] = KINDS
     env.globals["kind_labels"] = KIND_LABELS
     return env
+
+
+def form_day(name: str, text: str, errors: list[str]) -> date | None:
+    """A form's day field (empty: None); a mistake is added to ``errors`` and read as None."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"{name}: expected a day as YYYY-MM-DD, got {text!r}.")
+        return None
 
 
 @dataclass
@@ -98,13 +112,7 @@ class SearchForm:
         )
 
     def _day(self, name: str, text: str) -> date | None:
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.errors.append(f"{name}: expected a day as YYYY-MM-DD, got {text!r}.")
-            return None
+        return form_day(name, text, self.errors)
 
     def url(self, page: int) -> str:
         """This search's address at another page (empty fields left out)."""
@@ -170,7 +178,7 @@ def search_page(
         page["first_shown"] = (form.page - 1) * PER_PAGE + 1
         page["last_shown"] = (form.page - 1) * PER_PAGE + len(result.hits)
     status = 422 if form.errors else 200
-    return _render(context, "search.html", page, status)
+    return render(context, "search.html", page, status)
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
@@ -180,10 +188,11 @@ def item_page(item_id: str, context: Annotated[WebContext, Depends(get_context)]
     if item_id.isdigit() and len(item_id) < 19:
         item = item_with_revisions(context.engine, int(item_id))
     if item is None:
-        return _render(context, "missing.html", {"item_id": item_id}, 404)
-    return _render(context, "item.html", {"item": item}, 200)
+        return render(context, "missing.html", {"item_id": item_id}, 404)
+    return render(context, "item.html", {"item": item}, 200)
 
 
-def _render(context: WebContext, name: str, values: dict[str, Any], status: int) -> HTMLResponse:
+def render(context: WebContext, name: str, values: dict[str, Any], status: int) -> HTMLResponse:
+    """The template ``name`` filled with ``values``, sent with the pages' security headers."""
     html = context.templates.get_template(name).render(**values)
     return HTMLResponse(html, status_code=status, headers=HTML_HEADERS)

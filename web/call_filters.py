@@ -1,0 +1,61 @@
+"""The call filters of ``/calls`` and ``/api/calls``, checked once for both.
+
+The page receives text (an empty field is an empty string) and the API receives typed values, but
+what is wrong with a country code, an initiative or a range of days must read the same on both, so
+both build their `calls.ledger.CallFilter` here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from archive.vocabulary import LANGS, period_problem
+from calls.ledger import FOREIGN, RUSSIA, CallFilter
+from web.countries import code_problem, normalized_code
+
+#: What ``initiated_by`` accepts besides a country code, for the form's choices and the messages.
+INITIATIVES = (FOREIGN, RUSSIA)
+
+
+class CallFilterError(ValueError):
+    """A filter that cannot be applied; the message has one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def call_filter(
+    country: str = "",
+    counterpart: str = "",
+    initiated_by: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    lang: str = "",
+) -> CallFilter:
+    """The filter the fields ask for (empty: any); `CallFilterError` names every wrong field."""
+    problems = []
+    if country.strip():
+        problems.append(code_problem("country", country))
+    initiative = initiated_by.strip()
+    if initiative.lower() in INITIATIVES:
+        initiative = initiative.lower()
+    elif initiative:
+        problem = code_problem("initiated_by", initiative)
+        if problem is not None:
+            problems.append(f"{problem}, {FOREIGN} or {RUSSIA}")
+        initiative = normalized_code(initiative)
+    problems.append(period_problem(since, until))
+    if lang.strip() and lang.strip() not in LANGS:
+        problems.append(f"lang: {lang.strip()!r} is not a language of the archive ({', '.join(LANGS)})")
+    found = [problem for problem in problems if problem is not None]
+    if found:
+        raise CallFilterError(found)
+    return CallFilter(
+        country=normalized_code(country) or None,
+        counterpart=counterpart.strip() or None,
+        initiated_by=initiative or None,
+        since=since,
+        until=until,
+        lang=lang.strip() or None,
+    )
