@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 CALL_KIND = "call"
 #: Rows `fill_calls` writes per transaction: short transactions, so a crawl running meanwhile waits little.
 FILL_BATCH = 100
+#: Unreadable calls `fill_calls` names in its one warning (the rest are counted).
+_NAMED_IN_WARNING = 5
 #: What storing an item did that makes its call record worth reading again.
 _CONTENT_OUTCOMES = frozenset({Outcome.NEW, Outcome.CHANGED, Outcome.COMPLETED})
 
@@ -198,9 +200,10 @@ class CallRecorder:
             record_call(session, item)
 
 
-def record_call(session: Session, item: Item) -> CallRecord:
+def record_call(session: Session, item: Item, warn: bool = True) -> CallRecord:
     """Read ``item`` (the merged row, not the page just read: a feed record lacks the tags) and upsert
-    its `CallEntry` in ``session``'s transaction. An unreadable call is logged the first time only."""
+    its `CallEntry` in ``session``'s transaction. An unreadable call is logged (with ``warn``) the first
+    time only."""
     call = read_call(CallText.of(item))
     was_unreadable = session.exec(  # type: ignore[call-overload]
         select(CallEntry.item_id).where(CallEntry.item_id == item.id, CallEntry.readable == False)  # noqa: E712
@@ -222,7 +225,7 @@ def record_call(session: Session, item: Item) -> CallRecord:
         where=CallEntry.item_version <= statement.excluded.item_version,  # type: ignore[arg-type]
     )
     session.exec(statement)  # type: ignore[call-overload]
-    if not call.readable and was_unreadable is None:
+    if warn and not call.readable and was_unreadable is None:
         logger.warning("call %s: no counterpart could be read from %r", item.id, item.title)
     return call
 
@@ -230,7 +233,8 @@ def record_call(session: Session, item: Item) -> CallRecord:
 def fill_calls(engine: Engine, everything: bool = False) -> CallsRead:
     """Read the calls without a current row (missing, or made by an older `READER_VERSION`), or every
     call with ``everything``; drop rows of items that are no longer calls. Cheap when none is due:
-    one query."""
+    one query. Unreadable calls are logged in one warning, not one each: an upgraded archive may hold
+    hundreds."""
     due = select(Item.id).outerjoin(CallEntry, CallEntry.item_id == Item.id).where(Item.kind == CALL_KIND)  # type: ignore[arg-type]
     if not everything:
         due = due.where(or_(CallEntry.item_id.is_(None), CallEntry.reader < READER_VERSION))  # type: ignore[union-attr,operator]
@@ -242,14 +246,19 @@ def fill_calls(engine: Engine, everything: bool = False) -> CallsRead:
         if stale:
             session.exec(delete(CallEntry).where(CallEntry.item_id.in_(stale)))  # type: ignore[call-overload,attr-defined]
             session.commit()
-    read = unreadable = 0
+    read, unreadable = 0, []
     for start in range(0, len(ids), FILL_BATCH):
         with Session(engine) as session:
             batch = select(Item).where(Item.id.in_(ids[start : start + FILL_BATCH]))  # type: ignore[attr-defined]
             items = session.exec(batch).scalars().all()  # type: ignore[call-overload]
             for item in items:
-                call = record_call(session, item)
                 read += 1
-                unreadable += not call.readable
+                if not record_call(session, item, warn=False).readable:
+                    unreadable.append(f"{item.id} {item.title!r}")
             session.commit()
-    return CallsRead(read, unreadable)
+    if unreadable:
+        named = "; ".join(unreadable[:_NAMED_IN_WARNING])
+        rest = len(unreadable) - _NAMED_IN_WARNING
+        more = f" and {rest} more" if rest > 0 else ""
+        logger.warning("%d call(s) with no readable counterpart: %s%s", len(unreadable), named, more)
+    return CallsRead(read, len(unreadable))
