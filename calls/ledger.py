@@ -3,22 +3,45 @@
 "Every call with a NATO country", "calls the other side asked for", "how often did he speak to
 Erdogan this year": a `CallFilter` says which calls, `load_calls` reads them newest first. There are
 a few hundred calls a year, so filtering happens here in Python, identically on every backend.
+
+The write side: `CallRecorder` is a store hook (`archive.store.BeforeCommit`) that reads a call as it
+is stored and writes its row in the item's own transaction, so an item and its call record are
+committed together or not at all; `fill_calls` reads the calls an archive holds without a current row
+(an archive made before migration 0005, or rows of an older `READER_VERSION`).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, or_, select
 from sqlmodel import Session
 
+from archive.backends import backend_for
 from archive.models import CallEntry, Item
+from archive.records import ItemRecord
+from archive.store import Outcome, StoreResult
+from archive.types import utcnow
 from archive.vocabulary import moscow_day_start
-from calls.record import Counterpart
+from calls.reader import READER_VERSION, read_call
+from calls.record import CallRecord, CallText, Counterpart
 from query.morphology import Lemmatizer
 from query.words import tokenize
+
+logger = logging.getLogger(__name__)
+
+#: The kind of item that has a call record.
+CALL_KIND = "call"
+#: Rows `fill_calls` writes per transaction: short transactions, so a crawl running meanwhile waits little.
+FILL_BATCH = 100
+#: Unreadable calls `fill_calls` names in its one warning (the rest are counted).
+_NAMED_IN_WARNING = 5
+#: What storing an item did that makes its call record worth reading again.
+_CONTENT_OUTCOMES = frozenset({Outcome.NEW, Outcome.CHANGED, Outcome.COMPLETED})
 
 #: `CallFilter.initiated_by` values that are not a country code.
 FOREIGN = "foreign"
@@ -134,3 +157,108 @@ def initiative_matches(call: StoredCall, initiated_by: str) -> bool:
     if initiated_by == RUSSIA:
         return "RU" in call.initiated_by
     return initiated_by.upper() in call.initiated_by
+
+
+# --- the write side -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallsRead:
+    """What `fill_calls` did: calls read, and how many of them had no readable counterpart."""
+
+    read: int = 0
+    unreadable: int = 0
+
+    def line(self) -> str:
+        return f"calls: read {self.read}, unreadable {self.unreadable}"
+
+
+class CallRecorder:
+    """The store hook: ``recorder(session, record, result)`` writes a stored call's row with it.
+
+    Runs before the alert trigger in a crawl's hooks, so the rules can see the call record of the item
+    they match. The crawl stores items from several worker threads; the lock keeps the readers (whose
+    pymorphy3 caches are not made for threads) to one call at a time, which costs nothing at a few
+    calls per check.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def __call__(self, session: Session, record: ItemRecord, result: StoreResult) -> None:
+        """Read and upsert the call record when the item's content is new, edited or completed."""
+        if result.outcome not in _CONTENT_OUTCOMES:
+            return
+        if record.kind != CALL_KIND:
+            if result.outcome is not Outcome.NEW:  # an item the site no longer calls a call
+                session.exec(delete(CallEntry).where(CallEntry.item_id == result.id))  # type: ignore[call-overload,arg-type]
+            return
+        item = session.get(Item, result.id)
+        if item is None:  # cannot happen inside the item's own transaction; nothing to read
+            return
+        with self.lock:
+            record_call(session, item)
+
+
+def record_call(session: Session, item: Item, warn: bool = True) -> CallRecord:
+    """Read ``item`` (the merged row, not the page just read: a feed record lacks the tags) and upsert
+    its `CallEntry` in ``session``'s transaction. An unreadable call is logged (with ``warn``) the first
+    time only."""
+    call = read_call(CallText.of(item))
+    was_unreadable = session.exec(  # type: ignore[call-overload]
+        select(CallEntry.item_id).where(CallEntry.item_id == item.id, CallEntry.readable == False)  # noqa: E712
+    ).first()
+    values = {
+        "item_version": item.version,
+        "counterparts": [c.to_json() for c in call.counterparts],
+        "countries": list(call.countries),
+        "initiated_by": list(call.initiated_by),
+        "readable": call.readable,
+        "reader": READER_VERSION,
+        "updated_at": utcnow(),
+    }
+    statement = backend_for(session.get_bind()).insert(CallEntry).values(item_id=item.id, **values)  # type: ignore[arg-type]
+    statement = statement.on_conflict_do_update(
+        index_elements=["item_id"],
+        set_=values,
+        # A reread of an older version (a rebuild racing a crawl) never replaces a newer one's record.
+        where=CallEntry.item_version <= statement.excluded.item_version,  # type: ignore[arg-type]
+    )
+    session.exec(statement)  # type: ignore[call-overload]
+    if warn and not call.readable and was_unreadable is None:
+        logger.warning("call %s: no counterpart could be read from %r", item.id, item.title)
+    return call
+
+
+def fill_calls(engine: Engine, everything: bool = False) -> CallsRead:
+    """Read the calls without a current row (missing, or made by an older `READER_VERSION`), or every
+    call with ``everything``; drop rows of items that are no longer calls. Cheap when none is due:
+    one query. Unreadable calls are logged in one warning, not one each: an upgraded archive may hold
+    hundreds."""
+    due = select(Item.id).outerjoin(CallEntry, CallEntry.item_id == Item.id).where(Item.kind == CALL_KIND)  # type: ignore[arg-type]
+    if not everything:
+        due = due.where(or_(CallEntry.item_id.is_(None), CallEntry.reader < READER_VERSION))  # type: ignore[union-attr,operator]
+    with Session(engine) as session:
+        ids = list(session.exec(due.order_by(Item.id)).scalars())  # type: ignore[call-overload,arg-type]
+        stale = session.exec(  # type: ignore[call-overload]
+            select(CallEntry.item_id).join(Item, Item.id == CallEntry.item_id).where(Item.kind != CALL_KIND)  # type: ignore[arg-type]
+        ).scalars().all()
+        if stale:
+            session.exec(delete(CallEntry).where(CallEntry.item_id.in_(stale)))  # type: ignore[call-overload,attr-defined]
+            session.commit()
+    read, unreadable = 0, []
+    for start in range(0, len(ids), FILL_BATCH):
+        with Session(engine) as session:
+            batch = select(Item).where(Item.id.in_(ids[start : start + FILL_BATCH]))  # type: ignore[attr-defined]
+            items = session.exec(batch).scalars().all()  # type: ignore[call-overload]
+            for item in items:
+                read += 1
+                if not record_call(session, item, warn=False).readable:
+                    unreadable.append(f"{item.id} {item.title!r}")
+            session.commit()
+    if unreadable:
+        named = "; ".join(unreadable[:_NAMED_IN_WARNING])
+        rest = len(unreadable) - _NAMED_IN_WARNING
+        more = f" and {rest} more" if rest > 0 else ""
+        logger.warning("%d call(s) with no readable counterpart: %s%s", len(unreadable), named, more)
+    return CallsRead(read, len(unreadable))
