@@ -1,7 +1,10 @@
-"""The country codes a call record uses: ISO 3166-1 alpha-2 from pycountry, plus ``EU``.
+"""Country codes as the call ledger, the command line, the web pages, the API and the feeds accept and
+show them.
 
-Commands and filters check what a user typed here, so a typo («--country FRA», «--country XX») is a
-one-line error naming the code instead of an empty answer that looks like "no calls".
+The codes are ISO 3166-1 alpha-2 from pycountry (a maintained copy of the standard, not a hand
+list), plus the two the call records add: ``EU`` for the institutions of the European Union and
+``RU`` for a Russian counterpart, which people read as "Russia" rather than the standard's
+"Russian Federation".
 """
 
 from __future__ import annotations
@@ -11,23 +14,43 @@ from types import MappingProxyType
 
 import pycountry
 
-#: Codes the call record uses that ISO 3166-1 does not assign to a country.
-EXTRA_CODES: Mapping[str, str] = MappingProxyType({"EU": "European Union"})
+#: Codes outside ISO 3166-1, or whose standard name is not what a reader expects.
+_OWN_NAMES: Mapping[str, str] = MappingProxyType({"EU": "European Union", "RU": "Russia"})
 
 
-def country_name(code: str) -> str | None:
-    """The English name of a call-record country code (any case), or None when it is not one."""
-    wanted = code.strip().upper()
-    if wanted in EXTRA_CODES:
-        return EXTRA_CODES[wanted]
-    if len(wanted) != 2 or not wanted.isalpha():
+def normalized_code(text: str) -> str:
+    """``" fr "`` → ``"FR"``: how a person may type a code, as the records store it."""
+    return text.strip().upper()
+
+
+def is_country_code(code: str) -> bool:
+    """Whether ``code`` (already `normalized_code`) names a country a call can be with."""
+    if code in _OWN_NAMES:
+        return True
+    return len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code) is not None
+
+
+def country_name(code: str | None) -> str:
+    """``FR`` → ``France``; the code itself when no name is known, "country not read" for None."""
+    if not code:
+        return "country not read"
+    if code in _OWN_NAMES:
+        return _OWN_NAMES[code]
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def country_label(code: str | None) -> str:
+    """``France (FR)``: the name and the code, or just the code when no name is known."""
+    name = country_name(code)
+    return name if code is None or name == code else f"{name} ({code})"
+
+
+def code_problem(field: str, text: str) -> str | None:
+    """What is wrong with a typed country code, or None."""
+    code = normalized_code(text)
+    if is_country_code(code):
         return None
-    country = pycountry.countries.get(alpha_2=wanted)
-    return None if country is None else str(getattr(country, "common_name", country.name))
-
-
-def country_problem(code: str) -> str | None:
-    """What is wrong with a country code a user gave, or None."""
-    if country_name(code) is None:
-        return f"unknown country code {code!r} (expected ISO 3166-1 alpha-2 such as FR, or EU)"
-    return None
+    return f"{field}: {text.strip()!r} is not a country code (ISO 3166 alpha-2 such as FR, or EU, RU)"

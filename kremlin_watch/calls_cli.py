@@ -48,34 +48,24 @@ def add_commands(commands: Any, day: Any) -> None:
 
 
 def call_filter(args: argparse.Namespace) -> Any:
-    """The `CallFilter` the options ask for; a bad code, language or period is a `UserError`."""
-    from archive.vocabulary import LANGS, period_problem
-    from calls.codes import country_problem
-    from calls.ledger import FOREIGN, RUSSIA, CallFilter
+    """The `CallFilter` the options ask for; a bad code, language or period is a `UserError` (the
+    checks and messages of `calls.filters`, which the web side uses too)."""
+    from calls.filters import CallFilterError
+    from calls.filters import call_filter as build
 
-    problems = [period_problem(args.since, args.until)]
     if args.limit is not None and args.limit < 1:
-        problems.append(f"--limit must be at least 1, got {args.limit}")
-    if args.country is not None:
-        problems.append(country_problem(args.country))
-    initiated_by = args.initiated_by
-    if initiated_by is not None:
-        initiated_by = initiated_by.strip().lower()
-        if initiated_by not in (FOREIGN, RUSSIA):
-            problems.append(country_problem(initiated_by))
-    if args.lang is not None and args.lang not in LANGS:
-        problems.append(f"unknown language {args.lang!r} (use {' or '.join(LANGS)})")
-    problem = next((p for p in problems if p), None)
-    if problem is not None:
-        raise UserError(problem)
-    return CallFilter(
-        country=args.country.strip().upper() if args.country else None,
-        counterpart=args.counterpart.strip() if args.counterpart else None,
-        initiated_by=initiated_by,
-        since=args.since,
-        until=args.until,
-        lang=args.lang,
-    )
+        raise UserError(f"--limit must be at least 1, got {args.limit}")
+    try:
+        return build(
+            country=args.country or "",
+            counterpart=args.counterpart or "",
+            initiated_by=args.initiated_by or "",
+            since=args.since,
+            until=args.until,
+            lang=args.lang or "",
+        )
+    except CallFilterError as error:
+        raise UserError(str(error)) from None
 
 
 def cmd_calls(args: argparse.Namespace, settings: Settings) -> int:

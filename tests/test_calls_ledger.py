@@ -339,13 +339,13 @@ def test_calls_command_formats(ledger: str) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--country", "XX"), "unknown country code 'XX'"),
-        (("--initiated-by", "France"), "unknown country code 'france'"),
+        (("--country", "XX"), "country: 'XX' is not a country code (ISO 3166 alpha-2 such as FR, or EU, RU)"),
+        (("--initiated-by", "France"), "initiated_by: 'France' is not a country code"),
         (
             ("--since", "2022-03-01", "--until", "2022-02-01"),
             "since (2022-03-01) is after until (2022-02-01)",
         ),
-        (("--lang", "de"), "unknown language 'de'"),
+        (("--lang", "de"), "lang: 'de' is not a language of the archive (ru, en)"),
         (("--limit", "0"), "--limit must be at least 1"),
     ],
 )

@@ -14,12 +14,12 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from archive.vocabulary import KINDS, LANGS, period_problem
+from calls.filters import CallFilterError, call_filter
 from calls.ledger import load_calls
 from search.engine import SearchError, search
 from search.request import SearchRequest
 from search.show import item_with_revisions
 from search.stats import STATS_BY, counts
-from web.call_filters import CallFilterError, call_filter
 from web.context import WebContext, get_context
 from web.rules import RulesUnavailable, configured_rules, rule_json, rule_matches
 

@@ -16,13 +16,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
+from calls.codes import country_label, country_name
+from calls.filters import INITIATIVES, CallFilterError, call_filter
 from calls.ledger import StoredCall, load_calls
 from calls.months import MonthCount, calls_per_month
 from web import present
-from web.call_filters import INITIATIVES, CallFilterError, call_filter
 from web.chart import PALETTE, Bar, Series, stacked_bars_svg
 from web.context import WebContext, get_context
-from web.countries import country_label, country_name
 from web.pages import form_day, render
 
 PER_PAGE = 50

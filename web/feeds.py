@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
+from calls.codes import country_name, is_country_code, normalized_code
 from calls.items import call_items
 from calls.ledger import CallFilter, load_calls
 from search.engine import SearchError, search
 from search.request import SearchRequest
 from web import atom
 from web.context import WebContext, get_context
-from web.countries import country_name, is_country_code, normalized_code
 from web.rules import RulesUnavailable, find_rule, rule_matches
 
 #: Entries per feed: enough for a reader that polls a few times a day.

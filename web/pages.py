@@ -18,12 +18,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from archive.vocabulary import KIND_LABELS, KINDS, LANGS, moscow_clock, period_problem
+from calls.codes import country_label, country_name
 from search.engine import SearchError, search
 from search.request import SearchRequest
 from search.show import item_with_revisions
 from web import present
 from web.context import WebContext, get_context
-from web.countries import country_label, country_name
 
 PER_PAGE = 20
 #: Pages never run scripts or load anything from elsewhere; styles are inline.

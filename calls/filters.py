@@ -1,8 +1,9 @@
-"""The call filters of ``/calls`` and ``/api/calls``, checked once for both.
+"""Call filters as people type them, checked once for every door: the `calls` command, ``/calls`` and
+``/api/calls``.
 
-The page receives text (an empty field is an empty string) and the API receives typed values, but
-what is wrong with a country code, an initiative or a range of days must read the same on both, so
-both build their `calls.ledger.CallFilter` here.
+The page receives text (an empty field is an empty string), the API typed values and the command
+line options, but what is wrong with a country code, an initiative or a range of days must read the
+same everywhere, so all of them build their `calls.ledger.CallFilter` here.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 from archive.vocabulary import LANGS, period_problem
+from calls.codes import code_problem, normalized_code
 from calls.ledger import FOREIGN, RUSSIA, CallFilter
-from web.countries import code_problem, normalized_code
 
 #: What ``initiated_by`` accepts besides a country code, for the form's choices and the messages.
 INITIATIVES = (FOREIGN, RUSSIA)
