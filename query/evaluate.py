@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from query.document import FIELDS, FieldValue, IndexedDocument, IndexedField, LazyDocument
+from query.document import SCOPES, FieldValue, IndexedDocument, IndexedField, LazyDocument
 from query.morphology import Lemmatizer
 from query.syntax import And, Node, Not, Query, Term, parse_query
 from query.words import fold
@@ -230,4 +230,4 @@ def _hits(raw: list[_RawHit], doc: IndexedDocument) -> tuple[Hit, ...]:
 
 
 def _hit_order(hit: _RawHit) -> tuple[int, int, int, str]:
-    return FIELDS.index(hit[1]), hit[2], hit[3], hit[0]
+    return SCOPES.index(hit[1]), hit[2], hit[3], hit[0]

@@ -290,7 +290,7 @@ def test_precedence(rule: str, shown: str) -> None:
         ("санкции NOT", "NOT at column 9 needs a word after it", 9),
         (
             "author:x",
-            "unknown field 'author' (known: title, lead, text, place, persons, topics, geography)",
+            "unknown field 'author' (known: title, lead, text, place, persons, topics, geography, country, counterpart, initiated_by)",
             1,
         ),
         (
