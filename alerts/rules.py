@@ -78,11 +78,10 @@ class Rule:
 
     @property
     def selector(self) -> str:
-        """What the rule selects, for listings: the query, else its filters (``kinds = ["call"]``)."""
-        if self.query_text:
-            return self.query_text
-        given = [(name, getattr(self, name)) for name in SELECTORS[1:] if getattr(self, name)]
-        return " ".join(f"{name}={','.join(values)}" for name, values in given)
+        """What the rule selects, for listings: the query fully parenthesised (precedence visible),
+        then its other selectors (``kinds=call countries=FR``)."""
+        given = [f"{name}={','.join(getattr(self, name))}" for name in SELECTORS[1:] if getattr(self, name)]
+        return " ".join(([str(self.query)] if self.query is not None else []) + given)
 
     def applies_to(self, kind: str, lang: str, section: str) -> bool:
         """Whether the item's kind, language and section pass the rule's filters (call selectors

@@ -14,7 +14,6 @@ import logging
 from typing import Any
 
 from alerts.rules import Rule
-from calls.ledger import names_match
 from calls.reader import read_call
 from calls.record import CallRecord, CallText
 from query.document import CALL_FIELDS, FIELDS, IndexedDocument, call_fields
@@ -62,10 +61,11 @@ class CompiledRule:
         self.rule = rule
         self.lemmatizer = lemmatizer
         self.query = compile_query(rule.query, lemmatizer) if rule.query is not None else None
-        #: Per wanted name, the lemma sets of its words («Макрона» → [{макрон}]).
-        self.names = tuple(
-            tuple(lemmatizer.lemmas(token.surface) for token in tokenize(name)) for name in rule.counterparts
-        )
+        #: Per wanted name, the name lemmas of its words («Шольца» → [{шолец, шольц}]).
+        self.names = tuple(self._words(name) for name in rule.counterparts)
+
+    def _words(self, name: str) -> tuple[frozenset[str], ...]:
+        return tuple(self.lemmatizer.name_lemmas(token.surface) for token in tokenize(name))
 
     @property
     def needs_call(self) -> bool:
@@ -90,10 +90,16 @@ class CompiledRule:
         if rule.initiated_by and set(rule.initiated_by).isdisjoint(call_values(record)["initiated_by"]):
             return False
         return not self.names or any(
-            names_match(wanted, counterpart.name, self.lemmatizer)
+            self._named(wanted, self._words(counterpart.name))
             for wanted in self.names
             for counterpart in record.counterparts
         )
+
+    @staticmethod
+    def _named(wanted: tuple[frozenset[str], ...], words: tuple[frozenset[str], ...]) -> bool:
+        """Every wanted word shares a name lemma with some word of the name («Макроном» ~ «Эммануэль
+        Макрон»), as `calls.ledger.names_match` compares them."""
+        return all(any(not lemmas.isdisjoint(word) for word in words) for lemmas in wanted)
 
     def match(self, item: Any, record: CallRecord | None, doc: IndexedDocument) -> Match | None:
         """Why the item matches (no hits for a rule without a query), or None. ``record`` is the

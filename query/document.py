@@ -31,6 +31,8 @@ from query.words import WORD, Token, fold, tokenize
 FIELDS = ("title", "lead", "text", "place", "persons", "topics", "geography")
 #: Scope-only fields of call items; their values come from the call record (`call_fields`).
 CALL_FIELDS = ("country", "counterpart", "initiated_by")
+#: Fields of people's names: their words compare by `Lemmatizer.name_lemmas`.
+NAME_FIELDS = frozenset({"counterpart"})
 #: Every field a scope (``name:``) may name: the searchable fields, then the call fields.
 SCOPES = FIELDS + CALL_FIELDS
 #: Fields that hold a list of tags rather than running text.
@@ -72,7 +74,8 @@ class IndexedField:
         #: The words as written, by position.
         self.words: list[str] = WORD.findall(text)
         self.breaks = frozenset(breaks)
-        self.lemmas: list[frozenset[str]] = list(map(lemmatizer.lemmas, self.words))
+        analyse = lemmatizer.name_lemmas if name in NAME_FIELDS else lemmatizer.lemmas
+        self.lemmas: list[frozenset[str]] = list(map(analyse, self.words))
         index: dict[str, list[int]] = {}
         for position, lemma_set in enumerate(self.lemmas):
             for lemma in lemma_set:

@@ -17,6 +17,10 @@ How much matching a search costs depends on the query (see `search.plan`):
   are loaded and analysed;
 * ``sort="relevance"`` scores every match, so every candidate is matched.
 
+The call scopes (``country:FR``, ``counterpart:Макрон``, ``initiated_by:foreign``) are decided by the
+matcher from the stored call records (the ``call`` table: `search.candidates.call_values`); the
+index cannot narrow them, so such a query checks every candidate the rest of it leaves.
+
 Scores: one point per matched word occurrence, three in the title.
 """
 
@@ -28,6 +32,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from alerts.countries import call_scope_problem
 from archive.export import item_object
 from archive.models import Item
 from archive.vocabulary import period_problem
@@ -89,6 +94,9 @@ def prepare(request: SearchRequest, lemmatizer: Lemmatizer) -> PreparedSearch:
         query = parse_query(request.query)
     except QuerySyntaxError as error:
         raise SearchError(f"query: {error.message}") from None
+    problem = call_scope_problem(query)
+    if problem is not None:
+        raise SearchError(f"query: {problem}")
     return PreparedSearch(request, compile_query(query, lemmatizer))
 
 
