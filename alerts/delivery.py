@@ -23,6 +23,7 @@ from sqlmodel import Session
 from alerts.destinations import Destination, apprise_log, redact
 from alerts.messages import AlertItem, Message, compose
 from alerts.rules import Rule
+from alerts.selectors import call_record_of
 from archive.models import Item, OutboxEntry
 from archive.outbox import Outbox
 from archive.types import utcnow
@@ -196,7 +197,18 @@ class Deliverer:
             if item is None:
                 continue
             snippets = tuple(Snippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
+            # The call record is read again from the item rather than carried on the row: the reader
+            # is a pure function of the text, and the message then agrees with the title it shows.
             items.append(
-                AlertItem(item.id, item.title, item.url, item.published_at, item.lead, item.kind, snippets)
+                AlertItem(
+                    item.id,
+                    item.title,
+                    item.url,
+                    item.published_at,
+                    item.lead,
+                    item.kind,
+                    snippets,
+                    call_record_of(item),
+                )
             )
         return items
