@@ -27,6 +27,7 @@ from alerts.selectors import call_record_of
 from archive.models import Item, OutboxEntry
 from archive.outbox import Outbox
 from archive.types import utcnow
+from calls.reader import CallReader
 from query.snippets import Snippet
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,8 @@ class Deliverer:
         self.give_up_after = give_up_after
         #: Who holds the claims this sender makes: ``host:pid``.
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
+        #: Reads the call record of a call item for its message (loads its dictionaries once).
+        self.reader = CallReader()
 
     def release_dead_claims(self) -> int:
         """Take back the claims of senders on this host that died mid-send (see `Outbox`)."""
@@ -208,7 +211,7 @@ class Deliverer:
                     item.lead,
                     item.kind,
                     snippets,
-                    call_record_of(item),
+                    call_record_of(item, self.reader),
                 )
             )
         return items

@@ -13,7 +13,7 @@ say (`calls.record.CallRecord`)::
     Initiative: France (FR)
 
 Names stay as the page's language writes them (nominative); countries are codes in the list and
-English names for the initiative (`alerts.countries`). Nothing is said about the initiative when the
+English names for the initiative (`calls.codes`). Nothing is said about the initiative when the
 page does not state it, and an unreadable call leaves the message as for any other item.
 """
 
@@ -28,8 +28,8 @@ from types import MappingProxyType
 
 import apprise
 
-from alerts.countries import country_name
 from archive.vocabulary import moscow_stamp
+from calls.codes import country_name
 from calls.record import CallRecord, Counterpart
 from query.snippets import Snippet
 

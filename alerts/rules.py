@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alerts.countries import call_scope_problem, code_problem, initiative_problem
 from alerts.destinations import Destination
 from archive.vocabulary import KINDS, LANGS
+from calls.codes import call_scope_problem, code_problem, initiative_problem
 from query.syntax import Query, QuerySyntaxError, parse_query
 from settings.toml_lines import line_of
 
@@ -82,6 +82,26 @@ class Rule:
         then its other selectors (``kinds=call countries=FR``)."""
         given = [f"{name}={','.join(getattr(self, name))}" for name in SELECTORS[1:] if getattr(self, name)]
         return " ".join(([str(self.query)] if self.query is not None else []) + given)
+
+    @property
+    def search_text(self) -> str:
+        """The rule as one query of the query language: its query and its call fields as scopes
+        (``country:(FR OR US)``), so a search finds what the rule fires on (the web's rule pages and
+        feeds search this way). A rule with neither is "" (every item of its kinds)."""
+        parts = [f"({self.query_text})"] if self.query is not None else []
+        for scope, values in (
+            ("country", self.countries),
+            ("counterpart", self.counterparts),
+            ("initiated_by", self.initiated_by),
+        ):
+            if values:
+                parts.append(f"{scope}:(" + " OR ".join(f"({value})" for value in values) + ")")
+        return " ".join(part for part in parts if part)
+
+    @property
+    def search_kinds(self) -> tuple[str, ...]:
+        """The kinds a search for the rule asks for (call selectors pass only calls)."""
+        return ("call",) if self.call_selectors and not self.kinds else self.kinds
 
     def applies_to(self, kind: str, lang: str, section: str) -> bool:
         """Whether the item's kind, language and section pass the rule's filters (call selectors

@@ -14,29 +14,21 @@ import logging
 from typing import Any
 
 from alerts.rules import Rule
-from calls.reader import read_call
+from calls.names import name_words, names_match
+from calls.reader import CallReader
 from calls.record import CallRecord, CallText
-from query.document import CALL_FIELDS, FIELDS, IndexedDocument, call_fields
+from query.document import CALL_FIELDS, FIELDS, IndexedDocument, call_fields, initiative_words
 from query.evaluate import Match, compile_query
 from query.morphology import Lemmatizer
-from query.words import tokenize
 
 logger = logging.getLogger(__name__)
 
 
-def call_record_of(item: Any) -> CallRecord | None:
-    """The call record of a call item (anything with the item attributes); None for other kinds.
-
-    A reader that fails on a page is logged and the call treated as unreadable: an alert about
-    the call must still go out.
-    """
+def call_record_of(item: Any, reader: CallReader) -> CallRecord | None:
+    """The call record of a call item (anything with the item attributes); None for other kinds."""
     if getattr(item, "kind", None) != "call":
         return None
-    try:
-        return read_call(CallText.of(item))
-    except Exception as error:  # a reader bug must not stop the item's alerts
-        logger.warning("call %s: the call reader failed (%s: %s)", item.id, type(error).__name__, error)
-        return CallRecord()
+    return reader.read(CallText.of(item))
 
 
 def call_values(record: CallRecord) -> dict[str, list[str]]:
@@ -62,10 +54,7 @@ class CompiledRule:
         self.lemmatizer = lemmatizer
         self.query = compile_query(rule.query, lemmatizer) if rule.query is not None else None
         #: Per wanted name, the name lemmas of its words («Шольца» → [{шолец, шольц}]).
-        self.names = tuple(self._words(name) for name in rule.counterparts)
-
-    def _words(self, name: str) -> tuple[frozenset[str], ...]:
-        return tuple(self.lemmatizer.name_lemmas(token.surface) for token in tokenize(name))
+        self.names = tuple(name_words(name, lemmatizer) for name in rule.counterparts)
 
     @property
     def needs_call(self) -> bool:
@@ -87,19 +76,13 @@ class CompiledRule:
         rule = self.rule
         if rule.countries and set(rule.countries).isdisjoint(record.countries):
             return False
-        if rule.initiated_by and set(rule.initiated_by).isdisjoint(call_values(record)["initiated_by"]):
+        if rule.initiated_by and set(rule.initiated_by).isdisjoint(initiative_words(record.initiated_by)):
             return False
         return not self.names or any(
-            self._named(wanted, self._words(counterpart.name))
+            names_match(wanted, name_words(counterpart.name, self.lemmatizer))
             for wanted in self.names
             for counterpart in record.counterparts
         )
-
-    @staticmethod
-    def _named(wanted: tuple[frozenset[str], ...], words: tuple[frozenset[str], ...]) -> bool:
-        """Every wanted word shares a name lemma with some word of the name («Макроном» ~ «Эммануэль
-        Макрон»), as `calls.ledger.names_match` compares them."""
-        return all(any(not lemmas.isdisjoint(word) for word in words) for lemmas in wanted)
 
     def match(self, item: Any, record: CallRecord | None, doc: IndexedDocument) -> Match | None:
         """Why the item matches (no hits for a rule without a query), or None. ``record`` is the

@@ -22,6 +22,7 @@ from alerts.selectors import CompiledRule, call_record_of, document_of
 from archive.outbox import NewAlert, Outbox
 from archive.records import ItemRecord
 from archive.store import Outcome, StoreResult
+from calls.reader import CallReader
 from query.document import IndexedDocument
 from query.evaluate import Match
 from query.morphology import Lemmatizer
@@ -50,6 +51,7 @@ class AlertTrigger:
         self.compiled = [CompiledRule(rule, lemmatizer) for rule in rules if rule.enabled]
         #: Whether any rule looks at call records (else no call is read).
         self.reads_calls = any(compiled.needs_call for compiled in self.compiled)
+        self.reader = CallReader()
         #: Guards the lemmatizer, whose cache is not made for several threads; others who share the
         #: lemmatizer (the search index writer) take it too.
         self.lock = threading.Lock()
@@ -67,7 +69,7 @@ class AlertTrigger:
         self, record: ItemRecord, result: StoreResult, session: Session | None = None
     ) -> list[NewAlert]:
         """The outbox rows one stored item calls for (not yet written)."""
-        call = call_record_of(record) if self.reads_calls else None
+        call = call_record_of(record, self.reader) if self.reads_calls else None
         doc = document_of(record, call, self.lemmatizer)
         alerts: list[NewAlert] = []
         for compiled in self.compiled:

@@ -11,11 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 from archive.vocabulary import LANGS, period_problem
-from calls.codes import code_problem, normalized_code
-from calls.ledger import FOREIGN, RUSSIA, CallFilter
-
-#: What ``initiated_by`` accepts besides a country code, for the form's choices and the messages.
-INITIATIVES = (FOREIGN, RUSSIA)
+from calls.codes import INITIATIVES, code_problem, initiative_problem, normalized_code
+from calls.ledger import CallFilter
 
 
 class CallFilterError(ValueError):
@@ -24,6 +21,10 @@ class CallFilterError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def _named(field: str, problem: str | None) -> str | None:
+    return None if problem is None else f"{field}: {problem}"
 
 
 def call_filter(
@@ -37,14 +38,12 @@ def call_filter(
     """The filter the fields ask for (empty: any); `CallFilterError` names every wrong field."""
     problems = []
     if country.strip():
-        problems.append(code_problem("country", country))
+        problems.append(_named("country", code_problem(country)))
     initiative = initiated_by.strip()
     if initiative.lower() in INITIATIVES:
         initiative = initiative.lower()
     elif initiative:
-        problem = code_problem("initiated_by", initiative)
-        if problem is not None:
-            problems.append(f"{problem}, {FOREIGN} or {RUSSIA}")
+        problems.append(_named("initiated_by", initiative_problem(initiative)))
         initiative = normalized_code(initiative)
     problems.append(period_problem(since, until))
     if lang.strip() and lang.strip() not in LANGS:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -27,10 +26,11 @@ from archive.records import ItemRecord
 from archive.store import Outcome, StoreResult
 from archive.types import utcnow
 from archive.vocabulary import moscow_day_start
-from calls.reader import READER_VERSION, read_call
+from calls.names import name_words, names_match
+from calls.reader import READER_VERSION, CallReader
 from calls.record import CallRecord, CallText, Counterpart
+from query.document import FOREIGN, RUSSIA, initiative_words
 from query.morphology import Lemmatizer
-from query.words import tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,6 @@ _NAMED_IN_WARNING = 5
 _CONTENT_OUTCOMES = frozenset({Outcome.NEW, Outcome.CHANGED, Outcome.COMPLETED})
 
 #: `CallFilter.initiated_by` values that are not a country code.
-FOREIGN = "foreign"
-RUSSIA = "russia"
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,7 @@ def load_calls(engine: Engine, wanted: CallFilter, lemmatizer: Lemmatizer | None
     if not wanted.counterpart:
         return [call for call in found if _passes(call, wanted, None, None)]
     morph = lemmatizer or Lemmatizer()
-    names = [morph.lemmas(token.surface) for token in tokenize(wanted.counterpart)]
+    names = name_words(wanted.counterpart, morph)
     return [call for call in found if _passes(call, wanted, names, morph)]
 
 
@@ -127,13 +125,6 @@ def _stored(item: Item, entry: CallEntry) -> StoredCall:
     )
 
 
-def names_match(wanted: Sequence[frozenset[str]], name: str, lemmatizer: Lemmatizer) -> bool:
-    """True when every wanted word shares a lemma with some word of ``name`` («Макроном» ~ «Эммануэль
-    Макрон»)."""
-    words = [lemmatizer.lemmas(token.surface) for token in tokenize(name)]
-    return all(any(not lemmas.isdisjoint(word) for word in words) for lemmas in wanted)
-
-
 def _passes(
     call: StoredCall,
     wanted: CallFilter,
@@ -146,17 +137,14 @@ def _passes(
     if wanted.initiated_by is not None and not initiative_matches(call, wanted.initiated_by):
         return False
     if names is not None and lemmatizer is not None:
-        return any(names_match(names, c.name, lemmatizer) for c in call.counterparts)
+        return any(names_match(names, name_words(c.name, lemmatizer)) for c in call.counterparts)
     return True
 
 
 def initiative_matches(call: StoredCall, initiated_by: str) -> bool:
-    """`CallFilter.initiated_by` against a call: a code, `FOREIGN` or `RUSSIA`."""
-    if initiated_by == FOREIGN:
-        return any(code != "RU" for code in call.initiated_by)
-    if initiated_by == RUSSIA:
-        return "RU" in call.initiated_by
-    return initiated_by.upper() in call.initiated_by
+    """`CallFilter.initiated_by` (a code, `FOREIGN` or `RUSSIA`) against a call."""
+    wanted = initiated_by if initiated_by in (FOREIGN, RUSSIA) else initiated_by.upper()
+    return wanted in initiative_words(call.initiated_by)
 
 
 # --- the write side -------------------------------------------------------------------------------
@@ -184,6 +172,7 @@ class CallRecorder:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.reader = CallReader()
 
     def __call__(self, session: Session, record: ItemRecord, result: StoreResult) -> None:
         """Read and upsert the call record when the item's content is new, edited or completed."""
@@ -197,14 +186,14 @@ class CallRecorder:
         if item is None:  # cannot happen inside the item's own transaction; nothing to read
             return
         with self.lock:
-            record_call(session, item)
+            record_call(session, item, self.reader)
 
 
-def record_call(session: Session, item: Item, warn: bool = True) -> CallRecord:
+def record_call(session: Session, item: Item, reader: CallReader, warn: bool = True) -> CallRecord:
     """Read ``item`` (the merged row, not the page just read: a feed record lacks the tags) and upsert
     its `CallEntry` in ``session``'s transaction. An unreadable call is logged (with ``warn``) the first
     time only."""
-    call = read_call(CallText.of(item))
+    call = reader.read(CallText.of(item))
     was_unreadable = session.exec(  # type: ignore[call-overload]
         select(CallEntry.item_id).where(CallEntry.item_id == item.id, CallEntry.readable == False)  # noqa: E712
     ).first()
@@ -246,14 +235,14 @@ def fill_calls(engine: Engine, everything: bool = False) -> CallsRead:
         if stale:
             session.exec(delete(CallEntry).where(CallEntry.item_id.in_(stale)))  # type: ignore[call-overload,attr-defined]
             session.commit()
-    read, unreadable = 0, []
+    read, unreadable, reader = 0, [], CallReader()
     for start in range(0, len(ids), FILL_BATCH):
         with Session(engine) as session:
             batch = select(Item).where(Item.id.in_(ids[start : start + FILL_BATCH]))  # type: ignore[attr-defined]
             items = session.exec(batch).scalars().all()  # type: ignore[call-overload]
             for item in items:
                 read += 1
-                if not record_call(session, item, warn=False).readable:
+                if not record_call(session, item, reader, warn=False).readable:
                     unreadable.append(f"{item.id} {item.title!r}")
             session.commit()
     if unreadable:

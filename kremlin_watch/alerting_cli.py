@@ -73,11 +73,12 @@ def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
-    from alerts.countries import call_scope_problem
     from alerts.rules import Rule, RulesError, load_rules
     from alerts.selectors import CompiledRule, call_record_of, document_of
     from alerts.trigger import alert_snippets
     from archive.export import item_object, iter_items
+    from calls.codes import call_scope_problem
+    from calls.reader import CallReader
     from query.morphology import Lemmatizer
     from query.syntax import QuerySyntaxError, parse_query
 
@@ -103,11 +104,12 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_archive(settings)
     lemmatizer = Lemmatizer()
     compiled = CompiledRule(rule, lemmatizer)
+    reader = CallReader()
     found: list[dict[str, Any]] = []
     for item in iter_items(engine, since=args.since):
         if not rule.applies_to(item.kind, item.lang, item.section):
             continue
-        call = call_record_of(item) if compiled.needs_call else None
+        call = call_record_of(item, reader) if compiled.needs_call else None
         doc = document_of(item, call, lemmatizer)
         match = compiled.match(item, call, doc)
         if match is None:

@@ -193,15 +193,21 @@ def call_fields(
     One definition, so a rule's ``initiated_by = ["foreign"]``, the scope ``initiated_by:foreign`` and a
     search mean the same calls.
     """
+    return {
+        "country": [code.upper() for code in countries],
+        "counterpart": [name for name in counterparts if name.strip()],
+        "initiated_by": initiative_words(initiated_by),
+    }
+
+
+def initiative_words(initiated_by: Iterable[str]) -> list[str]:
+    """The initiating codes, plus `FOREIGN` when a non-Russian side asked and `RUSSIA` when the
+    Russian one did: what ``initiated_by`` may name."""
     codes = [code.upper() for code in initiated_by]
     words = ([FOREIGN] if any(code != RUSSIA_CODE for code in codes) else []) + (
         [RUSSIA] if RUSSIA_CODE in codes else []
     )
-    return {
-        "country": [code.upper() for code in countries],
-        "counterpart": [name for name in counterparts if name.strip()],
-        "initiated_by": codes + words,
-    }
+    return codes + words
 
 
 def _join_entries(entries: Iterable[str]) -> tuple[str, list[int]]:

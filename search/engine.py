@@ -32,10 +32,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from alerts.countries import call_scope_problem
 from archive.export import item_object
 from archive.models import Item
 from archive.vocabulary import period_problem
+from calls.codes import call_scope_problem
 from query.document import CALL_FIELDS, FIELDS, IndexedDocument
 from query.evaluate import CompiledQuery, Match, compile_query
 from query.morphology import Lemmatizer

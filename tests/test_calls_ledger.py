@@ -339,8 +339,8 @@ def test_calls_command_formats(ledger: str) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--country", "XX"), "country: 'XX' is not a country code (ISO 3166 alpha-2 such as FR, or EU, RU)"),
-        (("--initiated-by", "France"), "initiated_by: 'France' is not a country code"),
+        (("--country", "XX"), "country: unknown country code 'XX' (ISO 3166 alpha-2 such as FR, or EU, RU)"),
+        (("--initiated-by", "France"), "initiated_by: unknown initiative 'France'"),
         (
             ("--since", "2022-03-01", "--until", "2022-02-01"),
             "since (2022-03-01) is after until (2022-02-01)",

@@ -96,12 +96,12 @@ def test_rules_check_names_the_line_of_every_call_mistake(tmp_path: Path) -> Non
         "1: rule 'empty': selects nothing: give a query, or kinds, countries, counterparts or initiated_by",
         "7: rule 'blank': selects nothing: give a query, or kinds, countries, counterparts or initiated_by"
         " (kinds empty)",
-        "11: rule 'codes': countries: unknown country code 'XX' (ISO 3166 alpha-2 such as FR or US, or EU)",
-        "15: rule 'uk': countries: unknown country code 'UK' (ISO 3166 alpha-2 such as FR or US, or EU)",
+        "11: rule 'codes': countries: unknown country code 'XX' (ISO 3166 alpha-2 such as FR, or EU, RU)",
+        "15: rule 'uk': countries: unknown country code 'UK' (ISO 3166 alpha-2 such as FR, or EU, RU)",
         "19: rule 'side': initiated_by: unknown initiative 'them' (a country code such as FR, or foreign"
         " or russia)",
         "24: rule 'scope': query: country:FRA at column 17: unknown country code 'FRA' (ISO 3166 alpha-2"
-        " such as FR or US, or EU)",
+        " such as FR, or EU, RU)",
         "28: rule 'who': counterparts: expected a list of strings, got ['']",
     ]
 
@@ -117,7 +117,7 @@ def test_rules_check_command_accepts_a_kinds_only_rule_and_lists_errors(tmp_path
     result = run_cli("rules", "check", str(bad), env=cli_env())
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"{bad}:4: rule 'x': countries: unknown country code 'ZZ' (ISO 3166 alpha-2 such as FR or US, or EU)"
+        f"{bad}:4: rule 'x': countries: unknown country code 'ZZ' (ISO 3166 alpha-2 such as FR, or EU, RU)"
     )
 
 
@@ -279,6 +279,32 @@ def test_search_highlights_a_call_scope_and_rejects_unknown_codes(
         search(call_archive, SearchRequest("country:XX", limit=10), lemmatizer)
 
 
+def test_the_web_finds_what_a_rule_with_call_fields_fires_on(
+    call_archive: sa.Engine, lemmatizer: Lemmatizer, tmp_path: Path
+) -> None:
+    from web.rules import rule_matches
+
+    rules = {
+        rule.name: rule
+        for rule in rules_from(
+            tmp_path,
+            '[[rule]]\nname = "fr"\ncountries = ["FR"]\n\n'
+            '[[rule]]\nname = "asked"\ninitiated_by = "foreign"\n\n'
+            '[[rule]]\nname = "scholz"\nquery = "Украина OR Шольцем"\ncounterparts = ["Макрон"]\n\n'
+            '[[rule]]\nname = "calls"\nkinds = ["call"]\n',
+        )
+    }
+    assert rules["fr"].search_text == "country:((FR))"
+
+    def found(name: str) -> list[int]:
+        return [hit.item["id"] for hit in rule_matches(call_archive, rules[name], 10, lemmatizer).hits]
+
+    assert found("fr") == [2, 1]
+    assert found("asked") == [1]
+    assert found("scholz") == [2]  # the words, and a counterpart named Macron
+    assert found("calls") == [4, 3, 2, 1]  # every call, read or not; never the news item
+
+
 # --- messages --------------------------------------------------------------------------------
 
 
@@ -370,6 +396,6 @@ def test_every_new_call_alerts_a_kinds_only_rule_by_email(
     bad = run_cli("rules", "test", "country:XX", env=env)
     assert bad.returncode == 2
     assert bad.stderr.strip().endswith(
-        "query: country:XX at column 9: unknown country code 'XX' (ISO 3166 alpha-2 such as FR or US, or EU)"
+        "query: country:XX at column 9: unknown country code 'XX' (ISO 3166 alpha-2 such as FR, or EU, RU)"
     )
     assert "Traceback" not in bad.stderr

@@ -83,11 +83,12 @@ def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depend
         found = rule_matches(context.engine, rule, FEED_SIZE, context.lemmatizer)
     except SearchError as error:
         raise HTTPException(503, f"rule {rule.name!r}: {error}") from None
-    page = {"q": rule.query_text, **({"kind": rule.kinds[0]} if len(rule.kinds) == 1 else {})}
+    kinds = rule.search_kinds
+    page = {"q": rule.search_text, **({"kind": kinds[0]} if len(kinds) == 1 else {})}
     info = atom.FeedInfo(
         id=atom.feed_id(context.base_url, f"/feeds/rules/{rule.name}"),
         title=f"kremlin.ru: {rule.name}",
-        subtitle=rule.description or f"Items matching {rule.query_text}",
+        subtitle=rule.description or f"Items matching {rule.selector}",
         self_url=str(request.url),
         html_url=f"{request.base_url}?{urlencode(page)}",
     )
