@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
@@ -70,10 +69,8 @@ class CallsForm:
             "since": self.since,
             "until": self.until,
             "lang": self.lang,
-            "page": "" if page == 1 else str(page),
         }
-        query = urlencode({key: value for key, value in fields.items() if value})
-        return f"/calls?{query}" if query else "/calls"
+        return present.page_address("/calls", fields, page)
 
 
 def calls_form(

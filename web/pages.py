@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
@@ -125,10 +124,8 @@ class SearchForm:
             "person": self.person,
             "topic": self.topic,
             "sort": "" if self.sort == "date" else self.sort,
-            "page": "" if page == 1 else str(page),
         }
-        query = urlencode({key: value for key, value in fields.items() if value})
-        return f"/?{query}" if query else "/"
+        return present.page_address("/", fields, page)
 
 
 def search_form(
