@@ -23,9 +23,11 @@ from sqlmodel import Session
 from alerts.destinations import Destination, apprise_log, redact
 from alerts.messages import AlertItem, Message, compose
 from alerts.rules import Rule
+from alerts.selectors import call_record_of
 from archive.models import Item, OutboxEntry
 from archive.outbox import Outbox
 from archive.types import utcnow
+from calls.reader import CallReader
 from query.snippets import Snippet
 
 logger = logging.getLogger(__name__)
@@ -93,6 +95,8 @@ class Deliverer:
         self.give_up_after = give_up_after
         #: Who holds the claims this sender makes: ``host:pid``.
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
+        #: Reads the call record of a call item for its message (loads its dictionaries once).
+        self.reader = CallReader()
 
     def release_dead_claims(self) -> int:
         """Take back the claims of senders on this host that died mid-send (see `Outbox`)."""
@@ -196,7 +200,18 @@ class Deliverer:
             if item is None:
                 continue
             snippets = tuple(Snippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
+            # The call record is read again from the item rather than carried on the row: the reader
+            # is a pure function of the text, and the message then agrees with the title it shows.
             items.append(
-                AlertItem(item.id, item.title, item.url, item.published_at, item.lead, item.kind, snippets)
+                AlertItem(
+                    item.id,
+                    item.title,
+                    item.url,
+                    item.published_at,
+                    item.lead,
+                    item.kind,
+                    snippets,
+                    call_record_of(item, self.reader),
+                )
             )
         return items

@@ -3,6 +3,18 @@
 Page text is untrusted: it is escaped for each format, so an item cannot inject HTML into an e-mail
 or ping a Slack channel (``<!channel>``). Times are shown in Moscow time, which is what the site
 shows and what readers expect.
+
+A call names who was on the line, in the subject and the body, when the page lets the call reader
+say (`calls.record.CallRecord`)::
+
+    [kremlin-watch] calls: Телефонный разговор с Президентом Франции Эммануэлем Макроном
+        — Эммануэль Макрон (FR), at the initiative of France            (one line in the subject)
+    Call with: Эммануэль Макрон (Президент Франции, FR)
+    Initiative: France (FR)
+
+Names stay as the page's language writes them (nominative); countries are codes in the list and
+English names for the initiative (`calls.codes`). Nothing is said about the initiative when the
+page does not state it, and an unreadable call leaves the message as for any other item.
 """
 
 from __future__ import annotations
@@ -17,6 +29,8 @@ from types import MappingProxyType
 import apprise
 
 from archive.vocabulary import moscow_stamp
+from calls.codes import country_name
+from calls.record import CallRecord, Counterpart
 from query.snippets import Snippet
 
 SUBJECT_PREFIX = "[kremlin-watch]"
@@ -33,6 +47,8 @@ class AlertItem:
     lead: str | None
     kind: str
     snippets: tuple[Snippet, ...]
+    #: The call record of an item of kind ``call`` (`alerts.selectors.call_record_of`); else None.
+    call: CallRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -44,10 +60,41 @@ class Message:
     body_format: str
 
 
+def _initiative(codes: tuple[str, ...]) -> str:
+    names = [country_name(code) for code in codes]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def call_summary(call: CallRecord | None) -> str:
+    """``Эммануэль Макрон (FR), Олаф Шольц (DE), at the initiative of France``; empty when unreadable."""
+    if call is None or not call.readable:
+        return ""
+    people = ", ".join(c.name + (f" ({c.country})" if c.country else "") for c in call.counterparts)
+    return people + (f", at the initiative of {_initiative(call.initiated_by)}" if call.initiated_by else "")
+
+
+def _counterpart_line(counterpart: Counterpart) -> str:
+    details = [part for part in (counterpart.office, counterpart.country) if part]
+    return counterpart.name + (f" ({', '.join(details)})" if details else "")
+
+
+def call_lines(call: CallRecord | None) -> list[str]:
+    """The body's lines about a call (unescaped): who, and whose initiative when the page says."""
+    if call is None or not call.readable:
+        return []
+    lines = ["Call with: " + "; ".join(_counterpart_line(c) for c in call.counterparts)]
+    if call.initiated_by:
+        lines.append(
+            "Initiative: " + ", ".join(f"{country_name(code)} ({code})" for code in call.initiated_by)
+        )
+    return lines
+
+
 def subject(rule: str, items: list[AlertItem]) -> str:
-    """``[kremlin-watch] <rule>: <item title>``, or the count for a digest."""
+    """``[kremlin-watch] <rule>: <item title>`` (a call: ``— <call_summary>``), or the count for a digest."""
     if len(items) == 1:
-        return f"{SUBJECT_PREFIX} {rule}: {items[0].title}"
+        summary = call_summary(items[0].call)
+        return f"{SUBJECT_PREFIX} {rule}: {items[0].title}" + (f" — {summary}" if summary else "")
     return f"{SUBJECT_PREFIX} {rule}: {len(items)} new items"
 
 
@@ -72,6 +119,7 @@ def render_text(rule: str, description: str, items: list[AlertItem]) -> str:
             moscow_stamp(item.published_at),
             item.url,
             f"Rule: {rule}" + (f" — {description}" if description else ""),
+            *call_lines(item.call),
         ]
         words = matched_words(item.snippets)
         if words:
@@ -95,6 +143,7 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
             f'<p style="margin:0;color:#555">{esc(moscow_stamp(item.published_at))} · '
             f'<a href="{esc(item.url, quote=True)}">{esc(item.url)}</a></p>',
             f"<p>Rule: <b>{esc(rule)}</b>{(' — ' + esc(description)) if description else ''}</p>",
+            *(f"<p>{esc(line)}</p>" for line in call_lines(item.call)),
         ]
         words = matched_words(item.snippets)
         if words:
@@ -129,6 +178,7 @@ def render_slack(rule: str, description: str, items: list[AlertItem]) -> str:
             f"**[{slack_escape(item.title).strip()}]({item.url})**",
             f"{moscow_stamp(item.published_at)} · rule **{slack_escape(rule)}**"
             + (f" — {slack_escape(description)}" if description else ""),
+            *(slack_escape(line) for line in call_lines(item.call)),
         ]
         for snippet in item.snippets:
             lines.append("> " + snippet.marked(slack_escape, "**", "**").strip())

@@ -4,15 +4,23 @@ A TOML file (``KREMLIN_WATCH_RULES`` or the config's ``rules`` path) of ``[[rule
 
     [[rule]]
     name = "sanctions"              # required, unique; letters, digits, - and _
-    query = 'санкции OR НАТО'       # required; the query language (README, "Query language")
+    query = 'санкции OR НАТО'       # the query language (README, "Query language"); optional when
+                                    # the rule names kinds, countries, counterparts or initiated_by
     description = "for the desk"    # optional, shown in alerts and listings
     kinds = ["call"]                # optional: only items of these kinds (call, decree, meeting, …)
+    countries = ["US", "FR"]        # optional: calls with a counterpart of these countries (ISO, EU, RU)
+    counterparts = ["Макрон"]       # optional: calls with a counterpart so named (any form)
+    initiated_by = ["foreign"]      # optional: calls these sides asked for (codes, foreign, russia)
     langs = ["ru"]                  # optional: only items of these languages
     sections = ["events/president/news"]   # optional: only items from these sections
     notify = ["desk"]               # optional: Apprise tags; default every destination
     digest = false                  # optional: several matches in one check go out as one message
     realert = false                 # optional: alert again when the site edits a matched item
     enabled = true                  # optional: false keeps the rule for `rules test` only
+
+The three call fields only select items of kind ``call`` (a decree has no counterpart); within one
+field any entry will do, and every field given must hold. ``kinds = ["call"]`` alone is a rule too:
+every new call.
 
 Every error names the file, the line and what is wrong, so `kremlin-watch rules check` can list them
 all at once instead of stopping at the first.
@@ -29,21 +37,32 @@ from typing import Any
 
 from alerts.destinations import Destination
 from archive.vocabulary import KINDS, LANGS
+from calls.codes import call_scope_problem, code_problem, initiative_problem
 from query.syntax import Query, QuerySyntaxError, parse_query
 from settings.toml_lines import line_of
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
+#: The fields that say which items a rule wants; a rule must give at least one of them.
+SELECTORS = ("query", "kinds", "countries", "counterparts", "initiated_by")
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One keyword rule, its query parsed."""
+    """One rule, its query parsed (None when the rule selects by its other fields only)."""
 
     name: str
     query_text: str
-    query: Query = field(repr=False, compare=False)
+    query: Query | None = field(repr=False, compare=False)
     description: str = ""
     kinds: tuple[str, ...] = ()
+    #: Country codes (upper case): a counterpart from one of them.
+    countries: tuple[str, ...] = ()
+    #: Names as the user wrote them: a counterpart so named (compared by lemma).
+    counterparts: tuple[str, ...] = ()
+    #: Codes (upper case), ``foreign`` or ``russia``: the call was asked for by one of them.
+    initiated_by: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     notify: tuple[str, ...] = ()
@@ -52,10 +71,44 @@ class Rule:
     enabled: bool = True
     line: int = 0
 
+    @property
+    def call_selectors(self) -> bool:
+        """Whether the rule selects by the call record (countries, counterparts, initiated_by)."""
+        return bool(self.countries or self.counterparts or self.initiated_by)
+
+    @property
+    def selector(self) -> str:
+        """What the rule selects, for listings: the query fully parenthesised (precedence visible),
+        then its other selectors (``kinds=call countries=FR``)."""
+        given = [f"{name}={','.join(getattr(self, name))}" for name in SELECTORS[1:] if getattr(self, name)]
+        return " ".join(([str(self.query)] if self.query is not None else []) + given)
+
+    @property
+    def search_text(self) -> str:
+        """The rule as one query of the query language: its query and its call fields as scopes
+        (``country:(FR OR US)``), so a search finds what the rule fires on (the web's rule pages and
+        feeds search this way). A rule with neither is "" (every item of its kinds)."""
+        parts = [f"({self.query_text})"] if self.query is not None else []
+        for scope, values in (
+            ("country", self.countries),
+            ("counterpart", self.counterparts),
+            ("initiated_by", self.initiated_by),
+        ):
+            if values:
+                parts.append(f"{scope}:(" + " OR ".join(f"({value})" for value in values) + ")")
+        return " ".join(part for part in parts if part)
+
+    @property
+    def search_kinds(self) -> tuple[str, ...]:
+        """The kinds a search for the rule asks for (call selectors pass only calls)."""
+        return ("call",) if self.call_selectors and not self.kinds else self.kinds
+
     def applies_to(self, kind: str, lang: str, section: str) -> bool:
-        """Whether the item's kind, language and section pass the rule's filters."""
+        """Whether the item's kind, language and section pass the rule's filters (call selectors
+        pass only calls; whether the call itself passes is `alerts.selectors`' business)."""
         return (
             (not self.kinds or kind in self.kinds)
+            and (not self.call_selectors or kind == "call")
             and (not self.langs or lang in self.langs)
             and (not self.sections or section in self.sections)
         )
@@ -83,17 +136,34 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(entry.strip() for entry in value)
 
 
-def _one_of(known: tuple[str, ...], what: str) -> Callable[[Any], tuple[str, ...]]:
-    """A reader of a list of strings each of which must be one of ``known`` (kinds, languages)."""
+def _checked(
+    problem: Callable[[str], str | None], case: Callable[[str], str] = str
+) -> Callable[[Any], tuple[str, ...]]:
+    """A reader of a list of strings (or one string) each of which ``problem`` accepts, put in ``case``."""
 
     def read(value: Any) -> tuple[str, ...]:
         entries = _strings(value)
-        unknown = [entry for entry in entries if entry not in known]
-        if unknown:
-            raise ValueError(f"unknown {what} {unknown[0]!r} (known: {', '.join(known)})")
-        return entries
+        for entry in entries:
+            found = problem(entry)
+            if found is not None:
+                raise ValueError(found)
+        return tuple(case(entry) for entry in entries)
 
     return read
+
+
+def _one_of(known: tuple[str, ...], what: str) -> Callable[[Any], tuple[str, ...]]:
+    """A reader of a list of strings each of which must be one of ``known`` (kinds, languages)."""
+
+    def problem(entry: str) -> str | None:
+        return None if entry in known else f"unknown {what} {entry!r} (known: {', '.join(known)})"
+
+    return _checked(problem)
+
+
+def _initiative_case(entry: str) -> str:
+    """Codes upper case, the words ``foreign`` and ``russia`` lower case."""
+    return entry.upper() if len(entry) == 2 else entry.lower()
 
 
 _kinds = _one_of(KINDS, "kind")
@@ -117,6 +187,9 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "digest": _flag,
     "realert": _flag,
     "enabled": _flag,
+    "countries": _checked(code_problem, str.upper),
+    "counterparts": _strings,
+    "initiated_by": _checked(initiative_problem, _initiative_case),
 }
 
 
@@ -194,10 +267,18 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
         except ValueError as error:
             problems.append(f"{path}:{line}: {label}: {key}: {error}")
             ok = False
-    for required in ("name", "query"):
-        if required not in table:
-            problems.append(f"{path}:{start}: {label}: missing required field {required!r}")
-            ok = False
+    if "name" not in table:
+        problems.append(f"{path}:{start}: {label}: missing required field 'name'")
+        ok = False
+    if ok and not any(values.get(name) for name in SELECTORS):
+        given = [name for name in SELECTORS[1:] if name in table]
+        where = line_of(text, given[0], start) if given else start
+        problems.append(
+            f"{path}:{where or start}: {label}: selects nothing: give a query, or kinds, countries, "
+            "counterparts or initiated_by"
+            + (f" ({', '.join(given)} empty)" if given else "")
+        )
+        ok = False
     name = values.get("name")
     if isinstance(name, str) and not _NAME.match(name):
         problems.append(
@@ -207,19 +288,27 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
         ok = False
     query: Query | None = None
     if "query" in values:
+        where = line_of(text, "query", start) or start
         try:
             query = parse_query(values["query"])
         except QuerySyntaxError as error:
-            problems.append(f"{path}:{line_of(text, 'query', start) or start}: {label}: query: {error}")
+            problems.append(f"{path}:{where}: {label}: query: {error}")
             ok = False
-    if not ok or query is None:
+        scope = call_scope_problem(query) if query is not None else None
+        if scope is not None:
+            problems.append(f"{path}:{where}: {label}: query: {scope}")
+            ok = False
+    if not ok:
         return None
     return Rule(
         name=values["name"],
-        query_text=values["query"],
+        query_text=values.get("query", ""),
         query=query,
         description=values.get("description", ""),
         kinds=values.get("kinds", ()),
+        countries=values.get("countries", ()),
+        counterparts=values.get("counterparts", ()),
+        initiated_by=values.get("initiated_by", ()),
         langs=values.get("langs", ()),
         sections=values.get("sections", ()),
         notify=values.get("notify", ()),

@@ -1,7 +1,8 @@
 """From a stored item to outbox rows: the rules are matched as each new or changed item is stored.
 
 Called by the crawl's pipeline (in a worker thread) with the record and what storing it did. New
-items are matched against every enabled rule whose filters they pass; a changed item alerts a rule
+items are matched against every enabled rule whose filters they pass (`alerts.selectors`: a call
+item's call record is read once, when some rule asks about calls); a changed item alerts a rule
 again only if the rule says ``realert = true`` or it had never alerted that rule before (an edit that
 added the keyword). Each (item version, rule, destination) becomes one outbox row; enqueueing twice is
 harmless, so a repeated check or two crawls at once cannot double an alert.
@@ -17,11 +18,13 @@ from sqlmodel import Session
 
 from alerts.destinations import Destination, route
 from alerts.rules import Rule
+from alerts.selectors import CompiledRule, call_record_of, document_of
 from archive.outbox import NewAlert, Outbox
 from archive.records import ItemRecord
 from archive.store import Outcome, StoreResult
+from calls.reader import CallReader
 from query.document import IndexedDocument
-from query.evaluate import CompiledQuery, Match, compile_query
+from query.evaluate import Match
 from query.morphology import Lemmatizer
 from query.snippets import Snippet, snippets
 
@@ -45,9 +48,10 @@ class AlertTrigger:
         self.outbox = Outbox(engine)
         self.destinations = destinations
         self.lemmatizer = lemmatizer
-        self.compiled: list[tuple[Rule, CompiledQuery]] = [
-            (rule, compile_query(rule.query, lemmatizer)) for rule in rules if rule.enabled
-        ]
+        self.compiled = [CompiledRule(rule, lemmatizer) for rule in rules if rule.enabled]
+        #: Whether any rule looks at call records (else no call is read).
+        self.reads_calls = any(compiled.needs_call for compiled in self.compiled)
+        self.reader = CallReader()
         #: Guards the lemmatizer, whose cache is not made for several threads; others who share the
         #: lemmatizer (the search index writer) take it too.
         self.lock = threading.Lock()
@@ -65,12 +69,12 @@ class AlertTrigger:
         self, record: ItemRecord, result: StoreResult, session: Session | None = None
     ) -> list[NewAlert]:
         """The outbox rows one stored item calls for (not yet written)."""
-        doc = IndexedDocument.from_item(record, self.lemmatizer)
+        call = call_record_of(record, self.reader) if self.reads_calls else None
+        doc = document_of(record, call, self.lemmatizer)
         alerts: list[NewAlert] = []
-        for rule, query in self.compiled:
-            if not rule.applies_to(record.kind, record.lang, record.section):
-                continue
-            match = query.match(doc)
+        for compiled in self.compiled:
+            rule = compiled.rule
+            match = compiled.match(record, call, doc)
             if match is None:
                 continue
             payload = json.dumps([s.to_json() for s in alert_snippets(match, doc)], ensure_ascii=False)

@@ -213,3 +213,30 @@ class ItemSearchQueue(SQLModel, table=True):
             Integer, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
         )
     )
+
+
+class CallEntry(SQLModel, table=True):
+    """The call record of an item of kind ``call``, as the call reader made it of the item's text.
+
+    Kept beside the item rather than in it: the reader improves, and `kremlin-watch calls --rebuild`
+    rereads every call without touching what the site said.
+    """
+
+    __tablename__ = "call"
+
+    item_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("item.id"), primary_key=True, autoincrement=False)
+    )
+    #: The item version the record was read from.
+    item_version: int
+    #: ``[{"name", "office", "country"}, …]``; empty when no counterpart could be read.
+    counterparts: list[dict[str, str | None]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    initiated_by: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: False when no counterpart could be read (counted by `status` and `/metrics`).
+    readable: bool = Field(default=True, index=True)
+    #: `calls.reader.READER_VERSION` of the reader that made the row.
+    reader: int
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
-from archive.models import Check, CrawlState, Item, OutboxEntry
+from archive.models import CallEntry, Check, CrawlState, Item, OutboxEntry
 from archive.types import utcnow
 
 
@@ -22,6 +22,8 @@ class WatchStatus:
 
     items: int = 0
     calls: int = 0
+    #: Calls whose counterpart could not be read: more than a few means the site changed its wording.
+    unreadable_calls: int = 0
     checks_by_outcome: dict[str, int] = field(default_factory=dict)
     items_new: int = 0
     items_changed: int = 0
@@ -48,6 +50,9 @@ def read_status(engine: Engine) -> WatchStatus:
         status.calls = session.exec(select(func.count()).select_from(Item).where(Item.kind == "call")).one()[
             0
         ]  # type: ignore[call-overload]
+        status.unreadable_calls = session.exec(  # type: ignore[call-overload]
+            select(func.count()).select_from(CallEntry).where(CallEntry.readable == False)  # noqa: E712
+        ).one()[0]
         for outcome, count in session.exec(select(Check.outcome, func.count()).group_by(Check.outcome)).all():  # type: ignore[call-overload]
             status.checks_by_outcome[outcome] = int(count)
         totals = session.exec(  # type: ignore[call-overload]

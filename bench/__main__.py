@@ -8,7 +8,9 @@
 4. Rules: 100 rules matched against 20,000 items, and `rules test` over the archive, against a plain
    lowercase substring matcher (`bench/rules_bench.py`).
 5. Search: latency over a 100,000-item archive on SQLite and PostgreSQL against a LIKE scan.
-6. Soak: 500 checks in one process, resident memory along the way (`bench/soak.py`, own process).
+6. Calls: precision and recall of the call readers on the labelled sets, against the tags alone
+   (`bench/calls_bench.py`).
+7. Soak: 500 checks in one process, resident memory along the way (`bench/soak.py`, own process).
 
 Usage: ``python -m bench [--items 5000] [--skip-postgres]``.
 """
@@ -27,7 +29,7 @@ from pathlib import Path
 import lxml.html
 import sqlalchemy as sa
 
-from bench import rules_bench, search_bench
+from bench import calls_bench, rules_bench, search_bench
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
 
@@ -232,6 +234,9 @@ def main() -> None:
     rules_bench.main(args.rule_items)
     print()
     search_bench.main(args.search_items)
+    print()
+    print("6. Call records: the labelled evaluation sets")
+    calls_bench.main()
     print()
     sys.stdout.flush()
     subprocess.run([sys.executable, "-m", "bench.soak", str(args.soak_checks)], cwd=ROOT, check=True)

@@ -68,20 +68,20 @@ def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{path}: {len(rules)} rules ({enabled} enabled), {len(destinations)} destinations: OK")
     for rule in rules:
         routed = ", ".join(rule.notify) if rule.notify else "all destinations"
-        print(f"  {rule.name}: {rule.query}  → {routed}{'' if rule.enabled else '  (disabled)'}")
+        print(f"  {rule.name}: {rule.selector}  → {routed}{'' if rule.enabled else '  (disabled)'}")
     return 0
 
 
 def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
-    from alerts.rules import RulesError, load_rules
+    from alerts.rules import Rule, RulesError, load_rules
+    from alerts.selectors import CompiledRule, call_record_of, document_of
     from alerts.trigger import alert_snippets
     from archive.export import item_object, iter_items
-    from query.document import IndexedDocument
-    from query.evaluate import compile_query
+    from calls.codes import call_scope_problem
+    from calls.reader import CallReader
     from query.morphology import Lemmatizer
     from query.syntax import QuerySyntaxError, parse_query
 
-    rule = None
     if args.rule:
         if not settings.rules:
             raise UserError("--rule needs a rules file: set rules / KREMLIN_WATCH_RULES")
@@ -92,21 +92,26 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
         if args.rule not in rules:
             raise UserError(f"no rule named {args.rule!r} in {settings.rules} (rules: {', '.join(rules)})")
         rule = rules[args.rule]
-        query = rule.query
     else:
         try:
             query = parse_query(args.query)
         except QuerySyntaxError as error:
             raise UserError(f"query: {error}") from None
+        problem = call_scope_problem(query)
+        if problem is not None:
+            raise UserError(f"query: {problem}")
+        rule = Rule(name="query", query_text=args.query, query=query)
     engine = open_archive(settings)
     lemmatizer = Lemmatizer()
-    compiled = compile_query(query, lemmatizer)
+    compiled = CompiledRule(rule, lemmatizer)
+    reader = CallReader()
     found: list[dict[str, Any]] = []
     for item in iter_items(engine, since=args.since):
-        if rule is not None and not rule.applies_to(item.kind, item.lang, item.section):
+        if not rule.applies_to(item.kind, item.lang, item.section):
             continue
-        doc = IndexedDocument.from_item(item, lemmatizer)
-        match = compiled.match(doc)
+        call = call_record_of(item, reader) if compiled.needs_call else None
+        doc = document_of(item, call, lemmatizer)
+        match = compiled.match(item, call, doc)
         if match is None:
             continue
         data = item_object(item)
@@ -120,7 +125,7 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write("\n")
     else:
         _print_matches(found)
-        print(f"{len(found)} matching item(s) for {query}")
+        print(f"{len(found)} matching item(s) for {rule.query or rule.selector}")
     return 0
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from kremlin_watch import alerting_cli, search_cli, serve_cli
+from kremlin_watch import alerting_cli, calls_cli, search_cli, serve_cli
 from kremlin_watch.archive_open import open_archive
 from kremlin_watch.errors import EXIT_CRAWL_FAILED, EXIT_FAILURE, EXIT_INPUT, UserError
 from settings.errors import ConfigError
@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--format", choices=("table", "json"), default="table")
     alerting_cli.add_commands(commands, _day)
     search_cli.add_commands(commands, _day)
+    calls_cli.add_commands(commands, _day)
     serve_cli.add_commands(commands, _day)
     return parser
 
@@ -210,7 +211,10 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     last = status.last_check_at.isoformat(timespec="seconds") if status.last_check_at else "never"
     success = status.last_success_at.isoformat(timespec="seconds") if status.last_success_at else "never"
-    print(f"archive     {masked_database_url(settings)}: {status.items} items, {status.calls} phone calls")
+    print(
+        f"archive     {masked_database_url(settings)}: {status.items} items, {status.calls} phone calls"
+        f" ({status.unreadable_calls} unreadable)"
+    )
     print(f"last check  {last} ({status.last_check_outcome or '-'}); last success {success}")
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(status.checks_by_outcome.items())) or "none"
     print(f"checks      {outcomes}")
@@ -225,6 +229,7 @@ COMMANDS = {
     "search": search_cli.cmd_search,
     "show": search_cli.cmd_show,
     "stats": search_cli.cmd_stats,
+    "calls": calls_cli.cmd_calls,
     "serve": serve_cli.cmd_serve,
     "rules": alerting_cli.cmd_rules,
     "alerts": alerting_cli.cmd_alerts,

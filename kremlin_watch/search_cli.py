@@ -62,7 +62,10 @@ def add_commands(commands: Any, day: Any) -> None:
     show.add_argument("id", type=int, metavar="ID")
     show.add_argument("--format", choices=("text", "json"), default="text")
 
-    stats = commands.add_parser("stats", help="how many items by month, kind, person or country")
+    stats = commands.add_parser(
+        "stats",
+        help="how many items by month, kind, person or geography; calls by country, counterpart, initiative",
+    )
     stats.add_argument("--by", choices=STATS_BY, default="month")
     stats.add_argument("--since", type=day, metavar="DATE", help="first Moscow day (inclusive)")
     stats.add_argument("--until", type=day, metavar="DATE", help="last Moscow day (inclusive)")
@@ -229,7 +232,7 @@ def _print_item(data: dict[str, Any]) -> None:
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from archive.vocabulary import period_problem
-    from search.stats import counts
+    from search.stats import CALL_STATS, counts
 
     problem = period_problem(args.since, args.until)
     if problem is not None:
@@ -238,9 +241,10 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     window = ""
     if args.since or args.until:
         window = f", {args.since or '…'} to {args.until or '…'} (Moscow days)"
-    print(f"items by {args.by}{window}")
+    what = "calls" if args.by in CALL_STATS else "items"
+    print(f"{what} by {args.by}{window}")
     if not rows:
-        print("(no items)")
+        print(f"(no {what})")
         return 0
     for line in bar_chart(rows, shutil.get_terminal_size((100, 24)).columns):
         print(line)

@@ -12,6 +12,11 @@ asks for it (a search that counts phrase matches rarely needs the text once the 
 
 List fields (persons, topics, geography) are joined with ``"; "`` for display, and a phrase never
 runs from one list entry into the next («"Emmanuel France"» must not match two separate tags).
+
+Call fields (`CALL_FIELDS`: ``country``, ``counterpart``, ``initiated_by``) are scope-only: a rule
+reaches them only as ``country:FR``, never with an unscoped word (an item does not *say* «FR»), and
+the caller supplies their values (`call_fields`), read from the call record, which this package
+knows nothing about.
 """
 
 from __future__ import annotations
@@ -24,8 +29,19 @@ from query.words import WORD, Token, fold, tokenize
 
 #: Every field a rule can name, in display order; an unscoped rule word searches all of them.
 FIELDS = ("title", "lead", "text", "place", "persons", "topics", "geography")
+#: Scope-only fields of call items; their values come from the call record (`call_fields`).
+CALL_FIELDS = ("country", "counterpart", "initiated_by")
+#: Fields of people's names: their words compare by `Lemmatizer.name_lemmas`.
+NAME_FIELDS = frozenset({"counterpart"})
+#: Every field a scope (``name:``) may name: the searchable fields, then the call fields.
+SCOPES = FIELDS + CALL_FIELDS
 #: Fields that hold a list of tags rather than running text.
 LIST_FIELDS = frozenset({"persons", "topics", "geography"})
+#: The ``initiated_by`` words beside the country codes: the other side asked, the Russian side asked.
+FOREIGN = "foreign"
+RUSSIA = "russia"
+#: The code of the Russian side.
+RUSSIA_CODE = "RU"
 #: What list entries are joined with in a field's display text.
 LIST_SEPARATOR = "; "
 
@@ -58,7 +74,8 @@ class IndexedField:
         #: The words as written, by position.
         self.words: list[str] = WORD.findall(text)
         self.breaks = frozenset(breaks)
-        self.lemmas: list[frozenset[str]] = list(map(lemmatizer.lemmas, self.words))
+        analyse = lemmatizer.name_lemmas if name in NAME_FIELDS else lemmatizer.lemmas
+        self.lemmas: list[frozenset[str]] = list(map(analyse, self.words))
         index: dict[str, list[int]] = {}
         for position, lemma_set in enumerate(self.lemmas):
             for lemma in lemma_set:
@@ -136,12 +153,12 @@ class IndexedDocument:
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, FieldValue], lemmatizer: Lemmatizer) -> IndexedDocument:
-        """Index the given fields (names from `FIELDS`; strings, or lists for the tag fields)."""
-        unknown = set(fields) - set(FIELDS)
+        """Index the given fields (names from `SCOPES`; strings, or lists for the tag and call fields)."""
+        unknown = set(fields) - set(SCOPES)
         if unknown:
-            raise ValueError(f"unknown field(s) {sorted(unknown)}; known: {', '.join(FIELDS)}")
+            raise ValueError(f"unknown field(s) {sorted(unknown)}; known: {', '.join(SCOPES)}")
         indexed: dict[str, IndexedField] = {}
-        for name in FIELDS:
+        for name in SCOPES:
             value = fields.get(name)
             if not value:
                 continue
@@ -165,6 +182,32 @@ class IndexedDocument:
         if self._vocabulary is None:
             self._vocabulary = frozenset().union(*(field.index.keys() for field in self.fields.values()))
         return self._vocabulary
+
+
+def call_fields(
+    countries: Iterable[str], counterparts: Iterable[str], initiated_by: Iterable[str]
+) -> dict[str, list[str]]:
+    """The call fields' values of one call: the counterparts' country codes, their names, and the
+    initiating codes plus `FOREIGN` when a non-Russian side asked and `RUSSIA` when the Russian one did.
+
+    One definition, so a rule's ``initiated_by = ["foreign"]``, the scope ``initiated_by:foreign`` and a
+    search mean the same calls.
+    """
+    return {
+        "country": [code.upper() for code in countries],
+        "counterpart": [name for name in counterparts if name.strip()],
+        "initiated_by": initiative_words(initiated_by),
+    }
+
+
+def initiative_words(initiated_by: Iterable[str]) -> list[str]:
+    """The initiating codes, plus `FOREIGN` when a non-Russian side asked and `RUSSIA` when the
+    Russian one did: what ``initiated_by`` may name."""
+    codes = [code.upper() for code in initiated_by]
+    words = ([FOREIGN] if any(code != RUSSIA_CODE for code in codes) else []) + (
+        [RUSSIA] if RUSSIA_CODE in codes else []
+    )
+    return codes + words
 
 
 def _join_entries(entries: Iterable[str]) -> tuple[str, list[int]]:

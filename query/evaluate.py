@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from query.document import FIELDS, FieldValue, IndexedDocument, IndexedField, LazyDocument
+from query.document import NAME_FIELDS, SCOPES, FieldValue, IndexedDocument, IndexedField, LazyDocument
 from query.morphology import Lemmatizer
 from query.syntax import And, Node, Not, Query, Term, parse_query
 from query.words import fold
@@ -78,8 +78,9 @@ class CompiledTerm:
         self.term = term
         self.label = str(term)
         self.fields = term.fields
+        analyse = lemmatizer.name_lemmas if term.field in NAME_FIELDS else lemmatizer.lemmas
         self.parts: tuple[Part, ...] = tuple(
-            fold(part.text) if part.prefix else lemmatizer.lemmas(part.text) for part in term.parts
+            fold(part.text) if part.prefix else analyse(part.text) for part in term.parts
         )
         #: The common case, one non-prefix word: its lemma set, for the fast path.
         first = self.parts[0]
@@ -230,4 +231,4 @@ def _hits(raw: list[_RawHit], doc: IndexedDocument) -> tuple[Hit, ...]:
 
 
 def _hit_order(hit: _RawHit) -> tuple[int, int, int, str]:
-    return FIELDS.index(hit[1]), hit[2], hit[3], hit[0]
+    return SCOPES.index(hit[1]), hit[2], hit[3], hit[0]

@@ -6,6 +6,10 @@ every normal form pymorphy3 offers, because a short word is often ambiguous («�
 «сталь» and «стать») and a rule must not silently miss one reading; English words take their Snowball
 stem (kremlin.ru has an English edition); anything else (numbers, other scripts) stands for itself.
 
+Names of people are compared more loosely (`Lemmatizer.name_lemmas`): pymorphy3 does not know most
+foreign surnames and guesses a different lemma for each case («Шольц» → шольц, «Шольца» → шолец), so
+a name word also stands for its Russian Snowball stem («Шольца», «Шольцем» → шольц).
+
 Everything is folded (`query.words.fold`: lower case, «ё» as «е») — the site writes «Соединённых»,
 users type «Соединенных» — in the input *and* in pymorphy's lemmas (pymorphy restores «ё»: «еще» → «ещё»).
 
@@ -54,6 +58,8 @@ class Lemmatizer:
     def __init__(self, maxsize: int | None = 1_000_000) -> None:
         self._morph = pymorphy3.MorphAnalyzer()
         self._stemmer = snowballstemmer.stemmer("english")
+        self._russian = snowballstemmer.stemmer("russian")
+        self._names: dict[str, frozenset[str]] = {}
         self._maxsize = maxsize
         self._by_word: dict[str, frozenset[str]] = {}
         self._by_folded: dict[str, frozenset[str]] = {}
@@ -87,6 +93,20 @@ class Lemmatizer:
         if self._maxsize is not None and len(self._by_word) >= self._maxsize:
             self._by_word.clear()
         self._by_word[word] = found
+        return found
+
+    def name_lemmas(self, word: str) -> frozenset[str]:
+        """`lemmas` of a word of a person's name, plus its Russian Snowball stem when it is Cyrillic:
+        «Шольц», «Шольца» and «Шольцем» then share ``шольц`` though pymorphy3 guesses two lemmas."""
+        found = self._names.get(word)
+        if found is None:
+            found = self.lemmas(word)
+            folded = fold(word)
+            if _has_cyrillic(folded):
+                found = found | {self._russian.stemWord(folded)}
+            if self._maxsize is not None and len(self._names) >= self._maxsize:
+                self._names.clear()
+            self._names[word] = found
         return found
 
     def _analyse(self, folded: str) -> frozenset[str]:

@@ -7,7 +7,8 @@ Grammar (EBNF; columns in error messages are 1-based character positions)::
     and_expr = unary { [ "AND" ] unary } ;            (* juxtaposition is AND *)
     unary    = ( "NOT" | "-" ) unary | primary ;       (* "-" only when glued: -НАТО *)
     primary  = [ field ":" ] ( word | phrase | "(" or_expr ")" ) ;
-    field    = "title" | "lead" | "text" | "place" | "persons" | "topics" | "geography" ;
+    field    = "title" | "lead" | "text" | "place" | "persons" | "topics" | "geography"
+             | "country" | "counterpart" | "initiated_by" ;    (* the last three: calls only *)
     phrase   = '"' word { word } '"' ;                 (* also «…», “…”, „…“ *)
     word     = letters/digits, optionally ending in "*" (a prefix of at least 2 characters) ;
 
@@ -17,7 +18,9 @@ Precedence: NOT binds tightest, then AND (written or implied), then OR: ``a b OR
 next word, phrase or parenthesised group; inside a group an inner scope wins. A word that contains
 hyphens or other punctuation («российско-американских») is split like text is and matched as a
 phrase of adjacent words. Words are compared by lemma (see `query.morphology`); ``prefix*`` compares
-spelling and lemmas by prefix.
+spelling and lemmas by prefix. The call scopes (``country:FR``, ``counterpart:Макрон``,
+``initiated_by:foreign``) only look at the values the caller gives for them (`query.document.CALL_FIELDS`);
+an unscoped word never does.
 
 A rule must say what it wants, not only what it does not: ``NOT НАТО`` or ``санкции OR NOT НАТО``
 would fire on almost every item, so they are rejected.
@@ -34,13 +37,13 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import NamedTuple
 
-from query.document import FIELDS
+from query.document import FIELDS, SCOPES
 from query.words import fold, tokenize
 
 #: Opening quote → closing quotes accepted for it.
 _QUOTES = MappingProxyType({'"': '"', "«": "»", "“": "”", "„": "“”"})
 _SPECIAL = "()" + "".join(_QUOTES)
-_FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
+_FIELD_PREFIX = re.compile(r"([A-Za-z_]+):")
 _OPERATORS = ("AND", "OR", "NOT")
 MIN_PREFIX = 2
 #: Nesting of parentheses and NOTs a rule may use; deeper input would exhaust Python's stack.
@@ -208,9 +211,9 @@ def _lex(text: str) -> list[_Lexeme]:
                 lexemes.append(_Lexeme(word, word, column))
             elif field_prefix:
                 name = field_prefix.group(1).lower()
-                if name not in FIELDS:
+                if name not in SCOPES:
                     raise QuerySyntaxError(
-                        f"unknown field '{field_prefix.group(1)}' (known: {', '.join(FIELDS)})", column
+                        f"unknown field '{field_prefix.group(1)}' (known: {', '.join(SCOPES)})", column
                     )
                 lexemes.append(_Lexeme("FIELD", name, column))
                 end = i + field_prefix.end()

@@ -1,14 +1,18 @@
 """One check as users mean it: crawl, match what is new against the rules, send the alerts.
 
 The crawler knows nothing of alerts and the alerts nothing of Scrapy; this module, on top of both,
-wires them: the rules' trigger is handed to the crawl as a "stored" hook, and the outbox is sent
-when the crawl ends. A backfill stores history but does not alert (five years of matches at once
-would bury the real news); `kremlin-watch rules test` shows what history matches.
+wires them: the call recorder and the rules' trigger are handed to the crawl as "stored" hooks (the
+recorder first, so a rule sees the call record of the item it matches), and the outbox is sent when
+the crawl ends. Every crawl records calls, backfills too; the first crawl of a runner first reads the
+calls the archive holds without a current record (an upgraded archive, a newer reader). A backfill
+stores history but does not alert (five years of matches at once would bury the real news);
+`kremlin-watch rules test` shows what history matches.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -21,12 +25,15 @@ from alerts.incidents import IncidentWatch, Notice
 from alerts.rules import Rule, RulesError, load_rules
 from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
+from calls.ledger import CallRecorder, fill_calls
 from crawler.plan import CrawlPlan
 from crawler.run import crawl
 from query.morphology import Lemmatizer
 from search.index import IndexWriter
 from settings.errors import ConfigError
 from settings.schema import Settings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,6 +72,9 @@ class CheckRunner:
         self.rules, self.destinations = load_alerting(settings)
         self.lemmatizer = Lemmatizer()
         self.trigger = AlertTrigger(engine, self.rules, self.destinations, self.lemmatizer)
+        self.recorder = CallRecorder()
+        #: Whether the calls held without a current record were read (once, before the first crawl).
+        self.calls_filled = False
         self.deliverer = Deliverer(
             engine,
             self.destinations,
@@ -86,6 +96,16 @@ class CheckRunner:
         with self.trigger.lock:  # one lemmatizer, shared with the rules' trigger
             self.index.update()
 
+    def _fill_calls(self) -> None:
+        filled = fill_calls(self.engine)
+        self.calls_filled = True
+        if filled.read:
+            logger.info(
+                "read %d call(s) held without a current call record (%d unreadable)",
+                filled.read,
+                filled.unreadable,
+            )
+
     def _started(self, crawler: object) -> None:
         self.active_crawler = crawler
 
@@ -99,7 +119,9 @@ class CheckRunner:
     async def run(self, plan: CrawlPlan, *, progress: bool = False) -> CheckResult:
         """Crawl with ``plan``; for a check, queue and send the alerts it found."""
         alerting = plan.mode == "check" and bool(self.rules) and bool(self.destinations)
-        hooks = (self.trigger,) if alerting else ()
+        if not self.calls_filled:
+            await asyncio.to_thread(self._fill_calls)
+        hooks = (self.recorder, self.trigger) if alerting else (self.recorder,)
         before = self.trigger.queued
         try:
             summary = await crawl(

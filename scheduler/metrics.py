@@ -41,6 +41,11 @@ def watch_metrics(status: WatchStatus, leading: bool) -> Iterator[Metric]:
     yield items
     yield GaugeMetricFamily("kremlin_watch_archive_items", "Items in the archive.", value=status.items)
     yield GaugeMetricFamily("kremlin_watch_archive_calls", "Phone calls in the archive.", value=status.calls)
+    yield GaugeMetricFamily(
+        "kremlin_watch_unreadable_calls",
+        "Phone calls whose counterpart could not be read (a rise means the site changed its wording).",
+        value=status.unreadable_calls,
+    )
     alerts = GaugeMetricFamily("kremlin_watch_alerts", "Outbox rows by status.", labels=["status"])
     for state in ALERT_STATES:
         alerts.add_metric([state], status.alerts_by_status.get(state, 0))

@@ -16,6 +16,9 @@ it in order (``ORDER BY rowid DESC LIMIT``), however many there are. On PostgreS
 runs on ``item_search`` with the GIN indexes. Rows of uncovered items (`Coverage.lagging`) are
 left out (by item id, whatever sort key their old row has): their old content must not count.
 
+The call scopes (``country:FR``, ``counterpart:Макрон``, ``initiated_by:foreign``) are answered from
+the ``call`` table, the stored call records (`call_values`): an item without a call row has none.
+
 Every query runs in its own short transaction: on SQLite the archive's engine takes the write lock
 at BEGIN, and a crawler waiting for it should wait for one statement, not a whole search.
 """
@@ -50,8 +53,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.backends import backend_for
+from archive.models import CallEntry
 from archive.vocabulary import moscow_day_start
-from query.document import LIST_FIELDS
+from query.document import CALL_FIELDS, LIST_FIELDS, call_fields
 from query.words import fold
 from search.coverage import SEARCH, Coverage
 from search.index import ITEM
@@ -69,6 +73,7 @@ _FEW = 10_000
 _FTS = table("item_search_fts", column("rowid"))
 _DOCUMENT = literal_column("item_search.document")
 _SPELLINGS = literal_column("item_search.spellings")
+_CALL = CallEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,18 +314,37 @@ def load_fields(
     engine: Engine, ids: Sequence[int], fields: Sequence[str]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(id, {field: value}) for the given items, read in chunks, in the order given. List fields
-    come as their JSON text (decoded only if a term looks at them: see `query.document.LazyDocument`)."""
+    come as their JSON text (decoded only if a term looks at them: see `query.document.LazyDocument`);
+    call fields (`query.document.CALL_FIELDS`) as lists, from the ``call`` table."""
+    item_fields = [name for name in fields if name not in CALL_FIELDS]
+    call_wanted = [name for name in fields if name in CALL_FIELDS]
     columns = [
         ITEM.c.id,
-        *(cast(ITEM.c[name], Text) if name in LIST_FIELDS else ITEM.c[name] for name in fields),
+        *(cast(ITEM.c[name], Text) if name in LIST_FIELDS else ITEM.c[name] for name in item_fields),
     ]
     for chunk in _chunks(ids):
         with engine.connect() as connection:
             rows = {row[0]: row for row in connection.execute(select(*columns).where(ITEM.c.id.in_(chunk)))}
+        calls = call_values(engine, chunk) if call_wanted else {}
         for item_id in chunk:
             row = rows.get(item_id)
             if row is not None:
-                yield item_id, dict(zip(fields, row[1:], strict=True))
+                values = dict(zip(item_fields, row[1:], strict=True))
+                found = calls.get(item_id, {})
+                values.update((name, found.get(name)) for name in call_wanted)
+                yield item_id, values
+
+
+def call_values(engine: Engine, ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+    """The call fields of those of the given items that have a call record (`query.document.call_fields`)."""
+    found: dict[int, dict[str, list[str]]] = {}
+    columns = [_CALL.c.item_id, _CALL.c.countries, _CALL.c.counterparts, _CALL.c.initiated_by]
+    for chunk in _chunks(ids):
+        with engine.connect() as connection:
+            for row in connection.execute(select(*columns).where(_CALL.c.item_id.in_(chunk))):
+                names = [str(entry.get("name") or "") for entry in row.counterparts or ()]
+                found[row.item_id] = call_fields(row.countries or (), names, row.initiated_by or ())
+    return found
 
 
 def decoded(values: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,10 @@ How much matching a search costs depends on the query (see `search.plan`):
   are loaded and analysed;
 * ``sort="relevance"`` scores every match, so every candidate is matched.
 
+The call scopes (``country:FR``, ``counterpart:Макрон``, ``initiated_by:foreign``) are decided by the
+matcher from the stored call records (the ``call`` table: `search.candidates.call_values`); the
+index cannot narrow them, so such a query checks every candidate the rest of it leaves.
+
 Scores: one point per matched word occurrence, three in the title.
 """
 
@@ -31,12 +35,13 @@ from sqlmodel import Session
 from archive.export import item_object
 from archive.models import Item
 from archive.vocabulary import period_problem
-from query.document import FIELDS, IndexedDocument
+from calls.codes import call_scope_problem
+from query.document import CALL_FIELDS, FIELDS, IndexedDocument
 from query.evaluate import CompiledQuery, Match, compile_query
 from query.morphology import Lemmatizer
 from query.snippets import snippets
 from query.syntax import QuerySyntaxError, parse_query
-from search.candidates import Candidate, IndexPart, decoded, lagging, load_fields
+from search.candidates import Candidate, IndexPart, call_values, decoded, lagging, load_fields
 from search.coverage import Coverage, read_coverage
 from search.plan import plan_query
 from search.request import SORTS, SearchHit, SearchRequest, SearchResult
@@ -89,6 +94,9 @@ def prepare(request: SearchRequest, lemmatizer: Lemmatizer) -> PreparedSearch:
         query = parse_query(request.query)
     except QuerySyntaxError as error:
         raise SearchError(f"query: {error.message}") from None
+    problem = call_scope_problem(query)
+    if problem is not None:
+        raise SearchError(f"query: {problem}")
     return PreparedSearch(request, compile_query(query, lemmatizer))
 
 
@@ -203,12 +211,15 @@ class _Matcher:
         An item that no longer matches (edited since its candidates were read) is left out.
         """
         items = _load_items(self.engine, ids)
+        calls = call_values(self.engine, ids) if any(name in CALL_FIELDS for name in self.fields) else {}
         hits: list[SearchHit] = []
         for item_id in ids:
             item = items.get(item_id)
             if item is None:
                 continue
-            doc = self._document({name: getattr(item, name) for name in self.fields})
+            values = {name: getattr(item, name) for name in self.fields if name not in CALL_FIELDS}
+            values.update(calls.get(item_id, {}))
+            doc = self._document(values)
             match = self.compiled.match(doc)
             if match is None:
                 continue

@@ -14,7 +14,9 @@ superset is in fact the answer:
 * a field scope is ignored: a superset (the index does not know fields);
 * a NOT of something inexact is dropped (treated as true): subtracting a superset would remove
   true matches (``Байден NOT title:Макрон`` must keep items that name Macron in the text);
-* a word whose lemma cannot be indexed (see `search.terms.indexable`) is true: "maybe anywhere".
+* a word whose lemma cannot be indexed (see `search.terms.indexable`) is true: "maybe anywhere";
+* a call scope (``country:FR``, `query.document.CALL_FIELDS`) is true, not exact: the index holds
+  the items' words, not their call records, so the matcher decides (from the ``call`` table).
 
 A query that comes out as plain "true" has no index query at all: every item is a candidate.
 """
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from query.document import FIELDS
+from query.document import CALL_FIELDS, SCOPES
 from query.evaluate import Compiled, CompiledAnd, CompiledNot, CompiledQuery, CompiledTerm
 from search.terms import indexable
 
@@ -81,7 +83,7 @@ def _fields(compiled: CompiledQuery) -> tuple[str, ...]:
     wanted: set[str] = set()
     for term in compiled.query.terms():
         wanted.update(term.fields)
-    return tuple(name for name in FIELDS if name in wanted)
+    return tuple(name for name in SCOPES if name in wanted)
 
 
 def _translate(node: Compiled) -> tuple[Expr | None, bool]:
@@ -124,6 +126,8 @@ def _translate(node: Compiled) -> tuple[Expr | None, bool]:
 
 
 def _term(term: CompiledTerm) -> tuple[Expr | None, bool]:
+    if term.term.field in CALL_FIELDS:
+        return None, False
     parts: list[Expr] = []
     decided = True
     for part in term.parts:

@@ -1,34 +1,50 @@
-"""Counts of archived items by month, kind, person or country (read-only).
+"""Counts of archived items by month, kind, person or geography tag, and of calls by country,
+counterpart or initiative (read-only).
 
-Counted from ``item`` itself, not from the search index, so they never lag. Months are Moscow
-calendar months (``YYYY-MM``; an item at 23:30 UTC on 31 January is a February item), and the
-days of ``since`` / ``until`` are Moscow days, both inclusive, as everywhere. A person or country
-counts once per item that lists it (``country`` counts the ``geography`` list). Months and list
-entries are worked out in Python, the same way on SQLite and PostgreSQL (SQLite knows no time
-zones), which for 100,000 items takes a fraction of a second.
+Counted from ``item`` itself, not from the search index, so they never lag; the call counts from the
+call records (``call``, `calls.ledger`). Months are Moscow calendar months (``YYYY-MM``; an item at
+23:30 UTC on 31 January is a February item), and the days of ``since`` / ``until`` are Moscow days,
+both inclusive, as everywhere. A person or geography tag counts once per item that lists it; a
+country (ISO code, ``EU``, ``RU``) or counterpart once per call with it; ``initiative`` counts each
+side that asked for a call (a call two partners asked for counts for both), and `NOT_STATED` the
+calls whose page does not say. Months and list entries are worked out in Python, the same way on
+SQLite and PostgreSQL (SQLite knows no time zones), which for 100,000 items takes a fraction of a
+second.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from types import MappingProxyType
 
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
+from archive.models import CallEntry
 from archive.vocabulary import MOSCOW, moscow_day_start
 from search.index import ITEM
 
 #: What `counts` can count by.
-STATS_BY = ("month", "kind", "person", "country")
-_LIST_COLUMN = {"person": "persons", "country": "geography"}
+STATS_BY = ("month", "kind", "person", "geography", "country", "counterpart", "initiative")
+#: Counted from a list column of ``item``.
+_LIST_COLUMN = {"person": "persons", "geography": "geography"}
+#: Counted from a list column of the call records.
+_CALL_COLUMN = MappingProxyType(
+    {"country": "countries", "counterpart": "counterparts", "initiative": "initiated_by"}
+)
+#: What counts calls, not items.
+CALL_STATS = tuple(_CALL_COLUMN)
+#: The ``initiative`` label of calls whose page does not say who asked for them.
+NOT_STATED = "not stated"
+CALL = CallEntry.__table__  # type: ignore[attr-defined]
 
 
 def counts(
     engine: Engine, by: str, since: date | None = None, until: date | None = None, limit: int | None = None
 ) -> list[tuple[str, int]]:
     """(label, count) pairs: months in calendar order with empty months filled in (the newest
-    ``limit`` months); kinds, persons and countries largest first, then by name (the first
-    ``limit``). Items without a publication time are not counted by month."""
+    ``limit`` months); the others largest first, then by name (the first ``limit``). Items without a
+    publication time are not counted by month."""
     if by not in STATS_BY:
         raise ValueError(f"cannot count by {by!r} (use {', '.join(STATS_BY)})")
     conditions = _window(since, until)
@@ -44,6 +60,8 @@ def counts(
             ).scalars()
             found = _months(Counter(moment.astimezone(MOSCOW).strftime("%Y-%m") for moment in moments))
             return found[-limit:] if limit else found
+        elif by in _CALL_COLUMN:
+            found = _largest(_call_tally(connection, by, conditions))
         else:
             column = ITEM.c[_LIST_COLUMN[by]]
             tally: Counter[str] = Counter()
@@ -51,6 +69,23 @@ def counts(
                 tally.update({entry.strip() for entry in entries or () if entry and entry.strip()})
             found = _largest(tally)
     return found[:limit] if limit else found
+
+
+def _call_tally(connection: Connection, by: str, conditions: list[ColumnElement[bool]]) -> Counter[str]:
+    """Calls per country, counterpart name or initiating side, from the call records."""
+    column = CALL.c[_CALL_COLUMN[by]]
+    calls = CALL.join(ITEM, ITEM.c.id == CALL.c.item_id)
+    rows = connection.execute(select(column).select_from(calls).where(*conditions)).scalars()
+    tally: Counter[str] = Counter()
+    for entries in rows:
+        if by == "counterpart":
+            labels = {str(entry["name"]).strip() for entry in entries or () if entry.get("name")}
+        else:
+            labels = {str(entry) for entry in entries or () if entry}
+        if by == "initiative" and not labels:
+            labels = {NOT_STATED}
+        tally.update(labels - {""})
+    return tally
 
 
 def _window(since: date | None, until: date | None) -> list[ColumnElement[bool]]:

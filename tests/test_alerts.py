@@ -128,6 +128,7 @@ def test_email_end_to_end_exactly_once(
     assert (
         message["Subject"]
         == "[kremlin-watch] sanctions: Телефонный разговор с Президентом США Джозефом Байденом"
+        " — Джозеф Байден (US)"  # the call record, read from the page by the crawl
     )
     assert message["To"] == "desk@example.org"
     html = message.get_body(("html",)).get_content()
@@ -199,9 +200,10 @@ def test_webhook_and_routing_by_tags(
     result = run_cli("crawl", env=env)
     assert "alerts: sent 2" in result.stdout, result.stdout + result.stderr
     # "sanctions" routes to desk (e-mail) only, "guarantees" to ops (webhook) only.
-    assert [m["Subject"] for m in smtp_server.messages] == [f"[kremlin-watch] sanctions: {call.title}"]
+    biden = " — Джозеф Байден (US)"  # the counterpart the call reader found on the page
+    assert [m["Subject"] for m in smtp_server.messages] == [f"[kremlin-watch] sanctions: {call.title}{biden}"]
     [posted] = webhook.received
-    assert posted["title"] == f"[kremlin-watch] guarantees: {call.title}"
+    assert posted["title"] == f"[kremlin-watch] guarantees: {call.title}{biden}"
     assert "**юридических гарантий**" in posted["message"]
     assert f"/events/president/news/{call.id}" in posted["message"]
 
@@ -222,7 +224,7 @@ def test_edit_does_not_realert_unless_the_rule_asks(
     result = run_cli("crawl", env=env)
     assert "changed 1" in result.stdout
     titles = [p["title"] for p in webhook.received[2:]]
-    assert titles == [f"[kremlin-watch] guarantees: {call.title} (дополнено)"]
+    assert titles == [f"[kremlin-watch] guarantees: {call.title} (дополнено) — Джозеф Байден (US)"]
 
 
 def test_digest_rule_sends_one_message_for_several_matches(
@@ -272,7 +274,7 @@ def test_rules_check_reports_every_error_with_its_line(tmp_path: Path, webhook: 
     assert f"{rules}:3: rule 'a': query: unclosed ( at column 1" in lines
     assert any(line.startswith(f"{rules}:7: rule 'b': query: ") and "empty" in line for line in lines)
     assert (
-        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, enabled)"
+        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, enabled, countries, counterparts, initiated_by)"
         in lines
     )
     assert f"{rules}:10: rule 'a': duplicate name (first defined on line 1)" in lines

@@ -22,6 +22,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.test_web import BIDEN, BIDEN_EDITED_TITLE, DECREE, running_server, seed, wait_for
+from tests.test_web_calls import seed_calls
 
 #: Flags that keep a headless Chromium quiet, offline and independent of any user profile.
 CHROMIUM_FLAGS = (
@@ -61,21 +62,32 @@ def _chromedriver() -> str:
     return str(found)
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[str]:
-    """The seeded archive served on a free port; yields the base URL."""
+def _served(tmp_path: Path, fill: Any) -> Iterator[str]:
+    """An archive filled by ``fill(engine)``, served on a free port; yields the base URL."""
     from archive.engine import make_engine
     from archive.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     engine = make_engine(url)
     upgrade(engine)
-    seed(engine)
+    fill(engine)
     engine.dispose()
     port = free_port()
     with running_server(url, port):
         wait_for(f"http://127.0.0.1:{port}/openapi.json")
         yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    """The seeded archive served on a free port; yields the base URL."""
+    yield from _served(tmp_path, seed)
+
+
+@pytest.fixture
+def calls_site(tmp_path: Path) -> Iterator[str]:
+    """An archive of real calls with their call records (`tests.test_web_calls`), served."""
+    yield from _served(tmp_path, seed_calls)
 
 
 @pytest.fixture
@@ -158,6 +170,60 @@ def test_search_page_in_a_real_browser(site: str, browser: Any, tmp_path: Path) 
     wait.until(ready.url_contains("kind=call"))
     titles = [link.text for link in browser.find_elements(By.CSS_SELECTOR, "ol.results h2 a")]
     assert titles == ["Telephone conversation with President of France Emmanuel Macron"]
+
+
+def test_calls_page_and_its_chart_in_a_real_browser(calls_site: str, browser: Any, tmp_path: Path) -> None:
+    """A person opens the calls from the navigation, asks for France, and reads the table and chart."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, WAIT)
+    browser.get(calls_site + "/")
+    browser.find_element(By.LINK_TEXT, "Phone calls").click()
+    wait.until(ready.title_contains("Phone calls"))
+    assert browser.current_url == f"{calls_site}/calls"
+    assert browser.find_element(By.ID, "count").text.startswith("14 calls")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart g.bar")) == 8  # Nov 2021 – Jun 2022
+
+    browser.find_element(By.NAME, "country").send_keys("FR", Keys.ENTER)
+    wait.until(ready.url_contains("country=FR"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.calls tbody tr")
+    assert [row.find_element(By.CSS_SELECTOR, "td.when").text for row in rows] == [
+        "18.03.2022 19:55",
+        "10.03.2022 14:20",
+        "20.02.2022 12:00",
+    ]
+    first = rows[0].find_elements(By.TAG_NAME, "td")
+    assert first[1].text.startswith("Telephone conversation with President of France Emmanuel Macron")
+    assert first[2].text == "Emmanuel Macron, President of France · France (FR)"
+    assert first[3].text == "France"
+    assert "Olaf Scholz, Federal Chancellor of Germany · Germany (DE)" in rows[1].text
+    assert browser.find_element(By.NAME, "country").get_attribute("value") == "FR"
+
+    # The chart: drawn by the browser (a real size), one bar per month, February and March 2022.
+    chart = browser.find_element(By.CSS_SELECTOR, "svg.chart")
+    assert chart.size["width"] > 300 and chart.size["height"] > 150
+    assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent") == "Calls per month by country"
+    months = chart.find_elements(By.CSS_SELECTOR, "g.bar")
+    assert [m.find_element(By.TAG_NAME, "title").get_attribute("textContent") for m in months] == [
+        "February 2022: 1 call (France 1)",
+        "March 2022: 2 calls (France 2, Germany 1)",
+    ]
+    assert [m.find_element(By.CSS_SELECTOR, "text.label").text for m in months] == ["2022-02", "2022-03"]
+    segments = [m.find_elements(By.CSS_SELECTOR, "rect.segment") for m in months]
+    assert [len(parts) for parts in segments] == [1, 2]
+    assert all(part.size["height"] > 0 and part.size["width"] > 0 for parts in segments for part in parts)
+    legend = [key.text for key in chart.find_elements(By.CSS_SELECTOR, "g.key")]
+    assert legend == ["France (FR)", "Germany (DE)"]
+    shot = tmp_path / "calls.png"
+    assert browser.save_screenshot(str(shot))
+    png_size(shot)
+
+    rows[0].find_element(By.CSS_SELECTOR, "td.title a").click()
+    wait.until(ready.url_contains("/items/68017"))
+    assert browser.find_element(By.TAG_NAME, "h1").text.endswith("Emmanuel Macron")
 
 
 def test_chromium_screenshot_of_the_results(site: str, tmp_path: Path) -> None:

@@ -124,10 +124,25 @@ def site() -> Iterator[ReplicaServer]:
         yield server
 
 
+#: What the call reader makes of every call `publish_call` publishes, as the alert's subject says it.
+MACRON = " — Эммануэль Макрон (FR)"
+
+
 def publish_call(site: ReplicaServer, number: int = 0):  # type: ignore[no-untyped-def]
+    """A call with Macron whose title is unique (id and number) and whose text mentions sanctions."""
     item = site.corpus.next_item(kind="call")
-    title = f"Телефонный разговор с Президентом Франции ({item.id}, {number})"
-    return site.corpus.publish(dataclasses.replace(item, title=title, paragraphs=list(SANCTIONS), place=None))
+    return site.corpus.publish(
+        dataclasses.replace(
+            item,
+            title=f"Телефонный разговор с Президентом Франции Эммануэлем Макроном ({item.id}, {number})",
+            lead="Состоялся телефонный разговор Владимира Путина с Президентом Французской Республики "
+            "Эммануэлем Макроном.",
+            paragraphs=list(SANCTIONS),
+            place=None,
+            persons=["Макрон Эммануэль"],
+            geography=["Франция"],
+        )
+    )
 
 
 def daemon_env(
@@ -164,7 +179,7 @@ def test_call_published_while_running_arrives_once_and_restart_sends_nothing(
         assert health["status"] == "ok" and health["role"] == "leader"
         call = publish_call(site)
         wait_for("the alert e-mail", lambda: smtp_server.messages)
-        assert subjects(smtp_server) == [f"[kremlin-watch] calls: {call.title}"]
+        assert subjects(smtp_server) == [f"[kremlin-watch] calls: {call.title}{MACRON}"]
         sent = sample("kremlin_watch_alerts", status="sent")
         metrics = wait_for("the sent mark in /metrics", lambda: (m := daemon.metrics()).get(sent) and m)
         assert metrics[sent] == 1
@@ -390,7 +405,7 @@ def test_sigkill_at_random_moments_loses_nothing(
         ).one()[0]
     assert sorted(row.item_id for row in rows) == sorted(item.id for item in published)  # one row per call
     counts = Counter(subjects(smtp_server))
-    assert set(counts) == {f"[kremlin-watch] calls: {item.title}" for item in published}
+    assert set(counts) == {f"[kremlin-watch] calls: {item.title}{MACRON}" for item in published}
     # The README's bound: a message goes out twice only if the process died between the SMTP
     # server accepting it and the "sent" mark, at most once per crash.
     assert sum(counts.values()) - len(published) <= kills
@@ -420,7 +435,7 @@ def test_two_daemons_on_postgres_one_leads_and_the_other_takes_over(
         wait_for("a check by the new leader", lambda: second.checks_done() > checks_before + 1)
         call = publish_call(site)
         wait_for("the alert from the new leader", lambda: smtp_server.messages)
-        assert subjects(smtp_server) == [f"[kremlin-watch] calls: {call.title}"]
+        assert subjects(smtp_server) == [f"[kremlin-watch] calls: {call.title}{MACRON}"]
         assert second.stop() == 0, second.log()
         assert "another daemon leads on this archive; standing by" in second.log()
     finally:

@@ -290,7 +290,7 @@ def test_precedence(rule: str, shown: str) -> None:
         ("санкции NOT", "NOT at column 9 needs a word after it", 9),
         (
             "author:x",
-            "unknown field 'author' (known: title, lead, text, place, persons, topics, geography)",
+            "unknown field 'author' (known: title, lead, text, place, persons, topics, geography, country, counterpart, initiated_by)",
             1,
         ),
         (
@@ -319,3 +319,26 @@ def test_syntax_errors(rule: str, message: str, column: int) -> None:
         parse_query(rule)
     assert (caught.value.message, caught.value.column) == (message, column)
     assert str(caught.value) == message and "\n" not in message
+
+
+def test_call_scopes_parse_and_only_scoped_terms_reach_them() -> None:
+    query = parse_query("initiated_by:foreign (country:FR OR counterpart:«Олафом Шольцем») Украина")
+    assert str(query) == (
+        "(initiated_by:foreign AND (country:FR OR counterpart:«Олафом Шольцем») AND Украина)"
+    )
+    fields = [term.fields for term in query.terms()]
+    assert fields[:3] == [("initiated_by",), ("country",), ("counterpart",)]
+    assert "country" not in fields[3] and "counterpart" not in fields[3] and "title" in fields[3]
+    with pytest.raises(QuerySyntaxError, match="unknown field 'initiated'"):
+        parse_query("initiated:foreign")
+
+
+def test_counterpart_names_compare_by_name_lemmas(lemmatizer: Lemmatizer) -> None:
+    """pymorphy3 guesses «Шольца» → шолец but «Шольц» → шольц: names also compare by stem."""
+    assert lemmatizer.lemmas("Шольца").isdisjoint(lemmatizer.lemmas("Шольц"))
+    doc = IndexedDocument.from_fields({"counterpart": ["Олаф Шольц"], "title": "Шольц"}, lemmatizer)
+    for rule in ("counterpart:Шольцем", 'counterpart:"Олафом Шольцем"', "counterpart:Шольца"):
+        assert compile_query(rule, lemmatizer).match(doc) is not None, rule
+    assert compile_query("counterpart:Макрон", lemmatizer).match(doc) is None
+    # Outside the name fields words keep their lemmas only, as the search index holds them.
+    assert compile_query("title:Шольца", lemmatizer).match(doc) is None

@@ -387,7 +387,7 @@ def test_stats_counts(engine: sa.Engine) -> None:
     assert counts(engine, "month", limit=2) == [("2022-03", 0), ("2022-04", 1)]
     assert counts(engine, "kind") == [("call", 2), ("decree", 1)]
     assert counts(engine, "person") == [("Байден Джозеф", 2), ("Макрон Эммануэль", 1)]
-    assert counts(engine, "country", limit=1) == [("США", 2)]
+    assert counts(engine, "geography", limit=1) == [("США", 2)]
     assert counts(engine, "kind", since=date(2022, 2, 1)) == [("call", 1), ("decree", 1)]
     assert counts(engine, "person", until=date(2022, 1, 31)) == [("Байден Джозеф", 1)]
     with pytest.raises(ValueError, match="cannot count by"):

@@ -615,7 +615,7 @@ def test_serve_engine_refuses_writes(archive: str) -> None:
 
 
 def concrete(path: str) -> str:
-    return path.replace("{item_id}", "67487").replace("{name}", "sanctions")
+    return path.replace("{item_id}", "67487").replace("{name}", "sanctions").replace("{country}", "FR")
 
 
 def all_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, set[str], Any]]:

@@ -14,6 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from archive.vocabulary import KINDS, LANGS, period_problem
+from calls.filters import CallFilterError, call_filter
+from calls.ledger import load_calls
 from search.engine import SearchError, search
 from search.request import SearchRequest
 from search.show import item_with_revisions
@@ -43,6 +45,13 @@ class ItemsOut(BaseModel):
 
     total: int
     items: list[dict[str, Any]]
+
+
+class CallsOut(BaseModel):
+    """A page of the call ledger, newest first; ``total`` counts every call that passes the filters."""
+
+    total: int
+    calls: list[dict[str, Any]]
 
 
 class StatOut(BaseModel):
@@ -131,6 +140,29 @@ def get_item(
     if item is None:
         raise HTTPException(404, f"no item {item_id} in the archive")
     return item
+
+
+@router.get("/calls", response_model=CallsOut, responses={422: {"model": ErrorOut}})
+def list_calls(
+    context: Annotated[WebContext, Depends(get_context)],
+    country: Annotated[str, Query(max_length=20, description="ISO 3166 alpha-2 (or EU, RU)")] = "",
+    counterpart: Annotated[str, Query(max_length=200, description="a name, any form or language")] = "",
+    initiated_by: Annotated[
+        str, Query(max_length=20, description="a country code, foreign (the other side) or russia")
+    ] = "",
+    since: Annotated[date | None, Query(description="first Moscow day, YYYY-MM-DD (inclusive)")] = None,
+    until: Annotated[date | None, Query(description="last Moscow day, YYYY-MM-DD (inclusive)")] = None,
+    lang: Lang | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """The phone calls that pass every given filter, newest first, with their call records."""
+    try:
+        wanted = call_filter(country, counterpart, initiated_by, since, until, lang or "")
+    except CallFilterError as error:
+        raise HTTPException(422, str(error)) from None
+    calls = load_calls(context.engine, wanted, context.lemmatizer)
+    return {"total": len(calls), "calls": [call.to_json() for call in calls[offset : offset + limit]]}
 
 
 @router.get("/stats", response_model=list[StatOut], responses={422: {"model": ErrorOut}})

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from query.morphology import Lemmatizer
 from settings.version import VERSION
-from web import api, feeds, pages
+from web import api, calls_page, feeds, pages
 from web.context import WebContext
 from web.readonly_http import ReadOnlyMiddleware
 
@@ -21,9 +21,12 @@ DESCRIPTION = """Read-only access to the kremlin-watch archive of kremlin.ru.
 * `/api/items`: search with the rules' query language (any Russian or English word form), filters by
   Moscow calendar day, kind, language, person and topic.
 * `/api/items/{id}`: one item with its earlier versions.
+* `/api/calls`: the phone calls with their counterparts (name, office, country) and who asked for the
+  call, filtered by country, counterpart, initiative, Moscow days and language.
 * `/api/stats`: counts per month, kind, person or country.
 * `/api/rules`: the configured keyword rules with their newest matches.
-* `/feeds/calls.atom`, `/feeds/rules/{name}.atom`: Atom feeds for feed readers.
+* `/feeds/calls.atom`, `/feeds/calls/{country}.atom`, `/feeds/rules/{name}.atom`: Atom feeds for
+  feed readers.
 
 Only GET and HEAD are accepted.
 """
@@ -60,5 +63,6 @@ def create_app(
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    app.include_router(calls_page.router)
     app.add_middleware(ReadOnlyMiddleware)
     return app

@@ -52,7 +52,7 @@ def paragraphs_html(text: str | None) -> str:
     for paragraph in (part.strip() for part in text.split("\n\n")):
         if paragraph:
             element = etree.Element("p")
-            element.text = _xml_safe(paragraph)
+            element.text = xml_safe(paragraph)
             parts.append(etree.tostring(element, encoding="unicode"))
     return "\n".join(parts)
 
@@ -93,7 +93,7 @@ def _entry(feed: etree._Element, item: dict[str, Any], item_page: str | None) ->
     if item_page:
         _link(entry, item_page.format(id=item["id"]), "related", "text/html")
     for topic in item.get("topics") or ():
-        etree.SubElement(entry, _A + "category", term=_xml_safe(topic))
+        etree.SubElement(entry, _A + "category", term=xml_safe(topic))
     if item.get("lead"):
         _text(entry, "summary", item["lead"]).set("type", "text")
     body = paragraphs_html(item.get("text"))
@@ -127,11 +127,12 @@ def _rfc3339(moment: datetime | None) -> str:
 
 def _text(parent: etree._Element, name: str, value: str) -> etree._Element:
     element = etree.SubElement(parent, _A + name)
-    element.text = _xml_safe(value)
+    element.text = xml_safe(value)
     return element
 
 
-def _xml_safe(text: str) -> str:
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry (lxml refuses them)."""
     return _NOT_XML.sub("", text)
 
 

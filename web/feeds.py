@@ -1,4 +1,5 @@
-"""Atom feeds under ``/feeds``: the newest phone calls, and what each rule matches.
+"""Atom feeds under ``/feeds``: the newest phone calls (all, or with one country), and what each rule
+matches.
 
 A feed reader polls, so every feed carries a strong ETag of its body and answers a matching
 ``If-None-Match`` with 304: an unchanged feed costs the reader no download.
@@ -13,6 +14,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
+from calls.codes import country_name, is_country_code, normalized_code
+from calls.items import call_items
+from calls.ledger import CallFilter, load_calls
 from search.engine import SearchError, search
 from search.request import SearchRequest
 from web import atom
@@ -45,6 +49,27 @@ def calls_feed(request: Request, context: Annotated[WebContext, Depends(get_cont
     return _feed_response(request, info, (hit.item for hit in hits))
 
 
+@router.get("/calls/{country}.atom", response_class=Response, responses={**_ATOM_RESPONSE, 404: {}})
+def country_calls_feed(
+    country: str, request: Request, context: Annotated[WebContext, Depends(get_context)]
+) -> Response:
+    """The newest phone calls with a counterpart from ``country`` (ISO 3166 alpha-2, EU or RU)."""
+    code = normalized_code(country)
+    if not is_country_code(code):
+        raise HTTPException(404, f"no country with the code {country!r}")
+    calls = load_calls(context.engine, CallFilter(country=code), context.lemmatizer)[:FEED_SIZE]
+    items = call_items(context.engine, [call.id for call in calls])
+    name = country_name(code)
+    info = atom.FeedInfo(
+        id=atom.feed_id(context.base_url, f"/feeds/calls/{code}"),
+        title=f"kremlin.ru: phone calls with {name}",
+        subtitle=f"The President's telephone conversations with {name}, newest first (kremlin-watch)",
+        self_url=str(request.url),
+        html_url=f"{request.base_url}calls?{urlencode({'country': code})}",
+    )
+    return _feed_response(request, info, items)
+
+
 @router.get("/rules/{name}.atom", response_class=Response, responses={**_ATOM_RESPONSE, 404: {}})
 def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depends(get_context)]) -> Response:
     """The newest items a rule of the rules file matches."""
@@ -58,11 +83,12 @@ def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depend
         found = rule_matches(context.engine, rule, FEED_SIZE, context.lemmatizer)
     except SearchError as error:
         raise HTTPException(503, f"rule {rule.name!r}: {error}") from None
-    page = {"q": rule.query_text, **({"kind": rule.kinds[0]} if len(rule.kinds) == 1 else {})}
+    kinds = rule.search_kinds
+    page = {"q": rule.search_text, **({"kind": kinds[0]} if len(kinds) == 1 else {})}
     info = atom.FeedInfo(
         id=atom.feed_id(context.base_url, f"/feeds/rules/{rule.name}"),
         title=f"kremlin.ru: {rule.name}",
-        subtitle=rule.description or f"Items matching {rule.query_text}",
+        subtitle=rule.description or f"Items matching {rule.selector}",
         self_url=str(request.url),
         html_url=f"{request.base_url}?{urlencode(page)}",
     )

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from archive.vocabulary import KIND_LABELS, KINDS, LANGS, moscow_clock, period_problem
+from calls.codes import country_label, country_name
 from search.engine import SearchError, search
 from search.request import SearchRequest
 from search.show import item_with_revisions
@@ -46,12 +46,25 @@ def make_templates() -> Environment:
     )
     env.filters["moscow"] = moscow_clock
     env.filters["kind_label"] = lambda kind: KIND_LABELS.get(kind, kind)
+    env.filters["country_name"] = country_name
+    env.filters["country_label"] = country_label
     env.globals["marked"] = present.marked
     env.globals["paragraphs"] = present.paragraphs
     env.globals["diff_markup"] = present.diff_markup
     env.globals["kinds"] = KINDS
     env.globals["kind_labels"] = KIND_LABELS
     return env
+
+
+def form_day(name: str, text: str, errors: list[str]) -> date | None:
+    """A form's day field (empty: None); a mistake is added to ``errors`` and read as None."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"{name}: expected a day as YYYY-MM-DD, got {text!r}.")
+        return None
 
 
 @dataclass
@@ -98,13 +111,7 @@ class SearchForm:
         )
 
     def _day(self, name: str, text: str) -> date | None:
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.errors.append(f"{name}: expected a day as YYYY-MM-DD, got {text!r}.")
-            return None
+        return form_day(name, text, self.errors)
 
     def url(self, page: int) -> str:
         """This search's address at another page (empty fields left out)."""
@@ -117,10 +124,8 @@ class SearchForm:
             "person": self.person,
             "topic": self.topic,
             "sort": "" if self.sort == "date" else self.sort,
-            "page": "" if page == 1 else str(page),
         }
-        query = urlencode({key: value for key, value in fields.items() if value})
-        return f"/?{query}" if query else "/"
+        return present.page_address("/", fields, page)
 
 
 def search_form(
@@ -170,7 +175,7 @@ def search_page(
         page["first_shown"] = (form.page - 1) * PER_PAGE + 1
         page["last_shown"] = (form.page - 1) * PER_PAGE + len(result.hits)
     status = 422 if form.errors else 200
-    return _render(context, "search.html", page, status)
+    return render(context, "search.html", page, status)
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
@@ -180,10 +185,11 @@ def item_page(item_id: str, context: Annotated[WebContext, Depends(get_context)]
     if item_id.isdigit() and len(item_id) < 19:
         item = item_with_revisions(context.engine, int(item_id))
     if item is None:
-        return _render(context, "missing.html", {"item_id": item_id}, 404)
-    return _render(context, "item.html", {"item": item}, 200)
+        return render(context, "missing.html", {"item_id": item_id}, 404)
+    return render(context, "item.html", {"item": item}, 200)
 
 
-def _render(context: WebContext, name: str, values: dict[str, Any], status: int) -> HTMLResponse:
+def render(context: WebContext, name: str, values: dict[str, Any], status: int) -> HTMLResponse:
+    """The template ``name`` filled with ``values``, sent with the pages' security headers."""
     html = context.templates.get_template(name).render(**values)
     return HTMLResponse(html, status_code=status, headers=HTML_HEADERS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
@@ -68,3 +69,10 @@ def page_links(total: int, page: int, per_page: int, around: int = 2) -> list[Pa
 def last_page(total: int, per_page: int) -> int:
     """The number of the last page (1 for an empty result)."""
     return max(1, -(-total // per_page))
+
+
+def page_address(path: str, fields: dict[str, str], page: int) -> str:
+    """A form's address at ``page``: the filled fields (empty ones left out), page 1 unnamed."""
+    wanted = {**fields, "page": "" if page == 1 else str(page)}
+    query = urlencode({key: value for key, value in wanted.items() if value})
+    return f"{path}?{query}" if query else path

@@ -75,8 +75,8 @@ def rule_matches(engine: Engine, rule: Rule, limit: int, lemmatizer: Lemmatizer 
     """
     hits: list[SearchHit] = []
     total = 0
-    for kind, lang in itertools.product(rule.kinds or (None,), rule.langs or (None,)):
-        base = SearchRequest(query=rule.query_text, kind=kind, lang=lang, sort="date")
+    for kind, lang in itertools.product(rule.search_kinds or (None,), rule.langs or (None,)):
+        base = SearchRequest(query=rule.search_text, kind=kind, lang=lang, sort="date")
         if not rule.sections:
             result = search(engine, _page(base, 0, limit), lemmatizer)
             hits.extend(result.hits)

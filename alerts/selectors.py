@@ -1,0 +1,100 @@
+"""One rule against one item: its kind, language and section, its call record, then its query.
+
+A call item is read into its call record (`calls.reader.read_call`, a pure function of the item's
+text) once per item, and only when some rule asks about calls: the rule fields ``countries``,
+``counterparts`` and ``initiated_by`` compare the record, and the query scopes ``country:``,
+``counterpart:`` and ``initiated_by:`` see the record's values as fields of the document
+(`query.document.call_fields`). Alerts and `kremlin-watch rules test` both match through
+`CompiledRule`, so a rule tested on the archive fires on exactly what the test shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from alerts.rules import Rule
+from calls.names import name_words, names_match
+from calls.reader import CallReader
+from calls.record import CallRecord, CallText
+from query.document import CALL_FIELDS, FIELDS, IndexedDocument, call_fields, initiative_words
+from query.evaluate import Match, compile_query
+from query.morphology import Lemmatizer
+
+logger = logging.getLogger(__name__)
+
+
+def call_record_of(item: Any, reader: CallReader) -> CallRecord | None:
+    """The call record of a call item (anything with the item attributes); None for other kinds."""
+    if getattr(item, "kind", None) != "call":
+        return None
+    return reader.read(CallText.of(item))
+
+
+def call_values(record: CallRecord) -> dict[str, list[str]]:
+    """The record as the query's call fields (``country``, ``counterpart``, ``initiated_by``)."""
+    return call_fields(record.countries, [c.name for c in record.counterparts], record.initiated_by)
+
+
+def document_of(item: Any, record: CallRecord | None, lemmatizer: Lemmatizer) -> IndexedDocument:
+    """The item as a document for matching, with the call fields when there is a record."""
+    fields: dict[str, Any] = {name: getattr(item, name, None) for name in FIELDS}
+    if record is not None:
+        fields.update(call_values(record))
+    return IndexedDocument.from_fields(fields, lemmatizer)
+
+
+class CompiledRule:
+    """A rule with its query compiled and its counterpart names lemmatised, ready for many items."""
+
+    __slots__ = ("lemmatizer", "names", "query", "rule")
+
+    def __init__(self, rule: Rule, lemmatizer: Lemmatizer) -> None:
+        self.rule = rule
+        self.lemmatizer = lemmatizer
+        self.query = compile_query(rule.query, lemmatizer) if rule.query is not None else None
+        #: Per wanted name, the name lemmas of its words («Шольца» → [{шолец, шольц}]).
+        self.names = tuple(name_words(name, lemmatizer) for name in rule.counterparts)
+
+    @property
+    def needs_call(self) -> bool:
+        """Whether matching looks at the call record (a call field or a call scope)."""
+        scoped = self.rule.query is not None and any(
+            term.field in CALL_FIELDS for term in self.rule.query.terms()
+        )
+        return self.rule.call_selectors or scoped
+
+    def selects(self, kind: str, lang: str, section: str, record: CallRecord | None) -> bool:
+        """Whether the item passes the rule's fields (all but the query)."""
+        if not self.rule.applies_to(kind, lang, section):
+            return False
+        if not self.rule.call_selectors:
+            return True
+        return record is not None and self._call_passes(record)
+
+    def _call_passes(self, record: CallRecord) -> bool:
+        rule = self.rule
+        if rule.countries and set(rule.countries).isdisjoint(record.countries):
+            return False
+        if rule.initiated_by and set(rule.initiated_by).isdisjoint(initiative_words(record.initiated_by)):
+            return False
+        return not self.names or any(
+            names_match(wanted, name_words(counterpart.name, self.lemmatizer))
+            for wanted in self.names
+            for counterpart in record.counterparts
+        )
+
+    def match(self, item: Any, record: CallRecord | None, doc: IndexedDocument) -> Match | None:
+        """Why the item matches (no hits for a rule without a query), or None. ``record`` is the
+        item's call record (`call_record_of`), ``doc`` the item as `document_of` makes it."""
+        if not self.selects(item.kind, item.lang, item.section, record):
+            return None
+        if self.query is None:
+            return Match(())
+        return self.query.match(doc)
+
+
+def rule_applies(rule: Rule, item: Any, record: CallRecord | None, lemmatizer: Lemmatizer) -> bool:
+    """Whether ``rule`` fires on ``item`` whose call record is ``record`` (one-off; alerts compile once)."""
+    compiled = CompiledRule(rule, lemmatizer)
+    return compiled.match(item, record, document_of(item, record, lemmatizer)) is not None
