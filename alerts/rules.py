@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from alerts.destinations import Destination
-from archive.vocabulary import KINDS, LANGS
-from calls.codes import call_scope_problem, code_problem, initiative_problem
-from query.syntax import Query, QuerySyntaxError, parse_query
+from archive.vocabulary import CALL, KINDS, LANGS
+from calls.codes import code_problem, initiative_problem, parse_call_query
+from query.syntax import Query, QuerySyntaxError
 from settings.toml_lines import line_of
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -101,14 +101,14 @@ class Rule:
     @property
     def search_kinds(self) -> tuple[str, ...]:
         """The kinds a search for the rule asks for (call selectors pass only calls)."""
-        return ("call",) if self.call_selectors and not self.kinds else self.kinds
+        return (CALL,) if self.call_selectors and not self.kinds else self.kinds
 
     def applies_to(self, kind: str, lang: str, section: str) -> bool:
         """Whether the item's kind, language and section pass the rule's filters (call selectors
         pass only calls; whether the call itself passes is `alerts.selectors`' business)."""
         return (
             (not self.kinds or kind in self.kinds)
-            and (not self.call_selectors or kind == "call")
+            and (not self.call_selectors or kind == CALL)
             and (not self.langs or lang in self.langs)
             and (not self.sections or section in self.sections)
         )
@@ -290,13 +290,9 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
     if "query" in values:
         where = line_of(text, "query", start) or start
         try:
-            query = parse_query(values["query"])
+            query = parse_call_query(values["query"])
         except QuerySyntaxError as error:
             problems.append(f"{path}:{where}: {label}: query: {error}")
-            ok = False
-        scope = call_scope_problem(query) if query is not None else None
-        if scope is not None:
-            problems.append(f"{path}:{where}: {label}: query: {scope}")
             ok = False
     if not ok:
         return None

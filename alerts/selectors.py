@@ -14,10 +14,11 @@ import logging
 from typing import Any
 
 from alerts.rules import Rule
-from calls.names import name_words, names_match
+from archive.vocabulary import CALL
 from calls.reader import CallReader
 from calls.record import CallRecord, CallText
-from query.document import CALL_FIELDS, FIELDS, IndexedDocument, call_fields, initiative_words
+from calls.selection import CallSelector
+from query.document import CALL_FIELDS, FIELDS, IndexedDocument, call_fields
 from query.evaluate import Match, compile_query
 from query.morphology import Lemmatizer
 
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 def call_record_of(item: Any, reader: CallReader) -> CallRecord | None:
     """The call record of a call item (anything with the item attributes); None for other kinds."""
-    if getattr(item, "kind", None) != "call":
+    if getattr(item, "kind", None) != CALL:
         return None
     return reader.read(CallText.of(item))
 
@@ -47,14 +48,14 @@ def document_of(item: Any, record: CallRecord | None, lemmatizer: Lemmatizer) ->
 class CompiledRule:
     """A rule with its query compiled and its counterpart names lemmatised, ready for many items."""
 
-    __slots__ = ("lemmatizer", "names", "query", "rule")
+    __slots__ = ("calls", "lemmatizer", "query", "rule")
 
     def __init__(self, rule: Rule, lemmatizer: Lemmatizer) -> None:
         self.rule = rule
         self.lemmatizer = lemmatizer
         self.query = compile_query(rule.query, lemmatizer) if rule.query is not None else None
-        #: Per wanted name, the name lemmas of its words («Шольца» → [{шолец, шольц}]).
-        self.names = tuple(name_words(name, lemmatizer) for name in rule.counterparts)
+        #: The rule's call fields, names lemmatised once («Шольца» → [{шолец, шольц}]).
+        self.calls = CallSelector.of(rule.countries, rule.initiated_by, rule.counterparts, lemmatizer)
 
     @property
     def needs_call(self) -> bool:
@@ -70,19 +71,7 @@ class CompiledRule:
             return False
         if not self.rule.call_selectors:
             return True
-        return record is not None and self._call_passes(record)
-
-    def _call_passes(self, record: CallRecord) -> bool:
-        rule = self.rule
-        if rule.countries and set(rule.countries).isdisjoint(record.countries):
-            return False
-        if rule.initiated_by and set(rule.initiated_by).isdisjoint(initiative_words(record.initiated_by)):
-            return False
-        return not self.names or any(
-            names_match(wanted, name_words(counterpart.name, self.lemmatizer))
-            for wanted in self.names
-            for counterpart in record.counterparts
-        )
+        return record is not None and self.calls.passes(record, self.lemmatizer)
 
     def match(self, item: Any, record: CallRecord | None, doc: IndexedDocument) -> Match | None:
         """Why the item matches (no hits for a rule without a query), or None. ``record`` is the

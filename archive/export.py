@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select
 from sqlmodel import Session
 
 from archive.models import Item
@@ -46,13 +46,36 @@ def item_object(item: Item) -> dict[str, Any]:
     return data
 
 
+def published_within(
+    column: ColumnElement[datetime], since: date | None, until: date | None
+) -> list[ColumnElement[bool]]:
+    """Conditions on a publication time ``column`` for [since, until], Moscow days, both inclusive
+    (an item at 23:30 UTC on 30 December is on 31 December). Export, search, statistics and the call
+    ledger all filter days this way."""
+    conditions = []
+    if since is not None:
+        conditions.append(column >= moscow_day_start(since))
+    if until is not None:
+        conditions.append(column < moscow_day_start(until + timedelta(days=1)))
+    return conditions
+
+
+def load_items(engine: Engine, ids: Sequence[int]) -> dict[int, Item]:
+    """The items with these ids, by id, detached from their session (one query)."""
+    if not ids:
+        return {}
+    with Session(engine) as session:
+        rows = session.exec(select(Item).where(Item.id.in_(ids))).scalars()  # type: ignore[call-overload,attr-defined]
+        items = {item.id: item for item in rows}
+        for item in items.values():
+            session.expunge(item)
+    return items
+
+
 def iter_items(engine: Engine, since: date | None = None, until: date | None = None) -> Iterator[Item]:
     """Items published within [since, until] (Moscow days, both inclusive), oldest first, streamed."""
     statement = select(Item).order_by(Item.published_at, Item.id)  # type: ignore[arg-type]
-    if since is not None:
-        statement = statement.where(Item.published_at >= moscow_day_start(since))  # type: ignore[operator]
-    if until is not None:
-        statement = statement.where(Item.published_at < moscow_day_start(until + timedelta(days=1)))  # type: ignore[operator]
+    statement = statement.where(*published_within(Item.published_at, since, until))  # type: ignore[arg-type]
     with Session(engine) as session:
         yield from session.exec(statement.execution_options(yield_per=500)).scalars()  # type: ignore[call-overload]
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from archive.models import CallEntry, Check, CrawlState, Item, OutboxEntry
 from archive.types import utcnow
+from archive.vocabulary import CALL
 
 
 @dataclass
@@ -47,7 +48,7 @@ def read_status(engine: Engine) -> WatchStatus:
     status = WatchStatus()
     with Session(engine) as session:
         status.items = session.exec(select(func.count()).select_from(Item)).one()[0]  # type: ignore[call-overload]
-        status.calls = session.exec(select(func.count()).select_from(Item).where(Item.kind == "call")).one()[
+        status.calls = session.exec(select(func.count()).select_from(Item).where(Item.kind == CALL)).one()[
             0
         ]  # type: ignore[call-overload]
         status.unreadable_calls = session.exec(  # type: ignore[call-overload]

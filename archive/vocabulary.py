@@ -15,14 +15,16 @@ from zoneinfo import ZoneInfo
 #: The site's own clock: every date on kremlin.ru is Moscow wall-clock time.
 MOSCOW = ZoneInfo("Europe/Moscow")
 
+#: The kind the project exists for: a telephone conversation of the President (it has a call record).
+CALL = "call"
 #: Item kinds, as stored in ``Item.kind`` (from the wording of titles and leads: `crawler.kinds`).
-KINDS = ("call", "decree", "meeting", "greeting", "interview", "address", "news")
+KINDS = (CALL, "decree", "meeting", "greeting", "interview", "address", "news")
 
 #: The site's two editions, as stored in ``Item.lang``.
 LANGS = ("ru", "en")
 
 #: What people read for each kind (the codes are English words already; a call is a phone call).
-KIND_LABELS: Mapping[str, str] = MappingProxyType({kind: kind for kind in KINDS} | {"call": "phone call"})
+KIND_LABELS: Mapping[str, str] = MappingProxyType({kind: kind for kind in KINDS} | {CALL: "phone call"})
 
 
 def moscow_date(moment: datetime) -> date:

@@ -16,7 +16,7 @@ from types import MappingProxyType
 import pycountry
 
 from query.document import FOREIGN, RUSSIA
-from query.syntax import Query
+from query.syntax import Query, QuerySyntaxError, parse_query
 
 #: Codes outside ISO 3166-1, or whose standard name is not what a reader expects.
 _OWN_NAMES: Mapping[str, str] = MappingProxyType({"EU": "European Union", "RU": "Russia"})
@@ -71,8 +71,11 @@ def initiative_problem(value: str) -> str | None:
     return f"unknown initiative {value.strip()!r} (a country code such as FR, or {FOREIGN} or {RUSSIA})"
 
 
-def call_scope_problem(query: Query) -> str | None:
-    """The first ``country:`` or ``initiated_by:`` word of ``query`` that no call can have, or None."""
+def parse_call_query(text: str) -> Query:
+    """`query.syntax.parse_query`, and a ``country:`` or ``initiated_by:`` word no call can have is a
+    `QuerySyntaxError` at its column too, like any other mistake in a query (rules, `rules test` and
+    search all parse this way)."""
+    query = parse_query(text)
     checks = {"country": code_problem, "initiated_by": initiative_problem}
     for term in query.terms():
         check = checks.get(term.field or "")
@@ -81,5 +84,6 @@ def call_scope_problem(query: Query) -> str | None:
         for part in term.parts:
             problem = None if part.prefix else check(part.text)
             if problem is not None:
-                return f"{term.field}:{term.source} at column {term.column}: {problem}"
-    return None
+                where = f"{term.field}:{term.source} at column {term.column}"
+                raise QuerySyntaxError(f"{where}: {problem}", term.column)
+    return query

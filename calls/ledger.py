@@ -15,35 +15,31 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Engine, delete, or_, select
 from sqlmodel import Session
 
 from archive.backends import backend_for
+from archive.export import published_within
 from archive.models import CallEntry, Item
 from archive.records import ItemRecord
 from archive.store import Outcome, StoreResult
 from archive.types import utcnow
-from archive.vocabulary import moscow_day_start
-from calls.names import name_words, names_match
+from archive.vocabulary import CALL
 from calls.reader import READER_VERSION, CallReader
 from calls.record import CallRecord, CallText, Counterpart
-from query.document import FOREIGN, RUSSIA, initiative_words
+from calls.selection import CallSelector
 from query.morphology import Lemmatizer
 
 logger = logging.getLogger(__name__)
 
-#: The kind of item that has a call record.
-CALL_KIND = "call"
 #: Rows `fill_calls` writes per transaction: short transactions, so a crawl running meanwhile waits little.
 FILL_BATCH = 100
 #: Unreadable calls `fill_calls` names in its one warning (the rest are counted).
 _NAMED_IN_WARNING = 5
 #: What storing an item did that makes its call record worth reading again.
 _CONTENT_OUTCOMES = frozenset({Outcome.NEW, Outcome.CHANGED, Outcome.COMPLETED})
-
-#: `CallFilter.initiated_by` values that are not a country code.
 
 
 @dataclass(frozen=True)
@@ -92,23 +88,21 @@ class CallFilter:
 def load_calls(engine: Engine, wanted: CallFilter, lemmatizer: Lemmatizer | None = None) -> list[StoredCall]:
     """Calls that pass ``wanted``, newest first. ``lemmatizer`` (made when needed) compares names."""
     statement = select(Item, CallEntry).join(CallEntry, CallEntry.item_id == Item.id)  # type: ignore[arg-type]
-    if wanted.since is not None:
-        statement = statement.where(Item.published_at >= moscow_day_start(wanted.since))  # type: ignore[operator]
-    if wanted.until is not None:
-        statement = statement.where(
-            Item.published_at < moscow_day_start(wanted.until + timedelta(days=1))  # type: ignore[operator]
-        )
+    statement = statement.where(*published_within(Item.published_at, wanted.since, wanted.until))  # type: ignore[arg-type]
     if wanted.lang is not None:
         statement = statement.where(Item.lang == wanted.lang)
     statement = statement.order_by(Item.published_at.desc(), Item.id.desc())  # type: ignore[union-attr]
     with Session(engine) as session:
         rows = session.exec(statement).all()  # type: ignore[call-overload]
         found = [_stored(item, entry) for item, entry in rows]
-    if not wanted.counterpart:
-        return [call for call in found if _passes(call, wanted, None, None)]
-    morph = lemmatizer or Lemmatizer()
-    names = name_words(wanted.counterpart, morph)
-    return [call for call in found if _passes(call, wanted, names, morph)]
+    morph = lemmatizer or (Lemmatizer() if wanted.counterpart else None)
+    selector = CallSelector.of(
+        (wanted.country,) if wanted.country else (),
+        (wanted.initiated_by,) if wanted.initiated_by else (),
+        (wanted.counterpart,) if wanted.counterpart else (),
+        morph,
+    )
+    return [call for call in found if selector.passes(call, morph)]
 
 
 def _stored(item: Item, entry: CallEntry) -> StoredCall:
@@ -123,28 +117,6 @@ def _stored(item: Item, entry: CallEntry) -> StoredCall:
         initiated_by=tuple(entry.initiated_by),
         readable=entry.readable,
     )
-
-
-def _passes(
-    call: StoredCall,
-    wanted: CallFilter,
-    names: list[frozenset[str]] | None,
-    lemmatizer: Lemmatizer | None,
-) -> bool:
-    """Whether ``call`` passes ``wanted``; ``names`` are the lemmas of ``wanted.counterpart``."""
-    if wanted.country is not None and wanted.country.upper() not in call.countries:
-        return False
-    if wanted.initiated_by is not None and not initiative_matches(call, wanted.initiated_by):
-        return False
-    if names is not None and lemmatizer is not None:
-        return any(names_match(names, name_words(c.name, lemmatizer)) for c in call.counterparts)
-    return True
-
-
-def initiative_matches(call: StoredCall, initiated_by: str) -> bool:
-    """`CallFilter.initiated_by` (a code, `FOREIGN` or `RUSSIA`) against a call."""
-    wanted = initiated_by if initiated_by in (FOREIGN, RUSSIA) else initiated_by.upper()
-    return wanted in initiative_words(call.initiated_by)
 
 
 # --- the write side -------------------------------------------------------------------------------
@@ -178,7 +150,7 @@ class CallRecorder:
         """Read and upsert the call record when the item's content is new, edited or completed."""
         if result.outcome not in _CONTENT_OUTCOMES:
             return
-        if record.kind != CALL_KIND:
+        if record.kind != CALL:
             if result.outcome is not Outcome.NEW:  # an item the site no longer calls a call
                 session.exec(delete(CallEntry).where(CallEntry.item_id == result.id))  # type: ignore[call-overload,arg-type]
             return
@@ -194,9 +166,15 @@ def record_call(session: Session, item: Item, reader: CallReader, warn: bool = T
     its `CallEntry` in ``session``'s transaction. An unreadable call is logged (with ``warn``) the first
     time only."""
     call = reader.read(CallText.of(item))
-    was_unreadable = session.exec(  # type: ignore[call-overload]
-        select(CallEntry.item_id).where(CallEntry.item_id == item.id, CallEntry.readable == False)  # noqa: E712
-    ).first()
+    # Asked before the upsert, and only when there is something to say: was it unreadable already?
+    tell = (
+        warn
+        and not call.readable
+        and session.exec(  # type: ignore[call-overload]
+            select(CallEntry.item_id).where(CallEntry.item_id == item.id, CallEntry.readable == False)  # noqa: E712
+        ).first()
+        is None
+    )
     values = {
         "item_version": item.version,
         "counterparts": [c.to_json() for c in call.counterparts],
@@ -214,7 +192,7 @@ def record_call(session: Session, item: Item, reader: CallReader, warn: bool = T
         where=CallEntry.item_version <= statement.excluded.item_version,  # type: ignore[arg-type]
     )
     session.exec(statement)  # type: ignore[call-overload]
-    if warn and not call.readable and was_unreadable is None:
+    if tell:
         logger.warning("call %s: no counterpart could be read from %r", item.id, item.title)
     return call
 
@@ -224,13 +202,13 @@ def fill_calls(engine: Engine, everything: bool = False) -> CallsRead:
     call with ``everything``; drop rows of items that are no longer calls. Cheap when none is due:
     one query. Unreadable calls are logged in one warning, not one each: an upgraded archive may hold
     hundreds."""
-    due = select(Item.id).outerjoin(CallEntry, CallEntry.item_id == Item.id).where(Item.kind == CALL_KIND)  # type: ignore[arg-type]
+    due = select(Item.id).outerjoin(CallEntry, CallEntry.item_id == Item.id).where(Item.kind == CALL)  # type: ignore[arg-type]
     if not everything:
         due = due.where(or_(CallEntry.item_id.is_(None), CallEntry.reader < READER_VERSION))  # type: ignore[union-attr,operator]
     with Session(engine) as session:
         ids = list(session.exec(due.order_by(Item.id)).scalars())  # type: ignore[call-overload,arg-type]
         stale = session.exec(  # type: ignore[call-overload]
-            select(CallEntry.item_id).join(Item, Item.id == CallEntry.item_id).where(Item.kind != CALL_KIND)  # type: ignore[arg-type]
+            select(CallEntry.item_id).join(Item, Item.id == CallEntry.item_id).where(Item.kind != CALL)  # type: ignore[arg-type]
         ).scalars().all()
         if stale:
             session.exec(delete(CallEntry).where(CallEntry.item_id.in_(stale)))  # type: ignore[call-overload,attr-defined]

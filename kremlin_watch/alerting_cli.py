@@ -77,10 +77,10 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     from alerts.selectors import CompiledRule, call_record_of, document_of
     from alerts.trigger import alert_snippets
     from archive.export import item_object, iter_items
-    from calls.codes import call_scope_problem
+    from calls.codes import parse_call_query
     from calls.reader import CallReader
     from query.morphology import Lemmatizer
-    from query.syntax import QuerySyntaxError, parse_query
+    from query.syntax import QuerySyntaxError
 
     if args.rule:
         if not settings.rules:
@@ -94,12 +94,9 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
         rule = rules[args.rule]
     else:
         try:
-            query = parse_query(args.query)
+            query = parse_call_query(args.query)
         except QuerySyntaxError as error:
             raise UserError(f"query: {error}") from None
-        problem = call_scope_problem(query)
-        if problem is not None:
-            raise UserError(f"query: {problem}")
         rule = Rule(name="query", query_text=args.query, query=query)
     engine = open_archive(settings)
     lemmatizer = Lemmatizer()

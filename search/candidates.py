@@ -53,6 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.backends import backend_for
+from archive.export import published_within
 from archive.models import CallEntry
 from archive.vocabulary import moscow_day_start
 from query.document import CALL_FIELDS, LIST_FIELDS, call_fields
@@ -298,11 +299,7 @@ def lagging(engine: Engine, request: SearchRequest, coverage: Coverage, known: b
 
 
 def _item_filters(request: SearchRequest) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if request.since is not None:
-        conditions.append(ITEM.c.published_at >= moscow_day_start(request.since))
-    if request.until is not None:
-        conditions.append(ITEM.c.published_at < moscow_day_start(request.until + timedelta(days=1)))
+    conditions = published_within(ITEM.c.published_at, request.since, request.until)
     if request.kind:
         conditions.append(ITEM.c.kind == request.kind)
     if request.lang:

@@ -29,18 +29,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine
 
-from archive.export import item_object
-from archive.models import Item
+from archive.export import item_object, load_items
 from archive.vocabulary import period_problem
-from calls.codes import call_scope_problem
+from calls.codes import parse_call_query
 from query.document import CALL_FIELDS, FIELDS, IndexedDocument
 from query.evaluate import CompiledQuery, Match, compile_query
 from query.morphology import Lemmatizer
 from query.snippets import snippets
-from query.syntax import QuerySyntaxError, parse_query
+from query.syntax import QuerySyntaxError
 from search.candidates import Candidate, IndexPart, call_values, decoded, lagging, load_fields
 from search.coverage import Coverage, read_coverage
 from search.plan import plan_query
@@ -91,12 +89,9 @@ def prepare(request: SearchRequest, lemmatizer: Lemmatizer) -> PreparedSearch:
     if not request.query.strip():
         return PreparedSearch(request, None)
     try:
-        query = parse_query(request.query)
+        query = parse_call_query(request.query)
     except QuerySyntaxError as error:
         raise SearchError(f"query: {error.message}") from None
-    problem = call_scope_problem(query)
-    if problem is not None:
-        raise SearchError(f"query: {problem}")
     return PreparedSearch(request, compile_query(query, lemmatizer))
 
 
@@ -154,19 +149,8 @@ def _listing(engine: Engine, request: SearchRequest, coverage: Coverage) -> Sear
     total = len(lag) + (index.count() if index is not None else 0)
     newest = _merge(index.newest(wanted, known=True) if index is not None else [], lag)
     ids = [candidate.id for candidate in newest[request.offset : wanted]]
-    items = _load_items(engine, ids)
+    items = load_items(engine, ids)
     return SearchResult([SearchHit(item_object(items[i])) for i in ids if i in items], total, request)
-
-
-def _load_items(engine: Engine, ids: Sequence[int]) -> dict[int, Item]:
-    if not ids:
-        return {}
-    with Session(engine) as session:
-        rows = session.exec(select(Item).where(Item.id.in_(ids))).scalars()  # type: ignore[call-overload,attr-defined]
-        items = {item.id: item for item in rows}
-        for item in items.values():
-            session.expunge(item)
-    return items
 
 
 def score(match: Match) -> float:
@@ -210,7 +194,7 @@ class _Matcher:
 
         An item that no longer matches (edited since its candidates were read) is left out.
         """
-        items = _load_items(self.engine, ids)
+        items = load_items(self.engine, ids)
         calls = call_values(self.engine, ids) if any(name in CALL_FIELDS for name in self.fields) else {}
         hits: list[SearchHit] = []
         for item_id in ids:

@@ -15,13 +15,14 @@ second.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from types import MappingProxyType
 
 from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
+from archive.export import published_within
 from archive.models import CallEntry
-from archive.vocabulary import MOSCOW, moscow_day_start
+from archive.vocabulary import MOSCOW
 from search.index import ITEM
 
 #: What `counts` can count by.
@@ -89,12 +90,7 @@ def _call_tally(connection: Connection, by: str, conditions: list[ColumnElement[
 
 
 def _window(since: date | None, until: date | None) -> list[ColumnElement[bool]]:
-    conditions = []
-    if since is not None:
-        conditions.append(ITEM.c.published_at >= moscow_day_start(since))
-    if until is not None:
-        conditions.append(ITEM.c.published_at < moscow_day_start(until + timedelta(days=1)))
-    return conditions
+    return published_within(ITEM.c.published_at, since, until)
 
 
 def _largest(tally: Counter[str]) -> list[tuple[str, int]]:

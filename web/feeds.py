@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
+from archive.export import item_object, load_items
+from archive.vocabulary import CALL
 from calls.codes import country_name, is_country_code, normalized_code
-from calls.items import call_items
 from calls.ledger import CallFilter, load_calls
 from search.engine import SearchError, search
 from search.request import SearchRequest
@@ -37,7 +38,7 @@ _ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
 @router.get("/calls.atom", response_class=Response, responses=_ATOM_RESPONSE)
 def calls_feed(request: Request, context: Annotated[WebContext, Depends(get_context)]) -> Response:
     """The newest phone calls (items of kind ``call``)."""
-    newest = SearchRequest(kind="call", limit=FEED_SIZE, sort="date")
+    newest = SearchRequest(kind=CALL, limit=FEED_SIZE, sort="date")
     hits = search(context.engine, newest, context.lemmatizer).hits
     info = atom.FeedInfo(
         id=atom.feed_id(context.base_url, "/feeds/calls"),
@@ -58,7 +59,8 @@ def country_calls_feed(
     if not is_country_code(code):
         raise HTTPException(404, f"no country with the code {country!r}")
     calls = load_calls(context.engine, CallFilter(country=code), context.lemmatizer)[:FEED_SIZE]
-    items = call_items(context.engine, [call.id for call in calls])
+    found = load_items(context.engine, [call.id for call in calls])
+    items = [item_object(found[call.id]) for call in calls if call.id in found]
     name = country_name(code)
     info = atom.FeedInfo(
         id=atom.feed_id(context.base_url, f"/feeds/calls/{code}"),
