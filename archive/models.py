@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from archive.types import UTCDateTime, utcnow
@@ -14,12 +24,22 @@ def _time(nullable: bool = True, index: bool = False) -> Column:  # type: ignore
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
+def _version_of(*, columns: tuple[str, str] = ("item_id", "lang"), **options: str) -> ForeignKeyConstraint:
+    """A reference to one language version of an item: ``(item id, language)``."""
+    return ForeignKeyConstraint(list(columns), ["item.id", "item.lang"], **options)
+
+
 class Item(SQLModel, table=True):
-    """One kremlin.ru item, keyed on the site's own numeric id."""
+    """One language version of a kremlin.ru item, keyed on the site's own numeric id and the language.
+
+    kremlin.ru and en.kremlin.ru give an item the same id; the archive keeps each version it saw as a
+    row of its own (``lang`` ``ru`` or ``en``), so every reader that handles one language handles
+    both, and ``show`` or ``calls`` put the two side by side by id.
+    """
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     url: str
-    lang: str = Field(index=True)
+    lang: str = Field(primary_key=True, index=True)
     section: str
     kind: str = Field(index=True)
     title: str
@@ -45,10 +65,14 @@ class Item(SQLModel, table=True):
 class ItemRevision(SQLModel, table=True):
     """An earlier version of an item, kept when the site edits it."""
 
-    __table_args__ = (UniqueConstraint("item_id", "version", name="uq_revision_item_version"),)
+    __table_args__ = (
+        UniqueConstraint("item_id", "lang", "version", name="uq_revision_item_version"),
+        _version_of(),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(foreign_key="item.id", index=True)
+    item_id: int = Field(index=True)
+    lang: str
     version: int
     replaced_at: datetime = Field(default_factory=utcnow, sa_column=_time(nullable=False))
     content_hash: str
@@ -122,14 +146,21 @@ class OutboxEntry(SQLModel, table=True):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint("item_id", "item_version", "rule", "destination", name="uq_outbox_triple"),
+        UniqueConstraint(
+            "item_id", "item_lang", "item_version", "rule", "destination", name="uq_outbox_triple"
+        ),
         UniqueConstraint("incident", "rule", "destination", name="uq_outbox_incident"),
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        _version_of(columns=("item_id", "item_lang")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     #: The item alerted about; None for a notice about the watcher itself (see ``incident``).
-    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
+    item_id: int | None = Field(default=None, index=True)
+    #: The language version the row is about (the one that matched, or the twin a follow-up names).
+    item_lang: str | None = None
+    #: True for the short follow-up of ``follow_translation``: the item's other language appeared.
+    follow_up: bool = False
     #: For notices ("source down", "parser broken", their recoveries): the incident's key. None
     #: for item alerts. Unique with rule and destination, so each notice goes out once.
     incident: str | None = None
@@ -174,19 +205,16 @@ class ItemSearch(SQLModel, table=True):
         Index("ix_item_search_analyser", "analyser"),
         #: For PostgreSQL's planner: a kind and a date window, AND-ed with the full-text bitmap.
         Index("ix_item_search_kind_key", "kind", "sort_key"),
+        _version_of(ondelete="CASCADE"),
     )
 
-    item_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-        )
-    )
+    item_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     #: Publication second and id in one integer (`search.terms.sort_key`): newest first is descending
     #: order, and on SQLite it is the FTS5 rowid, so the full-text index returns matches by date.
     sort_key: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
     published_at: datetime | None = Field(default=None, sa_column=_time())
     kind: str
-    lang: str
+    lang: str = Field(sa_column=Column(String, primary_key=True))
     #: The item's persons, folded (lower case, ё as е), one per line: for the person filter.
     persons: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     #: The item's topics, folded, one per line: for the topic filter.
@@ -204,29 +232,28 @@ class ItemSearch(SQLModel, table=True):
 
 
 class ItemSearchQueue(SQLModel, table=True):
-    """Items whose search index row is missing or out of date (filled by triggers on ``item``)."""
+    """Item versions whose search index row is missing or out of date (filled by triggers on ``item``)."""
 
     __tablename__ = "item_search_queue"
+    __table_args__ = (_version_of(ondelete="CASCADE"),)
 
-    item_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-        )
-    )
+    item_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    lang: str = Field(sa_column=Column(String, primary_key=True))
 
 
 class CallEntry(SQLModel, table=True):
-    """The call record of an item of kind ``call``, as the call reader made it of the item's text.
+    """The call record of one language version of a call, as that language's reader made it.
 
     Kept beside the item rather than in it: the reader improves, and `kremlin-watch calls --rebuild`
-    rereads every call without touching what the site said.
+    rereads every call without touching what the site said. Each version has its own record (names
+    as that language writes them); the ledger shows an item once, with both.
     """
 
     __tablename__ = "call"
+    __table_args__ = (_version_of(),)
 
-    item_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("item.id"), primary_key=True, autoincrement=False)
-    )
+    item_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    lang: str = Field(sa_column=Column(String, primary_key=True))
     #: The item version the record was read from.
     item_version: int
     #: ``[{"name", "office", "country"}, …]``; empty when no counterpart could be read.

@@ -1,4 +1,6 @@
-"""Writing items into the archive: insert-or-merge keyed on the site's id, with revisions on edits.
+"""Writing items into the archive: insert-or-merge keyed on the site's id and the page's language,
+with revisions on edits. Each language version of an item (kremlin.ru and en.kremlin.ru share the
+id) is a row of its own and follows the rules below by itself.
 
 The rules, in order of how often they apply:
 
@@ -63,6 +65,8 @@ class StoreResult:
     id: int
     outcome: Outcome
     version: int
+    #: The language version stored (``ru`` or ``en``).
+    lang: str
 
 
 class ArchiveStore:
@@ -94,15 +98,15 @@ class ArchiveStore:
                 .values(**values, first_seen_at=now, updated_at=now, version=1)
             )
             inserted = session.exec(  # type: ignore[call-overload]
-                insert.on_conflict_do_nothing(index_elements=["id"]).returning(Item.id)
+                insert.on_conflict_do_nothing(index_elements=["id", "lang"]).returning(Item.id)
             ).first()
             if inserted is not None:
-                result = StoreResult(record.id, Outcome.NEW, 1)
+                result = StoreResult(record.id, Outcome.NEW, 1, record.lang)
                 if before_commit is not None:
                     before_commit(session, record, result)
                 session.commit()
                 return result
-            row = session.get(Item, record.id)
+            row = session.get(Item, (record.id, record.lang))
             if row is None:  # deleted between the two statements; try again
                 session.rollback()
                 return None
@@ -120,22 +124,27 @@ class ArchiveStore:
         with Session(self.engine) as session:
             return session.exec(select(Item.id).limit(1)).first() is not None  # type: ignore[call-overload]
 
-    def held(self, ids: Iterable[int]) -> dict[int, HeldItem]:
-        """What the archive holds of these ids: enough to decide what a page's items need."""
+    def held(self, ids: Iterable[int], lang: str) -> dict[int, HeldItem]:
+        """What the archive holds of these ids in ``lang``: enough to decide what a page's items need."""
         wanted = list(set(ids))
         if not wanted:
             return {}
         columns = (Item.id, Item.site_updated_at, Item.details_pending, Item.first_seen_at)
         with Session(self.engine) as session:
-            rows = session.exec(select(*columns).where(Item.id.in_(wanted)))  # type: ignore[call-overload,attr-defined]
+            rows = session.exec(select(*columns).where(Item.id.in_(wanted), Item.lang == lang))  # type: ignore[call-overload,attr-defined]
             return {row[0]: HeldItem(row[1], row[2], row[3]) for row in rows}
 
-    def pending_details(self, limit: int) -> list[tuple[int, str]]:
-        """Items whose own page has not been read yet (id, url), oldest first."""
+    def any_item_in(self, lang: str) -> bool:
+        """Whether the archive holds any item in ``lang`` (a language never crawled reads one page)."""
+        with Session(self.engine) as session:
+            return session.exec(select(Item.id).where(Item.lang == lang).limit(1)).first() is not None  # type: ignore[call-overload]
+
+    def pending_details(self, limit: int, lang: str) -> list[tuple[int, str]]:
+        """Items in ``lang`` whose own page has not been read yet (id, url), oldest first."""
         with Session(self.engine) as session:
             rows = session.exec(  # type: ignore[call-overload]
                 select(Item.id, Item.url)
-                .where(Item.details_pending == True)  # noqa: E712
+                .where(Item.details_pending == True, Item.lang == lang)  # noqa: E712
                 .order_by(Item.first_seen_at)
                 .limit(limit)
             )
@@ -220,7 +229,7 @@ def _merge(session: Session, row: Item, record: ItemRecord, values: dict[str, ob
         return _guarded_update(
             session, row, {"site_updated_at": site_updated}, Outcome.UNCHANGED, row.version
         )
-    return StoreResult(row.id, Outcome.UNCHANGED, row.version)
+    return StoreResult(row.id, Outcome.UNCHANGED, row.version, row.lang)
 
 
 def _refresh_less_complete(
@@ -234,7 +243,7 @@ def _refresh_less_complete(
     if newer_site_time:
         changes["site_updated_at"] = record.site_updated_at
     if not changes:
-        return StoreResult(row.id, Outcome.UNCHANGED, row.version)
+        return StoreResult(row.id, Outcome.UNCHANGED, row.version, row.lang)
     if any(name in changes for name in CONTENT_FIELDS):
         merged = {name: changes.get(name, getattr(row, name)) for name in CONTENT_FIELDS}
         changes["content_hash"] = content_hash(merged)
@@ -246,6 +255,7 @@ def _record_edit(session: Session, row: Item, changes: dict[str, object]) -> Sto
     old_version = row.version
     revision = ItemRevision(
         item_id=row.id,
+        lang=row.lang,
         version=old_version,
         content_hash=row.content_hash,
         **{name: getattr(row, name) for name in CONTENT_FIELDS},
@@ -263,12 +273,16 @@ def _guarded_update(
     session: Session, row: Item, changes: dict[str, object], outcome: Outcome, version_after: int
 ) -> StoreResult | None:
     """UPDATE .. WHERE version = the version we read: a concurrent edit makes it match no row."""
-    item_id, version = row.id, row.version
+    item_id, lang, version = row.id, row.lang, row.version
     session.expunge(row)
-    statement = update(Item).where(Item.id == item_id, Item.version == version).values(**changes)  # type: ignore[arg-type]
+    statement = (
+        update(Item)
+        .where(Item.id == item_id, Item.lang == lang, Item.version == version)  # type: ignore[arg-type]
+        .values(**changes)
+    )
     if session.exec(statement).rowcount != 1:  # type: ignore[call-overload]
         return None
-    return StoreResult(item_id, outcome, version_after)
+    return StoreResult(item_id, outcome, version_after, lang)
 
 
 class CrawlStateStore:

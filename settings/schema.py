@@ -79,6 +79,10 @@ def _origin(text: str) -> str:
     return text
 
 
+def _optional_origin(text: str | None) -> str | None:
+    return None if text is None else _origin(text)
+
+
 def _proxy(text: str | None) -> str | None:
     if text is not None:
         parts = urlsplit(text)
@@ -116,6 +120,7 @@ def _expand_user(text: str | None) -> str | None:
 
 OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none)]
 SiteOrigin = Annotated[str, AfterValidator(_origin)]
+OptionalOrigin = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_optional_origin)]
 DatabaseUrl = Annotated[str, AfterValidator(_database)]
 ProxyUrl = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_proxy)]
 Contact = Annotated[str, AfterValidator(_contact)]
@@ -162,6 +167,8 @@ class Settings(BaseSettings):
     )
 
     base_url: SiteOrigin = "http://kremlin.ru"
+    #: The English edition (en.kremlin.ru: same ids, pages hours later); empty turns it off.
+    en_base_url: OptionalOrigin = "http://en.kremlin.ru"
     database_url: DatabaseUrl = DEFAULT_DATABASE_URL
     download_delay: Seconds = 5.0
     proxy: ProxyUrl = None
@@ -220,8 +227,16 @@ class Settings(BaseSettings):
 
     @property
     def host(self) -> str:
-        """The host the crawler stays on."""
+        """The host of ``base_url`` (the Russian edition)."""
         return urlsplit(self.base_url).hostname or ""
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """The origins one check reads, each with its own feed check and politeness budget:
+        ``base_url``, then ``en_base_url`` unless it is off or the same origin."""
+        if self.en_base_url is None or self.en_base_url == self.base_url:
+            return (self.base_url,)
+        return (self.base_url, self.en_base_url)
 
 
 def mask_password(url: str) -> str:

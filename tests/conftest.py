@@ -88,6 +88,8 @@ def cli_env(**settings: str) -> dict[str, str]:
             "KREMLIN_WATCH_TIMEOUT": "5",
             "KREMLIN_WATCH_RETRIES": "1",
             "KREMLIN_WATCH_CONTACT": "tests@example.org",
+            # Off unless a test names an English replica: en.kremlin.ru is on the internet.
+            "KREMLIN_WATCH_EN_BASE_URL": "",
             "PYTHONUNBUFFERED": "1",
         }
     )
