@@ -60,22 +60,46 @@ def published_within(
     return conditions
 
 
-def load_items(engine: Engine, ids: Sequence[int]) -> dict[int, Item]:
-    """The items with these ids, by id, detached from their session (one query)."""
-    if not ids:
+#: One language version of an item: ``(id, lang)``, the key of `Item`.
+VersionKey = tuple[int, str]
+
+
+def load_items(engine: Engine, keys: Sequence[VersionKey]) -> dict[VersionKey, Item]:
+    """The item versions with these ``(id, lang)`` keys, by key, detached from their session."""
+    if not keys:
         return {}
+    ids = sorted({item_id for item_id, _lang in keys})
+    wanted = set(keys)
     with Session(engine) as session:
         rows = session.exec(select(Item).where(Item.id.in_(ids))).scalars()  # type: ignore[call-overload,attr-defined]
-        items = {item.id: item for item in rows}
+        items = {(item.id, item.lang): item for item in rows if (item.id, item.lang) in wanted}
         for item in items.values():
             session.expunge(item)
     return items
 
 
-def iter_items(engine: Engine, since: date | None = None, until: date | None = None) -> Iterator[Item]:
-    """Items published within [since, until] (Moscow days, both inclusive), oldest first, streamed."""
-    statement = select(Item).order_by(Item.published_at, Item.id)  # type: ignore[arg-type]
+def load_versions(engine: Engine, ids: Sequence[int]) -> dict[int, dict[str, Item]]:
+    """Every language version of these items: id -> {lang: item}, detached (one query)."""
+    if not ids:
+        return {}
+    found: dict[int, dict[str, Item]] = {}
+    with Session(engine) as session:
+        rows = session.exec(select(Item).where(Item.id.in_(list(set(ids))))).scalars()  # type: ignore[call-overload,attr-defined]
+        for item in rows:
+            session.expunge(item)
+            found.setdefault(item.id, {})[item.lang] = item
+    return found
+
+
+def iter_items(
+    engine: Engine, since: date | None = None, until: date | None = None, lang: str | None = None
+) -> Iterator[Item]:
+    """Item versions published within [since, until] (Moscow days, both inclusive), in ``lang`` when
+    given, oldest first (the Russian version before the English one of the same item), streamed."""
+    statement = select(Item).order_by(Item.published_at, Item.id, Item.lang.desc())  # type: ignore[arg-type,attr-defined]
     statement = statement.where(*published_within(Item.published_at, since, until))  # type: ignore[arg-type]
+    if lang is not None:
+        statement = statement.where(Item.lang == lang)  # type: ignore[arg-type]
     with Session(engine) as session:
         yield from session.exec(statement.execution_options(yield_per=500)).scalars()  # type: ignore[call-overload]
 
