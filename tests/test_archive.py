@@ -185,3 +185,112 @@ def test_a_disabled_or_dropped_trigger_is_not_enabled(engine: sa.Engine) -> None
         else:
             connection.execute(sa.text("DROP TRIGGER item_search_enqueue_update"))
         assert queue & backend.enabled_triggers(connection, "item") == {"item_search_enqueue_insert"}
+
+
+def english(item_id: int = 67487, **changes: object) -> ItemRecord:
+    """The English twin of `article`: same id, en.kremlin.ru's address and words."""
+    twin: dict[str, object] = {
+        "url": f"http://en.kremlin.ru/events/president/news/{item_id}",
+        "lang": "en",
+        "title": "Telephone conversation with US President Joseph Biden",
+        "lead": "Vladimir Putin had a telephone conversation with President of the United States Joseph Biden.",
+        "text": "First paragraph.\n\nSecond paragraph.",
+        "topics": ["Foreign policy"],
+        "geography": ["USA"],
+        "persons": ["Biden Joseph"],
+    }
+    return replace(article(item_id), **(twin | changes))  # type: ignore[arg-type]
+
+
+def test_both_language_versions_of_an_id_are_kept_apart(engine: sa.Engine) -> None:
+    store = ArchiveStore(engine)
+    assert store.store(article()).outcome is Outcome.NEW
+    twin = store.store(english())
+    assert (twin.outcome, twin.lang, twin.version) == (Outcome.NEW, "en", 1)
+    # An edit of the English version is a revision of that version only.
+    edited = store.store(english(text="First paragraph.\n\nA new second paragraph."))
+    assert (edited.outcome, edited.lang, edited.version) == (Outcome.CHANGED, "en", 2)
+    assert store.store(article()).outcome is Outcome.UNCHANGED
+    with Session(engine) as session:
+        russian = session.get(Item, (67487, "ru"))
+        english_row = session.get(Item, (67487, "en"))
+        assert russian is not None and english_row is not None
+        assert (russian.version, russian.title) == (1, article().title)
+        assert (english_row.version, english_row.url) == (2, english().url)
+    assert [(r.lang, r.version, r.text) for r in revisions(engine, 67487)] == [
+        ("en", 1, "First paragraph.\n\nSecond paragraph.")
+    ]
+    assert store.held([67487], "en")[67487].details_pending is False
+    assert store.held([67487, 1], "ru").keys() == {67487}
+    assert [(item.id, item.lang) for item in iter_items(engine)] == [(67487, "ru"), (67487, "en")]
+    assert [item.lang for item in iter_items(engine, lang="en")] == ["en"]
+
+
+def _fill_0005(engine: sa.Engine) -> None:
+    """An archive as kremlin-watch 0005 left it: one item per id, with a revision, alerts and a call."""
+    from alembic import command
+
+    from archive.migrate import alembic_config
+
+    command.upgrade(alembic_config(engine), "0005")
+    now = "2026-12-01 10:00:00.000000"
+    item = (
+        "INSERT INTO item (id, url, lang, section, kind, title, lead, text, published_at, topics,"
+        " geography, persons, first_seen_at, updated_at, content_hash, source, details_pending, version)"
+        " VALUES (:id, :url, :lang, 'events/president/news', :kind, :title, 'Лид.', 'Текст.', :now, '[]',"
+        " '[]', '[]', :now, :now, 'h', 'article', false, :version)"
+    )
+    with engine.begin() as connection:
+        for item_id, lang, kind, version in ((67487, "ru", "call", 2), (63907, "en", "news", 1)):
+            connection.execute(
+                sa.text(item),
+                {"id": item_id, "url": f"http://x/{item_id}", "lang": lang, "kind": kind,
+                 "title": f"Заголовок {item_id}", "now": now, "version": version},
+            )
+        connection.execute(sa.text(
+            "INSERT INTO itemrevision (item_id, version, replaced_at, content_hash, title)"
+            " VALUES (67487, 1, :now, 'old', 'Старый заголовок')"), {"now": now})
+        outbox = (
+            "INSERT INTO outbox (id, item_id, incident, item_version, rule, destination, destination_label,"
+            " status, attempts, matches, digest, created_at, next_attempt_at)"
+            " VALUES (:id, :item_id, :incident, 1, 'r', 'd', 'mailto://…', :status, 1, '[]', false, :now, :now)"
+        )
+        connection.execute(sa.text(outbox), {"id": 7, "item_id": 67487, "incident": None, "status": "sent", "now": now})
+        connection.execute(sa.text(outbox), {"id": 8, "item_id": None, "incident": "source-down:1", "status": "pending", "now": now})
+        connection.execute(sa.text(
+            "INSERT INTO call (item_id, item_version, counterparts, countries, initiated_by, readable,"
+            " reader, updated_at) VALUES (67487, 2, '[]', '[\"US\"]', '[\"US\"]', true, 1, :now)"), {"now": now})
+
+
+def test_migration_0006_keeps_every_row_of_a_one_language_archive(database_url: str) -> None:
+    from archive.models import CallEntry, ItemSearchQueue, OutboxEntry
+    from archive.outbox import NewAlert, Outbox
+
+    engine = make_engine(database_url)
+    try:
+        _fill_0005(engine)
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        with Session(engine) as session:
+            items = session.exec(select(Item.id, Item.lang, Item.version).order_by(Item.id)).all()
+            assert [tuple(row) for row in items] == [(63907, "en", 1), (67487, "ru", 2)]
+            revision = session.exec(select(ItemRevision)).one()
+            assert (revision.item_id, revision.lang, revision.title) == (67487, "ru", "Старый заголовок")
+            outbox = {row.id: row for row in session.exec(select(OutboxEntry))}
+            assert (outbox[7].item_id, outbox[7].item_lang, outbox[7].status, outbox[7].follow_up) == (
+                67487, "ru", "sent", False)
+            assert (outbox[8].item_lang, outbox[8].incident) == (None, "source-down:1")
+            call = session.exec(select(CallEntry)).one()
+            assert (call.item_id, call.lang, call.countries) == (67487, "ru", ["US"])
+            queued = session.exec(select(ItemSearchQueue.item_id, ItemSearchQueue.lang)).all()
+            assert sorted(tuple(row) for row in queued) == [(63907, "en"), (67487, "ru")]
+        # The carried-over rows keep working: a new outbox row gets a fresh id, a twin is stored beside.
+        outbox_rows = Outbox(engine)
+        alert = NewAlert(item_id=67487, item_lang="ru", item_version=2, rule="r", destination="d",
+                         destination_label="l", matches="[]")
+        assert outbox_rows.enqueue([alert]) == 1
+        assert ArchiveStore(engine).store(english()).outcome is Outcome.NEW
+        with Session(engine) as session:
+            assert max(row.id or 0 for row in session.exec(select(OutboxEntry))) == 9
+    finally:
+        engine.dispose()
