@@ -21,7 +21,11 @@ from archive.vocabulary import CALL
 class WatchStatus:
     """Counts and times that tell whether the watch is working."""
 
+    #: Items (ids), whatever languages they were read in.
     items: int = 0
+    #: Language versions held, by language (``{"ru": 812, "en": 790}``).
+    versions_by_lang: dict[str, int] = field(default_factory=dict)
+    #: Phone calls (ids).
     calls: int = 0
     #: Calls whose counterpart could not be read: more than a few means the site changed its wording.
     unreadable_calls: int = 0
@@ -47,10 +51,11 @@ def read_status(engine: Engine) -> WatchStatus:
     """The watch's status from the archive (a few aggregate queries)."""
     status = WatchStatus()
     with Session(engine) as session:
-        status.items = session.exec(select(func.count()).select_from(Item)).one()[0]  # type: ignore[call-overload]
-        status.calls = session.exec(select(func.count()).select_from(Item).where(Item.kind == CALL)).one()[
-            0
-        ]  # type: ignore[call-overload]
+        ids = func.count(func.distinct(Item.id))
+        status.items = session.exec(select(ids)).one()[0]  # type: ignore[call-overload]
+        status.calls = session.exec(select(ids).where(Item.kind == CALL)).one()[0]  # type: ignore[call-overload]
+        for lang, count in session.exec(select(Item.lang, func.count()).group_by(Item.lang)).all():  # type: ignore[call-overload]
+            status.versions_by_lang[lang] = int(count)
         status.unreadable_calls = session.exec(  # type: ignore[call-overload]
             select(func.count()).select_from(CallEntry).where(CallEntry.readable == False)  # noqa: E712
         ).one()[0]
