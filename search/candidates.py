@@ -202,12 +202,16 @@ class IndexPart:
             self.backend.prefer_index_scans(connection)
 
     def _candidates(self, statement: Select[Any], known: bool) -> list[Candidate]:
-        lagging = set(self.lagging)
         with self.engine.connect() as connection:
             self._prefer_index(connection)
             keys = connection.execute(statement).scalars().all()
-        found = (Candidate.of_key(key, known) for key in keys)
-        return [candidate for candidate in found if candidate.version not in lagging]
+            # Left out by the keys their rows have now: a row another analyser made may even have
+            # a sort key of another layout, which `Candidate.of_key` would misread.
+            stale = set()
+            for chunk in _chunks(self.lagging):
+                uncovered = versions_in(SEARCH.c.item_id, SEARCH.c.lang, chunk)
+                stale.update(connection.execute(select(SEARCH.c.sort_key).where(uncovered)).scalars())
+        return [Candidate.of_key(key, known) for key in keys if key not in stale]
 
 
 class _FullText:

@@ -312,6 +312,9 @@ def test_rows_of_another_analyser_are_not_trusted(engine: sa.Engine, lemmatizer:
         connection.execute(
             sa.text("UPDATE item_search SET lemmas = 'прочее', analyser = 'old' WHERE item_id = 35")
         )
+        # A key of another layout, which read as this one names another version (36 in 1900).
+        misread = sort_key(datetime(1900, 1, 1, 12, tzinfo=UTC), 36, "ru")
+        connection.execute(sa.text(f"UPDATE item_search SET sort_key = {misread} WHERE item_id = 35"))
     assert ids(engine, "санкции", lemmatizer) == [36, 35]
     assert ids(engine, "прочее", lemmatizer) == []
     assert writer.pending() == 1
