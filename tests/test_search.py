@@ -317,6 +317,7 @@ def test_rows_of_another_analyser_are_not_trusted(engine: sa.Engine, lemmatizer:
         connection.execute(sa.text(f"UPDATE item_search SET sort_key = {misread} WHERE item_id = 35"))
     assert ids(engine, "санкции", lemmatizer) == [36, 35]
     assert ids(engine, "прочее", lemmatizer) == []
+    assert ids(engine, "санкции OR прочее", lemmatizer) == [36, 35]  # the old row does not count as 36
     assert writer.pending() == 1
     assert writer.update() == 1 and writer.pending() == 0
     assert ids(engine, "санкции", lemmatizer) == [36, 35]
