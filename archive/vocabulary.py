@@ -59,3 +59,11 @@ def period_problem(since: date | None, until: date | None) -> str | None:
     if since is not None and until is not None and since > until:
         return f"since ({since}) is after until ({until})"
     return None
+
+
+def lang_problem(lang: str) -> str | None:
+    """What is wrong with a language filter, or None: only the site's editions (`LANGS`) exist, and a
+    filter naming another would quietly find nothing."""
+    if lang not in LANGS:
+        return f"{lang!r} is not a language of the archive ({', '.join(LANGS)})"
+    return None

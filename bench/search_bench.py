@@ -1,5 +1,8 @@
 """Search benchmark: a 100,000-item archive on SQLite and PostgreSQL, indexed, then searched.
 
+Every third item is also held in English (its own row, as en.kremlin.ru publishes it hours later),
+so the archive holds 133,334 language versions, and the index one row per version.
+
 For each backend: the time to build the index (`search.index.IndexWriter.update`, items per second),
 then search latency (median and 95th percentile, ``limit=20``, ``sort="date"``) for representative
 queries, against the baseline measured in the same run on the same archive: a plain scan,
@@ -8,7 +11,8 @@ and the newest 20 (what a search answers). The scan cannot find other word forms
 ``lower`` does not even fold Cyrillic), so it is a floor for cost, not a rival in quality.
 
 The archive is built with bulk inserts of rows made from `replica.corpus.Corpus.generate` (about
-2 s for 100,000), not through the crawler. Usage: ``python -m bench.search_bench [COUNT]``.
+3 s for 100,000 items and their English versions), not through the crawler. Usage:
+``python -m bench.search_bench [COUNT]``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,36 +72,52 @@ CASES = (
     Case("word + filters", SearchRequest("санкции", kind="call", since=date(2015, 1, 1))),
     Case("word + person", SearchRequest("санкции", person="Макрон")),
     Case("filters only", SearchRequest("", kind="call", since=date(2020, 1, 1))),
+    Case("English word", SearchRequest("sanctions")),
+    Case("either language", SearchRequest("санкции OR sanctions")),
+    Case("word + lang", SearchRequest("санкции OR sanctions", lang="en")),
 )
+#: Hours after the Russian version that the English one is published.
+ENGLISH_DELAY = timedelta(hours=5)
 
 
 def rows(count: int) -> Iterator[dict[str, Any]]:
-    """Archive rows for ``count`` generated items, as the store would write them (article pages)."""
-    for item in Corpus.generate(count, lang="ru", seed=7):
-        published = item.published.astimezone(UTC)
-        row: dict[str, Any] = {
-            "id": item.id,
-            "url": f"http://kremlin.ru/{item.section}/{item.id}",
-            "lang": item.lang,
-            "section": item.section,
-            "kind": item.kind,
-            "title": item.title,
-            "lead": item.lead,
-            "text": item.text,
-            "published_at": published,
-            "place": item.place,
-            "topics": list(item.topics),
-            "geography": list(item.geography),
-            "persons": list(item.persons),
-            "first_seen_at": published,
-            "updated_at": published,
-            "site_updated_at": item.updated.astimezone(UTC),
-            "source": "article",
-            "details_pending": False,
-            "version": 1,
-        }
-        row["content_hash"] = content_hash({name: row[name] for name in CONTENT_FIELDS})
-        yield row
+    """Archive rows for ``count`` generated items and English versions of every third one, as the
+    store would write them (article pages)."""
+    russian = list(Corpus.generate(count, lang="ru", seed=7))
+    for item in russian:
+        yield _row(item, item.id, f"http://kremlin.ru/{item.section}/{item.id}", item.published)
+    english = Corpus.generate(len(russian[::3]), lang="en", seed=7)
+    for item, twin in zip(english, russian[::3], strict=True):
+        url = f"http://en.kremlin.ru/{item.section}/{twin.id}"
+        yield _row(item, twin.id, url, twin.published + ENGLISH_DELAY)
+
+
+def _row(item: Any, item_id: int, url: str, published_at: datetime) -> dict[str, Any]:
+    """One version's ``item`` row: the generated ``item``'s content under the given id, url and time."""
+    published = published_at.astimezone(UTC)
+    row: dict[str, Any] = {
+        "id": item_id,
+        "url": url,
+        "lang": item.lang,
+        "section": item.section,
+        "kind": item.kind,
+        "title": item.title,
+        "lead": item.lead,
+        "text": item.text,
+        "published_at": published,
+        "place": item.place,
+        "topics": list(item.topics),
+        "geography": list(item.geography),
+        "persons": list(item.persons),
+        "first_seen_at": published,
+        "updated_at": published,
+        "site_updated_at": item.updated.astimezone(UTC),
+        "source": "article",
+        "details_pending": False,
+        "version": 1,
+    }
+    row["content_hash"] = content_hash({name: row[name] for name in CONTENT_FIELDS})
+    return row
 
 
 def fill(engine: sa.Engine, all_rows: list[dict[str, Any]]) -> float:
@@ -178,12 +198,14 @@ def bench_backend(label: str, url: str, all_rows: list[dict[str, Any]], lemmatiz
     upgrade(engine)
     inserted = fill(engine, all_rows)
     count = len(all_rows)
-    print(f"   {label}: {count:,} items inserted in {inserted:.1f} s")
+    print(f"   {label}: {count:,} item versions inserted in {inserted:.1f} s")
     writer = IndexWriter(engine, lemmatizer)
     started = time.perf_counter()
     indexed = writer.update()
     seconds = time.perf_counter() - started
-    print(f"   {label}: indexed {indexed:,} items in {seconds:.1f} s = {indexed / seconds:,.0f} items/s")
+    print(
+        f"   {label}: indexed {indexed:,} versions in {seconds:.1f} s = {indexed / seconds:,.0f} versions/s"
+    )
     print(
         f"   {'query':<16} {'query text':<38} {'total':>7}  {'search ms':>17}  {'LIKE scan ms':>17}  "
         f"{'LIKE total':>10}"
@@ -195,7 +217,7 @@ def bench_backend(label: str, url: str, all_rows: list[dict[str, Any]], lemmatiz
         text = case.request.query or "(empty)"
         extras = [
             f"{name}={value}"
-            for name in ("kind", "since", "person")
+            for name in ("kind", "lang", "since", "person")
             if (value := getattr(case.request, name))
         ]
         text = " ".join([text, *extras])
@@ -218,7 +240,9 @@ def main(count: int = 100_000) -> None:
     print(f"Search: a {count:,}-item archive, indexed, then searched (limit 20, sort date)")
     started = time.perf_counter()
     all_rows = list(rows(count))
-    print(f"   generated {count:,} items in {time.perf_counter() - started:.1f} s")
+    print(
+        f"   generated {count:,} items, {len(all_rows):,} versions in {time.perf_counter() - started:.1f} s"
+    )
     lemmatizer = Lemmatizer()
     with tempfile.TemporaryDirectory() as directory:
         bench_backend("SQLite", f"sqlite:///{directory}/search.sqlite3", all_rows, lemmatizer)

@@ -62,10 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--pages", type=_positive, metavar="N", help="backfill: walk the newest N list pages")
     scope.add_argument("--since", type=_day, metavar="DATE", help="backfill: walk back to this Moscow day")
 
-    export = commands.add_parser("export", help="write the archive as JSON lines, JSON or CSV")
+    export = commands.add_parser(
+        "export", help="write the archive as JSON lines, JSON or CSV: one row per language version"
+    )
     export.add_argument("--format", choices=("jsonl", "json", "csv"), default="jsonl")
     export.add_argument("--since", type=_day, metavar="DATE", help="first Moscow day (inclusive)")
     export.add_argument("--until", type=_day, metavar="DATE", help="last Moscow day (inclusive)")
+    export.add_argument("--lang", metavar="L", help="only versions in this language: ru or en")
     export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
 
     database = commands.add_parser("db", help="database schema")
@@ -148,15 +151,16 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from archive.export import iter_items, write_export
 
+    lang = search_cli.checked_lang(args.lang)
     engine = open_archive(settings)
-    items = iter_items(engine, args.since, args.until)
+    items = iter_items(engine, args.since, args.until, lang)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
                 count = write_export(items, out, args.format)
         except OSError as error:
             raise UserError(f"{args.output}: {error.strerror}") from None
-        logger.info("wrote %d items to %s", count, args.output)
+        logger.info("wrote %d item versions to %s", count, args.output)
     else:
         write_export(items, sys.stdout, args.format)
     return 0

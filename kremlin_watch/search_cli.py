@@ -1,5 +1,9 @@
 """The `search`, `show` and `stats` subcommands: find archived items, read one, count them.
 
+Search lists item versions (the Russian and English version of an item are separate hits, each with
+its language); `show` prints every version of an item; `stats` counts each item once unless a
+language is asked for.
+
 `search` brings the search index up to date before it searches (the command line may write; the
 web server does not, and `search.engine` is right without it, only slower for unindexed items).
 """
@@ -50,7 +54,7 @@ def add_commands(commands: Any, day: Any) -> None:
     search.add_argument(
         "--kind", metavar="K", help="call, decree, meeting, greeting, interview, address, news"
     )
-    search.add_argument("--lang", metavar="L", help="ru or en")
+    search.add_argument("--lang", metavar="L", help="only versions in this language: ru or en")
     search.add_argument("--person", metavar="P", help="a person the item lists (any part of the name)")
     search.add_argument("--topic", metavar="T", help="a topic the item lists (any part of it)")
     search.add_argument("--limit", type=_count, default=20, metavar="N", help="show at most N items (20)")
@@ -58,7 +62,9 @@ def add_commands(commands: Any, day: Any) -> None:
     search.add_argument("--sort", choices=SORTS, default="date")
     search.add_argument("--format", choices=SEARCH_FORMATS, default="table")
 
-    show = commands.add_parser("show", help="one archived item in full, with its earlier versions")
+    show = commands.add_parser(
+        "show", help="one archived item in full: every language version, each with its earlier versions"
+    )
     show.add_argument("id", type=int, metavar="ID")
     show.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -69,6 +75,9 @@ def add_commands(commands: Any, day: Any) -> None:
     stats.add_argument("--by", choices=STATS_BY, default="month")
     stats.add_argument("--since", type=day, metavar="DATE", help="first Moscow day (inclusive)")
     stats.add_argument("--until", type=day, metavar="DATE", help="last Moscow day (inclusive)")
+    stats.add_argument(
+        "--lang", metavar="L", help="count the versions in this language (ru or en); else each item once"
+    )
     stats.add_argument(
         "--limit",
         type=_count,
@@ -162,34 +171,50 @@ def _print_table(result: Any) -> None:
     for hit in result.hits:
         data = hit.item
         when = moscow_stamp(data["published_at"])
-        print(f"{data['id']:>6}  {when}  {data['kind']:<8} {data['title']}")
+        print(f"{data['id']:>6}  {when}  {data['lang']}  {data['kind']:<8} {data['title']}")
         chosen = _chosen(hit)
         if chosen is not None:
             print(f"        [{chosen.field}] {chosen.marked(str, before, after)}")
     request = result.request
     what = f"for {request.query}" if request.query.strip() else "(no query: every item, newest first)"
     first = request.offset + 1 if result.hits else request.offset
-    print(f"{first}–{request.offset + len(result.hits)} of {result.total} matching item(s) {what}")
+    print(f"{first}–{request.offset + len(result.hits)} of {result.total} matching item version(s) {what}")
 
 
 # --- show -----------------------------------------------------------------------------------------
 
 
-def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from search.show import item_with_revisions
+def checked_lang(lang: str | None) -> str | None:
+    """A ``--lang`` option as given, or a `UserError` in one line when the archive has no such
+    language (the check `search` makes too: `archive.vocabulary.lang_problem`)."""
+    from archive.vocabulary import lang_problem
 
-    data = item_with_revisions(open_archive(settings), args.id)
+    problem = lang_problem(lang) if lang is not None else None
+    if problem is not None:
+        raise UserError(f"lang: {problem}")
+    return lang
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from search.show import item_versions
+
+    data = item_versions(open_archive(settings), args.id)
     if data is None:
         raise UserError(f"no item {args.id} in the archive")
     if args.format == "json":
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    _print_item(data)
+    for position, version in enumerate(data["versions"]):
+        if position:
+            print()
+            print("─" * 40)
+        _print_version(version)
     return 0
 
 
-def _print_item(data: dict[str, Any]) -> None:
+def _print_version(data: dict[str, Any]) -> None:
+    """One language version: what it says, its url and language, and what each edit changed."""
     from archive.vocabulary import moscow_stamp
 
     when = moscow_stamp(data["published_at"])
@@ -234,15 +259,19 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from archive.vocabulary import period_problem
     from search.stats import CALL_STATS, counts
 
+    lang = checked_lang(args.lang)
     problem = period_problem(args.since, args.until)
     if problem is not None:
         raise UserError(problem)
-    rows = counts(open_archive(settings), args.by, args.since, args.until, limit=args.limit or None)
+    rows = counts(
+        open_archive(settings), args.by, args.since, args.until, limit=args.limit or None, lang=lang
+    )
     window = ""
     if args.since or args.until:
         window = f", {args.since or '…'} to {args.until or '…'} (Moscow days)"
     what = "calls" if args.by in CALL_STATS else "items"
-    print(f"{what} by {args.by}{window}")
+    versions = f", {lang} versions only" if lang is not None else ""
+    print(f"{what} by {args.by}{window}{versions}")
     if not rows:
         print(f"(no {what})")
         return 0

@@ -1,10 +1,12 @@
-"""Which items a search must consider: the index's answer, and the items the index does not cover.
+"""Which item versions a search must consider: the index's answer, and the versions the index does
+not cover. A candidate is one language version, ``(id, lang)``: the Russian and the English version of
+an item are matched each on its own words, and both are hits when both match.
 
 Both parts apply the request's filters, with the same meaning:
 
 * since / until: Moscow calendar days, both inclusive, by publication time to the second (the
   index compares sort keys, `search.terms.sort_key`; undated items never pass a date filter);
-* kind, lang: equal;
+* kind, lang: equal (the version's own kind and language);
 * person, topic: a case-insensitive substring of one list entry (ё = е). The index keeps the
   entries folded in Python, one per line, and the database only looks for a plain substring
   (``instr`` / ``strpos``): SQLite's ``lower`` folds only ASCII and PostgreSQL's depends on the
@@ -13,11 +15,13 @@ Both parts apply the request's filters, with the same meaning:
 The index part (`IndexPart`) never reads ``item``: SQLite's FTS5 table has the sort key as rowid and
 kind and language as columns, so a count is one full-text lookup and the newest matches come out of
 it in order (``ORDER BY rowid DESC LIMIT``), however many there are. On PostgreSQL the same query
-runs on ``item_search`` with the GIN indexes. Rows of uncovered items (`Coverage.lagging`) are
-left out (by item id, whatever sort key their old row has): their old content must not count.
+runs on ``item_search`` with the GIN indexes. Rows of uncovered versions (`Coverage.lagging`) are
+left out (by ``(id, lang)``, whatever sort key their old row has): their old content must not count.
+A sort key names its version (`search.terms.key_version`), so the index part never reads more.
 
 The call scopes (``country:FR``, ``counterpart:Макрон``, ``initiated_by:foreign``) are answered from
-the ``call`` table, the stored call records (`call_values`): an item without a call row has none.
+the ``call`` table, the stored call records (`call_values`): each version by its own record (the one
+its language's reader made); a version without a call row has none.
 
 Every query runs in its own short transaction: on SQLite the archive's engine takes the write lock
 at BEGIN, and a crawler waiting for it should wait for one statement, not a whole search.
@@ -53,22 +57,21 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.backends import backend_for
-from archive.export import published_within
+from archive.export import VersionKey, published_within
 from archive.models import CallEntry
 from archive.vocabulary import moscow_day_start
 from query.document import CALL_FIELDS, LIST_FIELDS, call_fields
 from query.words import fold
 from search.coverage import SEARCH, Coverage
-from search.index import ITEM
+from search.index import ITEM, versions_in
 from search.plan import AllOf, AnyLemma, AnyOf, Expr, Prefix, fts5, has_prefix, tsquery
 from search.request import SearchRequest
-from search.terms import ID_BITS, first_key, sort_key
+from search.terms import FIRST_DATED, first_key, key_version, sort_key
 
 #: Ids or keys per ``IN (...)`` list.
 CHUNK = 500
 #: Kinds and languages are FTS5 columns (facets) when they are plain words like these.
 _FACET = re.compile(r"[a-z0-9]{1,64}")
-_ID_MASK = (1 << ID_BITS) - 1
 #: Up to this many matches, PostgreSQL sorts them all rather than walk the sort key (see `newest`).
 _FEW = 10_000
 _FTS = table("item_search_fts", column("rowid"))
@@ -79,12 +82,24 @@ _CALL = CallEntry.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """An item to consider, with its sort key; ``known`` when it matches without being matched
-    (the index's answer to an exact query, or any item for an empty query)."""
+    """An item version to consider, with its sort key; ``known`` when it matches without being
+    matched (the index's answer to an exact query, or any version for an empty query)."""
 
     key: int
     id: int
+    lang: str
     known: bool
+
+    @property
+    def version(self) -> VersionKey:
+        """``(id, lang)``: what `archive.export.load_items` and `load_fields` take."""
+        return self.id, self.lang
+
+    @classmethod
+    def of_key(cls, key: int, known: bool) -> Candidate:
+        """The candidate a sort key names."""
+        item_id, lang = key_version(key)
+        return cls(key, item_id, lang, known)
 
 
 def key_range(request: SearchRequest) -> tuple[int | None, int | None]:
@@ -94,7 +109,7 @@ def key_range(request: SearchRequest) -> tuple[int | None, int | None]:
         low = first_key(moscow_day_start(request.since))
     if request.until is not None:
         high = first_key(moscow_day_start(request.until + timedelta(days=1)))
-        low = low if low is not None else 1 << ID_BITS  # undated items never pass a date filter
+        low = low if low is not None else FIRST_DATED  # undated items never pass a date filter
     return low, high
 
 
@@ -109,8 +124,8 @@ def entry_matches(entries: Iterable[str] | None, needle: str | None) -> bool:
 
 
 class IndexPart:
-    """The covered items a request selects: the index query ``expr`` (None: every covered item)
-    and the filters, minus the uncovered items' rows."""
+    """The covered versions a request selects: the index query ``expr`` (None: every covered
+    version) and the filters, minus the uncovered versions' rows."""
 
     def __init__(self, engine: Engine, request: SearchRequest, expr: Expr | None, coverage: Coverage) -> None:
         self.engine = engine
@@ -151,21 +166,22 @@ class IndexPart:
     # --- the answers -------------------------------------------------------------------------
 
     def count(self) -> int:
-        """How many covered items the request selects (remembered in ``counted``)."""
+        """How many covered versions the request selects (remembered in ``counted``)."""
         statement, key = self._select(count=True)
         with self.engine.connect() as connection:
             self._prefer_index(connection)
             total = int(connection.execute(statement).scalar_one())
             for chunk in _chunks(self.lagging):
-                # The rows the lagging items have now, by their sort keys: FTS5 looks rowids up
+                # The rows the lagging versions have now, by their sort keys: FTS5 looks rowids up
                 # quickly, but re-runs its query per row when joined from the other side.
-                keys = select(SEARCH.c.sort_key).where(SEARCH.c.item_id.in_(chunk)).scalar_subquery()
+                uncovered = versions_in(SEARCH.c.item_id, SEARCH.c.lang, chunk)
+                keys = select(SEARCH.c.sort_key).where(uncovered).scalar_subquery()
                 total -= int(connection.execute(statement.where(key.in_(keys))).scalar_one())
         self.counted = total
         return total
 
     def newest(self, count: int, known: bool) -> list[Candidate]:
-        """The ``count`` newest covered items the request selects."""
+        """The ``count`` newest covered versions the request selects."""
         if count <= 0:
             return []
         statement, key = self._select(count=False)
@@ -173,7 +189,7 @@ class IndexPart:
         return self._candidates(statement, known)[:count]
 
     def all(self, known: bool) -> list[Candidate]:
-        """Every covered item the request selects, newest first."""
+        """Every covered version the request selects, newest first."""
         statement, key = self._select(count=False)
         return self._candidates(statement.order_by(key.desc()), known)
 
@@ -186,11 +202,16 @@ class IndexPart:
             self.backend.prefer_index_scans(connection)
 
     def _candidates(self, statement: Select[Any], known: bool) -> list[Candidate]:
-        lagging = set(self.lagging)
         with self.engine.connect() as connection:
             self._prefer_index(connection)
             keys = connection.execute(statement).scalars().all()
-        return [Candidate(key, key & _ID_MASK, known) for key in keys if key & _ID_MASK not in lagging]
+            # Left out by the keys their rows have now: a row another analyser made may even have
+            # a sort key of another layout, which `Candidate.of_key` would misread.
+            stale = set()
+            for chunk in _chunks(self.lagging):
+                uncovered = versions_in(SEARCH.c.item_id, SEARCH.c.lang, chunk)
+                stale.update(connection.execute(select(SEARCH.c.sort_key).where(uncovered)).scalars())
+        return [Candidate.of_key(key, known) for key in keys if key not in stale]
 
 
 class _FullText:
@@ -278,9 +299,9 @@ def _postgres(expr: Expr) -> ColumnElement[bool]:
 
 
 def lagging(engine: Engine, request: SearchRequest, coverage: Coverage, known: bool) -> list[Candidate]:
-    """The uncovered items the request's filters select, read from ``item`` (every item when the
-    index is not usable), newest first."""
-    columns = [ITEM.c.id, ITEM.c.published_at, ITEM.c.persons, ITEM.c.topics]
+    """The uncovered versions the request's filters select, read from ``item`` (every version when
+    the index is not usable), newest first."""
+    columns = [ITEM.c.id, ITEM.c.lang, ITEM.c.published_at, ITEM.c.persons, ITEM.c.topics]
     conditions = _item_filters(request)
     rows: list[Any] = []
     with engine.connect() as connection:
@@ -288,9 +309,10 @@ def lagging(engine: Engine, request: SearchRequest, coverage: Coverage, known: b
             rows = list(connection.execute(select(*columns).where(*conditions)))
         else:
             for chunk in _chunks(sorted(coverage.lagging)):
-                rows += connection.execute(select(*columns).where(ITEM.c.id.in_(chunk), *conditions)).all()
+                uncovered = versions_in(ITEM.c.id, ITEM.c.lang, chunk)
+                rows += connection.execute(select(*columns).where(uncovered, *conditions)).all()
     found = [
-        Candidate(sort_key(row.published_at, row.id), row.id, known)
+        Candidate(sort_key(row.published_at, row.id, row.lang), row.id, row.lang, known)
         for row in rows
         if entry_matches(row.persons, request.person) and entry_matches(row.topics, request.topic)
     ]
@@ -308,39 +330,44 @@ def _item_filters(request: SearchRequest) -> list[ColumnElement[bool]]:
 
 
 def load_fields(
-    engine: Engine, ids: Sequence[int], fields: Sequence[str]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(id, {field: value}) for the given items, read in chunks, in the order given. List fields
-    come as their JSON text (decoded only if a term looks at them: see `query.document.LazyDocument`);
-    call fields (`query.document.CALL_FIELDS`) as lists, from the ``call`` table."""
+    engine: Engine, keys: Sequence[VersionKey], fields: Sequence[str]
+) -> Iterator[tuple[VersionKey, dict[str, Any]]]:
+    """((id, lang), {field: value}) for the given versions, read in chunks, in the order given. List
+    fields come as their JSON text (decoded only if a term looks at them: see
+    `query.document.LazyDocument`); call fields (`query.document.CALL_FIELDS`) as lists, from the
+    version's own ``call`` row."""
     item_fields = [name for name in fields if name not in CALL_FIELDS]
     call_wanted = [name for name in fields if name in CALL_FIELDS]
     columns = [
         ITEM.c.id,
+        ITEM.c.lang,
         *(cast(ITEM.c[name], Text) if name in LIST_FIELDS else ITEM.c[name] for name in item_fields),
     ]
-    for chunk in _chunks(ids):
+    for chunk in _chunks(keys):
+        wanted = versions_in(ITEM.c.id, ITEM.c.lang, chunk)
         with engine.connect() as connection:
-            rows = {row[0]: row for row in connection.execute(select(*columns).where(ITEM.c.id.in_(chunk)))}
+            rows = {(row[0], row[1]): row for row in connection.execute(select(*columns).where(wanted))}
         calls = call_values(engine, chunk) if call_wanted else {}
-        for item_id in chunk:
-            row = rows.get(item_id)
+        for key in chunk:
+            row = rows.get(key)
             if row is not None:
-                values = dict(zip(item_fields, row[1:], strict=True))
-                found = calls.get(item_id, {})
+                values = dict(zip(item_fields, row[2:], strict=True))
+                found = calls.get(key, {})
                 values.update((name, found.get(name)) for name in call_wanted)
-                yield item_id, values
+                yield key, values
 
 
-def call_values(engine: Engine, ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
-    """The call fields of those of the given items that have a call record (`query.document.call_fields`)."""
-    found: dict[int, dict[str, list[str]]] = {}
-    columns = [_CALL.c.item_id, _CALL.c.countries, _CALL.c.counterparts, _CALL.c.initiated_by]
-    for chunk in _chunks(ids):
+def call_values(engine: Engine, keys: Sequence[VersionKey]) -> dict[VersionKey, dict[str, list[str]]]:
+    """The call fields of those of the given versions that have a call record (their own language's:
+    the ``call`` row of that ``(id, lang)``), as `query.document.call_fields` makes them."""
+    found: dict[VersionKey, dict[str, list[str]]] = {}
+    columns = [_CALL.c.item_id, _CALL.c.lang, _CALL.c.countries, _CALL.c.counterparts, _CALL.c.initiated_by]
+    for chunk in _chunks(keys):
         with engine.connect() as connection:
-            for row in connection.execute(select(*columns).where(_CALL.c.item_id.in_(chunk))):
+            statement = select(*columns).where(versions_in(_CALL.c.item_id, _CALL.c.lang, chunk))
+            for row in connection.execute(statement):
                 names = [str(entry.get("name") or "") for entry in row.counterparts or ()]
-                found[row.item_id] = call_fields(row.countries or (), names, row.initiated_by or ())
+                found[row.item_id, row.lang] = call_fields(row.countries or (), names, row.initiated_by or ())
     return found
 
 
@@ -352,6 +379,6 @@ def decoded(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
+def _chunks(values: Sequence[VersionKey]) -> Iterator[Sequence[VersionKey]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]

@@ -1,7 +1,8 @@
-"""How far the search index can be trusted right now: which items it does not cover.
+"""How far the search index can be trusted right now: which item versions it does not cover.
 
-An item is covered when its `item_search` row is current. Triggers on ``item`` (migration 0004) put
-every new or changed item into ``item_search_queue``, and only a writer that indexed the current
+A version (one ``(id, lang)`` row of ``item``) is covered when its `item_search` row is current.
+Triggers on ``item`` (migrations 0004, 0006) put every new or changed version into
+``item_search_queue``, and only a writer that indexed the current
 content takes it out, so the uncovered items are simply: the queue, plus rows made by another
 analyser (after an upgrade of pymorphy3 or of the index format). Reading that costs two small
 queries, however large the archive — instead of comparing every row with its item per search.
@@ -9,6 +10,9 @@ queries, however large the archive — instead of comparing every row with its i
 If the triggers are gone (SQLite's batch migrations re-create a table they alter, without its
 triggers) the queue proves nothing: the index is then not used at all and every item is matched,
 which is slow but right, and a warning says why.
+
+The two language versions of an item are indexed, covered and searched each on its own: an item is
+found by the words of either.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, func, select
 
 from archive.backends import backend_for
+from archive.export import VersionKey
 from archive.models import ItemSearch, ItemSearchQueue
 from search.terms import ANALYSER
 
@@ -41,12 +46,12 @@ TRIGGERS = {
 
 @dataclass(frozen=True)
 class Coverage:
-    """What the index does not cover: the ``lagging`` item ids (a row of theirs may still be in the
-    full-text index, with old content that must not count). ``usable`` is False when the index
-    cannot be trusted at all (triggers missing)."""
+    """What the index does not cover: the ``lagging`` versions, ``(id, lang)`` (a row of theirs may
+    still be in the full-text index, with old content that must not count). ``usable`` is False when
+    the index cannot be trusted at all (triggers missing)."""
 
     usable: bool
-    lagging: frozenset[int] = frozenset()
+    lagging: frozenset[VersionKey] = frozenset()
 
 
 def triggers_present(connection: Connection) -> bool:
@@ -67,6 +72,18 @@ def other_analyser(connection: Connection) -> bool:
     return low != ANALYSER or connection.execute(select(func.max(SEARCH.c.analyser))).scalar() != ANALYSER
 
 
+def queued(connection: Connection) -> set[VersionKey]:
+    """The versions in the queue: new or changed since they were indexed."""
+    return {(row.item_id, row.lang) for row in connection.execute(select(QUEUE.c.item_id, QUEUE.c.lang))}
+
+
+def of_other_analyser(connection: Connection) -> set[VersionKey]:
+    """The versions whose row another analyser made."""
+    other = (SEARCH.c.analyser < ANALYSER) | (SEARCH.c.analyser > ANALYSER)  # uses the index
+    statement = select(SEARCH.c.item_id, SEARCH.c.lang).where(other)
+    return {(row.item_id, row.lang) for row in connection.execute(statement)}
+
+
 def read_coverage(engine: Engine) -> Coverage:
     """The index's coverage now (read-only; one short transaction)."""
     with engine.connect() as connection:
@@ -76,8 +93,7 @@ def read_coverage(engine: Engine) -> Coverage:
                 "one by one; re-create them (see archive/migrations/versions/0004_search_index.py)"
             )
             return Coverage(usable=False)
-        lagging = set(connection.execute(select(QUEUE.c.item_id)).scalars())
+        lagging = queued(connection)
         if other_analyser(connection):
-            other = (SEARCH.c.analyser < ANALYSER) | (SEARCH.c.analyser > ANALYSER)  # uses the index
-            lagging.update(connection.execute(select(SEARCH.c.item_id).where(other)).scalars())
+            lagging.update(of_other_analyser(connection))
     return Coverage(usable=True, lagging=frozenset(lagging))

@@ -1,10 +1,14 @@
 """Searching the archive: the index narrows, the rules' exact matcher decides.
 
 `search` never writes (the web server calls it read-only), so it must be right even when the index
-lags behind the archive: candidates are the index's answer for items whose index row is current,
-plus every item without a current row; each candidate the index cannot vouch for is checked with
+lags behind the archive: candidates are the index's answer for versions whose index row is current,
+plus every version without a current row; each candidate the index cannot vouch for is checked with
 the query compiled once (`query.evaluate`) — the very matcher the alert rules use, so a search
 finds exactly what a rule with the same query would fire on.
+
+What a search finds are item *versions* (one ``(id, lang)`` row each): an item is found by the words
+of either language, and when its Russian and English versions both match, both are hits, each with
+its own language, url and snippets. ``lang`` narrows to one language.
 
 How much matching a search costs depends on the query (see `search.plan`):
 
@@ -31,8 +35,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from archive.export import item_object, load_items
-from archive.vocabulary import period_problem
+from archive.export import VersionKey, item_object, load_items
+from archive.vocabulary import lang_problem, period_problem
 from calls.codes import parse_call_query
 from query.document import CALL_FIELDS, FIELDS, IndexedDocument
 from query.evaluate import CompiledQuery, Match, compile_query
@@ -113,14 +117,14 @@ def _run(engine: Engine, request: SearchRequest, compiled: CompiledQuery, covera
         if request.sort == "relevance":
             scores = matcher.scores(found)
             matches = sorted(
-                (candidate for candidate in found if candidate.id in scores),
-                key=lambda candidate: (scores[candidate.id], candidate.key),
+                (candidate for candidate in found if candidate.version in scores),
+                key=lambda candidate: (scores[candidate.version], candidate.key),
                 reverse=True,
             )
         else:
             matches = matcher.matching(found)
         total = len(matches)
-    page = [candidate.id for candidate in matches[request.offset : wanted]]
+    page = [candidate.version for candidate in matches[request.offset : wanted]]
     return SearchResult(matcher.hits(page), total, request)
 
 
@@ -136,21 +140,25 @@ def _validate(request: SearchRequest) -> None:
         raise SearchError(f"sort: expected one of {', '.join(SORTS)}, got {request.sort!r}")
     if request.limit < 0 or request.offset < 0:
         raise SearchError("limit and offset must not be negative")
+    if request.lang is not None:
+        problem = lang_problem(request.lang)
+        if problem is not None:
+            raise SearchError(f"lang: {problem}")
     problem = period_problem(request.since, request.until)
     if problem is not None:
         raise SearchError(problem)
 
 
 def _listing(engine: Engine, request: SearchRequest, coverage: Coverage) -> SearchResult:
-    """An empty query: the filtered items, newest first, no highlights."""
+    """An empty query: the filtered versions, newest first, no highlights."""
     index = IndexPart(engine, request, None, coverage) if coverage.usable else None
     lag = lagging(engine, request, coverage, known=True)
     wanted = request.offset + request.limit
     total = len(lag) + (index.count() if index is not None else 0)
     newest = _merge(index.newest(wanted, known=True) if index is not None else [], lag)
-    ids = [candidate.id for candidate in newest[request.offset : wanted]]
-    items = load_items(engine, ids)
-    return SearchResult([SearchHit(item_object(items[i])) for i in ids if i in items], total, request)
+    keys = [candidate.version for candidate in newest[request.offset : wanted]]
+    items = load_items(engine, keys)
+    return SearchResult([SearchHit(item_object(items[key])) for key in keys if key in items], total, request)
 
 
 def score(match: Match) -> float:
@@ -171,38 +179,38 @@ class _Matcher:
 
     def matching(self, found: Sequence[Candidate]) -> list[Candidate]:
         """The candidates that match, in the order given (known ones are not matched again)."""
-        unknown = [candidate.id for candidate in found if not candidate.known]
+        unknown = [candidate.version for candidate in found if not candidate.known]
         matched = {
-            item_id
-            for item_id, values in load_fields(self.engine, unknown, self.fields)
+            key
+            for key, values in load_fields(self.engine, unknown, self.fields)
             if self.compiled.holds(values)
         }
-        return [candidate for candidate in found if candidate.known or candidate.id in matched]
+        return [candidate for candidate in found if candidate.known or candidate.version in matched]
 
-    def scores(self, found: Sequence[Candidate]) -> dict[int, float]:
-        """Score of every candidate that matches."""
-        result: dict[int, float] = {}
-        ids = [candidate.id for candidate in found]
-        for item_id, values in load_fields(self.engine, ids, self.fields):
+    def scores(self, found: Sequence[Candidate]) -> dict[VersionKey, float]:
+        """Score of every candidate that matches, by version."""
+        result: dict[VersionKey, float] = {}
+        keys = [candidate.version for candidate in found]
+        for key, values in load_fields(self.engine, keys, self.fields):
             match = self.compiled.match(self._document(decoded(values)))
             if match is not None:
-                result[item_id] = score(match)
+                result[key] = score(match)
         return result
 
-    def hits(self, ids: Sequence[int]) -> list[SearchHit]:
-        """The page: items in the given order, with highlights and scores.
+    def hits(self, keys: Sequence[VersionKey]) -> list[SearchHit]:
+        """The page: versions in the given order, with highlights and scores.
 
-        An item that no longer matches (edited since its candidates were read) is left out.
+        A version that no longer matches (edited since its candidates were read) is left out.
         """
-        items = load_items(self.engine, ids)
-        calls = call_values(self.engine, ids) if any(name in CALL_FIELDS for name in self.fields) else {}
+        items = load_items(self.engine, keys)
+        calls = call_values(self.engine, keys) if any(name in CALL_FIELDS for name in self.fields) else {}
         hits: list[SearchHit] = []
-        for item_id in ids:
-            item = items.get(item_id)
+        for key in keys:
+            item = items.get(key)
             if item is None:
                 continue
             values = {name: getattr(item, name) for name in self.fields if name not in CALL_FIELDS}
-            values.update(calls.get(item_id, {}))
+            values.update(calls.get(key, {}))
             doc = self._document(values)
             match = self.compiled.match(doc)
             if match is None:

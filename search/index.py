@@ -1,16 +1,18 @@
-"""Keeping the search index current: one `item_search` row per item, rewritten when the item changes.
+"""Keeping the search index current: one `item_search` row per item version (``(id, lang)``),
+rewritten when the version changes.
 
 The index is maintained incrementally and never needed for correctness: a search treats an item the
 index does not cover (`search.coverage`) as "not indexed" and matches it one by one. So indexing
 runs whenever convenient — after every crawl (`scheduler.check.CheckRunner`), before a command-line
 search (`kremlin-watch search`) — and never on a read-only web server.
 
-Which items need work is known without comparing rows: triggers on ``item`` queue every new or
-changed item in ``item_search_queue`` (migration 0004). A writer analyses an item, then, in one
-transaction that first locks the item (``FOR SHARE`` on PostgreSQL; SQLite's writers take the
-database lock), writes the row and takes the item off the queue *only if the item is still what was
-analysed*. An item changed meanwhile stays queued; two writers racing cannot leave an old analysis
-looking current.
+Which versions need work is known without comparing rows: triggers on ``item`` queue every new or
+changed version in ``item_search_queue`` (migrations 0004, 0006). A writer analyses a version, then,
+in one transaction that first locks it (``FOR SHARE`` on PostgreSQL; SQLite's writers take the
+database lock), writes the row and takes the version off the queue *only if it is still what was
+analysed*. A version changed meanwhile stays queued; two writers racing cannot leave an old analysis
+looking current. The Russian and English versions of an item are two rows, each with its own words
+and its own sort key (`search.terms.sort_key`).
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, delete, false, or_, select
 
 from archive.backends import backend_for
+from archive.export import VersionKey
 from archive.models import Item
 from archive.types import utcnow
 from query.document import FIELDS
 from query.morphology import Lemmatizer
-from search.coverage import QUEUE, SEARCH, other_analyser, triggers_present
+from search.coverage import QUEUE, SEARCH, of_other_analyser, other_analyser, queued, triggers_present
 from search.terms import ANALYSER, TermAnalyser, folded_entries, sort_key
 
 ITEM = Item.__table__  # type: ignore[attr-defined]
@@ -48,78 +51,82 @@ class IndexWriter:
         self.batch = batch
 
     def pending(self) -> int:
-        """How many items the index does not cover."""
-        return len(self._pending_ids())
+        """How many item versions the index does not cover."""
+        return len(self._pending())
 
     def update(self, progress: Callable[[int], None] | None = None) -> int:
-        """Index every item the index does not cover, in batches; returns how many were written.
+        """Index every version the index does not cover, in batches; returns how many were written.
 
-        ``progress`` is called with the running count after each batch. Each item is tried once per
-        call, so an item that keeps changing cannot keep the loop going.
+        ``progress`` is called with the running count after each batch. Each version is tried once
+        per call, so a version that keeps changing cannot keep the loop going.
         """
-        ids = self._pending_ids()
+        keys = self._pending()
         done = 0
-        for start in range(0, len(ids), self.batch):
-            done += self._write(ids[start : start + self.batch])
+        for start in range(0, len(keys), self.batch):
+            done += self._write(keys[start : start + self.batch])
             if progress is not None:
                 progress(done)
         if done >= ANALYZE_AFTER:
             backend_for(self.engine).refresh_statistics(self.engine, "item_search")
         return done
 
-    def _pending_ids(self) -> list[int]:
+    def _pending(self) -> list[VersionKey]:
         with self.engine.connect() as connection:
             if not triggers_present(connection):
-                # No triggers, no trustworthy queue: compare every row with its item.
+                # No triggers, no trustworthy queue: compare every row with its item version.
                 current = and_(*(SEARCH.c[_row_column(name)] == ITEM.c[name] for name in _STATE))
+                joined = ITEM.outerjoin(
+                    SEARCH, and_(SEARCH.c.item_id == ITEM.c.id, SEARCH.c.lang == ITEM.c.lang)
+                )
                 statement = (
-                    select(ITEM.c.id)
-                    .select_from(ITEM.outerjoin(SEARCH, SEARCH.c.item_id == ITEM.c.id))
+                    select(ITEM.c.id, ITEM.c.lang)
+                    .select_from(joined)
                     .where(or_(SEARCH.c.item_id.is_(None), ~current, SEARCH.c.analyser != ANALYSER))
                 )
-                return sorted(connection.execute(statement).scalars())
-            ids = set(connection.execute(select(QUEUE.c.item_id)).scalars())
+                return sorted((row.id, row.lang) for row in connection.execute(statement))
+            keys = queued(connection)
             if other_analyser(connection):
-                ids.update(
-                    connection.execute(
-                        select(SEARCH.c.item_id).where(SEARCH.c.analyser != ANALYSER)
-                    ).scalars()
-                )
-        return sorted(ids)
+                keys.update(of_other_analyser(connection))
+        return sorted(keys)
 
-    def _write(self, ids: Sequence[int]) -> int:
+    def _write(self, keys: Sequence[VersionKey]) -> int:
         columns = [ITEM.c.id, ITEM.c.published_at, *(ITEM.c[name] for name in _STATE)]
         columns += [ITEM.c[name] for name in FIELDS]
         with self.engine.connect() as connection:
-            rows = connection.execute(select(*columns).where(ITEM.c.id.in_(ids))).all()
-        analysed = {row.id: self._row(row) for row in rows}
+            rows = connection.execute(select(*columns).where(versions_in(ITEM.c.id, ITEM.c.lang, keys))).all()
+        analysed = {(row.id, row.lang): self._row(row) for row in rows}
         if not analysed:
             return 0
         insert = backend_for(self.engine).insert(SEARCH)
         upsert = insert.on_conflict_do_update(
-            index_elements=["item_id"],
-            set_={name: insert.excluded[name] for name in next(iter(analysed.values())) if name != "item_id"},
+            index_elements=["item_id", "lang"],
+            set_={
+                name: insert.excluded[name]
+                for name in next(iter(analysed.values()))
+                if name not in ("item_id", "lang")
+            },
         )
-        lock = select(ITEM.c.id, *(ITEM.c[name] for name in _STATE)).where(ITEM.c.id.in_(list(analysed)))
+        state = (ITEM.c.id, *(ITEM.c[name] for name in _STATE))
+        lock = select(*state).where(versions_in(ITEM.c.id, ITEM.c.lang, list(analysed)))
         with self.engine.begin() as connection:
             now = connection.execute(lock.with_for_update(read=True)).all()
             fresh = [
-                analysed[row.id]
+                analysed[row.id, row.lang]
                 for row in now
-                if all(analysed[row.id][_row_column(name)] == getattr(row, name) for name in _STATE)
+                if all(analysed[row.id, row.lang][_row_column(name)] == getattr(row, name) for name in _STATE)
             ]
             if fresh:
                 connection.execute(upsert, fresh)
-                written = [values["item_id"] for values in fresh]
-                connection.execute(delete(QUEUE).where(QUEUE.c.item_id.in_(written)))
+                written = [(values["item_id"], values["lang"]) for values in fresh]
+                connection.execute(delete(QUEUE).where(versions_in(QUEUE.c.item_id, QUEUE.c.lang, written)))
         return len(fresh)
 
     def _row(self, row: Any) -> dict[str, Any]:
-        """The `item_search` values for one item row."""
+        """The `item_search` values for one item version."""
         lemmas, forms = self.analyser.terms({name: getattr(row, name) for name in FIELDS})
         return {
             "item_id": row.id,
-            "sort_key": sort_key(row.published_at, row.id),
+            "sort_key": sort_key(row.published_at, row.id, row.lang),
             "published_at": row.published_at,
             "kind": row.kind,
             "lang": row.lang,
@@ -132,6 +139,19 @@ class IndexWriter:
             "lemmas": " ".join(lemmas),
             "forms": " ".join(forms),
         }
+
+
+def versions_in(
+    id_column: ColumnElement[Any], lang_column: ColumnElement[Any], keys: Sequence[VersionKey]
+) -> ColumnElement[bool]:
+    """``(id, lang)`` is one of ``keys``: per language an ``id IN (...)`` (which the primary key's
+    index answers on both backends), OR-ed. Callers keep ``keys`` to a batch or a chunk."""
+    by_lang: dict[str, list[int]] = {}
+    for item_id, lang in keys:
+        by_lang.setdefault(lang, []).append(item_id)
+    if not by_lang:
+        return false()
+    return or_(*(and_(lang_column == lang, id_column.in_(ids)) for lang, ids in sorted(by_lang.items())))
 
 
 def _row_column(name: str) -> str:

@@ -1,7 +1,8 @@
 """What a search asks and what it gets back: shared by the command line, the web API and the pages.
 
 Dates are Moscow calendar days, both ends inclusive. ``query`` is the rules' query language
-(`query.syntax`); an empty query with filters lists items newest first.
+(`query.syntax`); an empty query with filters lists items newest first. What comes back are item
+versions: the Russian and the English version of an item are separate hits, each with its ``lang``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class SearchRequest:
     since: date | None = None
     until: date | None = None
     kind: str | None = None
+    #: Only versions in this language ("ru" or "en"; `archive.vocabulary.LANGS`).
     lang: str | None = None
     #: Matches an entry of the item's persons list, case-insensitively, by substring («Макрон»).
     person: str | None = None
@@ -36,7 +38,8 @@ class SearchRequest:
 
 @dataclass
 class SearchHit:
-    """One found item: its export object (`archive.export.item_object`) plus snippets and a score."""
+    """One found item version: its export object (`archive.export.item_object`, with ``lang`` and the
+    version's own ``url``) plus snippets and a score."""
 
     item: dict[str, Any]
     snippets: list[Snippet] = field(default_factory=list)
@@ -56,7 +59,7 @@ class SearchHit:
 
 @dataclass
 class SearchResult:
-    """A page of hits; ``total`` counts every match (not only this page)."""
+    """A page of hits; ``total`` counts every matching version (not only this page)."""
 
     hits: list[SearchHit]
     total: int

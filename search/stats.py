@@ -10,6 +10,11 @@ side that asked for a call (a call two partners asked for counts for both), and 
 calls whose page does not say. Months and list entries are worked out in Python, the same way on
 SQLite and PostgreSQL (SQLite knows no time zones), which for 100,000 items takes a fraction of a
 second.
+
+An item is counted once, however many language versions the archive holds of it: by its primary
+version (the Russian one when held, else the English one), whose kind, date and tags count; a call
+likewise by the primary one of its call records (``call`` has one per version). Asked for a language
+(``lang``), the counts are of the versions in that language instead.
 """
 
 from __future__ import annotations
@@ -18,11 +23,11 @@ from collections import Counter
 from datetime import date
 from types import MappingProxyType
 
-from sqlalchemy import ColumnElement, Connection, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, exists, func, or_, select
 
 from archive.export import published_within
 from archive.models import CallEntry
-from archive.vocabulary import MOSCOW
+from archive.vocabulary import LANGS, MOSCOW
 from search.index import ITEM
 
 #: What `counts` can count by.
@@ -38,17 +43,30 @@ CALL_STATS = tuple(_CALL_COLUMN)
 #: The ``initiative`` label of calls whose page does not say who asked for them.
 NOT_STATED = "not stated"
 CALL = CallEntry.__table__  # type: ignore[attr-defined]
+#: The language of an item's primary version: the one counted when an item has several.
+PRIMARY_LANG = LANGS[0]
 
 
 def counts(
-    engine: Engine, by: str, since: date | None = None, until: date | None = None, limit: int | None = None
+    engine: Engine,
+    by: str,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = None,
+    lang: str | None = None,
 ) -> list[tuple[str, int]]:
     """(label, count) pairs: months in calendar order with empty months filled in (the newest
     ``limit`` months); the others largest first, then by name (the first ``limit``). Items without a
-    publication time are not counted by month."""
+    publication time are not counted by month. Each item (call) counts once, by its primary version
+    (record); with ``lang``, the versions in that language count."""
     if by not in STATS_BY:
         raise ValueError(f"cannot count by {by!r} (use {', '.join(STATS_BY)})")
-    conditions = _window(since, until)
+    window = _window(since, until)
+    if by in _CALL_COLUMN:
+        with engine.connect() as connection:
+            calls = _largest(_call_tally(connection, by, [*window, _one_per_id(CALL, "item_id", lang)]))
+        return calls[:limit] if limit else calls
+    conditions = [*window, _one_per_id(ITEM, "id", lang)]
     with engine.connect() as connection:
         if by == "kind":
             rows = connection.execute(
@@ -61,8 +79,6 @@ def counts(
             ).scalars()
             found = _months(Counter(moment.astimezone(MOSCOW).strftime("%Y-%m") for moment in moments))
             return found[-limit:] if limit else found
-        elif by in _CALL_COLUMN:
-            found = _largest(_call_tally(connection, by, conditions))
         else:
             column = ITEM.c[_LIST_COLUMN[by]]
             tally: Counter[str] = Counter()
@@ -75,7 +91,7 @@ def counts(
 def _call_tally(connection: Connection, by: str, conditions: list[ColumnElement[bool]]) -> Counter[str]:
     """Calls per country, counterpart name or initiating side, from the call records."""
     column = CALL.c[_CALL_COLUMN[by]]
-    calls = CALL.join(ITEM, ITEM.c.id == CALL.c.item_id)
+    calls = CALL.join(ITEM, and_(ITEM.c.id == CALL.c.item_id, ITEM.c.lang == CALL.c.lang))
     rows = connection.execute(select(column).select_from(calls).where(*conditions)).scalars()
     tally: Counter[str] = Counter()
     for entries in rows:
@@ -87,6 +103,16 @@ def _call_tally(connection: Connection, by: str, conditions: list[ColumnElement[
             labels = {NOT_STATED}
         tally.update(labels - {""})
     return tally
+
+
+def _one_per_id(rows: Table, id_name: str, lang: str | None) -> ColumnElement[bool]:
+    """Rows of ``rows`` (``item`` or ``call``, keyed ``(id_name, lang)``) in ``lang``; without one,
+    one row per id: the primary language's when there is one, else the id's only other row."""
+    if lang is not None:
+        return rows.c.lang == lang
+    twin = rows.alias("twin")
+    has_primary = exists().where(twin.c[id_name] == rows.c[id_name], twin.c.lang == PRIMARY_LANG)
+    return or_(rows.c.lang == PRIMARY_LANG, ~has_primary)
 
 
 def _window(since: date | None, until: date | None) -> list[ColumnElement[bool]]:

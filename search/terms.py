@@ -1,13 +1,14 @@
-"""What goes into the index for an item, and which query words the index can answer.
+"""What goes into the index for an item version, and which query words the index can answer.
 
-The index stores, per item, the set of lemmas of its words (`IndexedDocument.vocabulary`: the very
-sets the exact matcher compares) and the spellings a prefix query needs on top. For the index to
-give the same answer as the matcher, every term written must come back from the backend's tokenizer
-as exactly that one token. SQLite's unicode61 and PostgreSQL's default parser disagree on unusual
-characters (PostgreSQL drops «²» from «x²», FTS5 keeps it; PostgreSQL ignores words over 2 KB), so
-only *indexable* terms — lower-case Latin, Latin-1 and Cyrillic letters and ASCII digits, at most
-`MAX_TERM` characters — are written as they are. Both tokenizers keep such a string as one token on
-both backends, which is what makes the answers of the two backends identical.
+The index stores, per language version of an item, the set of lemmas of its words
+(`IndexedDocument.vocabulary`: the very sets the exact matcher compares) and the spellings a prefix
+query needs on top. For the index to give the same answer as the matcher, every term written must
+come back from the backend's tokenizer as exactly that one token. SQLite's unicode61 and
+PostgreSQL's default parser disagree on unusual characters (PostgreSQL drops «²» from «x²», FTS5
+keeps it; PostgreSQL ignores words over 2 KB), so only *indexable* terms — lower-case Latin, Latin-1
+and Cyrillic letters and ASCII digits, at most `MAX_TERM` characters — are written as they are. Both
+tokenizers keep such a string as one token on both backends, which is what makes the answers of the
+two backends identical.
 
 A lemma that is not indexable is not written; a query word with such a lemma cannot be decided by
 the index (`search.plan` treats it as "maybe everywhere" and the matcher decides). For prefix
@@ -27,8 +28,9 @@ from query.document import FIELDS, FieldValue
 from query.morphology import Lemmatizer
 from query.words import WORD, fold
 
-#: Bump when what `TermAnalyser` writes changes: every row with another format is then stale.
-INDEX_FORMAT = 1
+#: Bump when what `TermAnalyser` writes or how rows are keyed changes: every row with another format
+#: is then stale. 2: one row per language version, the language in the sort key.
+INDEX_FORMAT = 2
 #: Longest term written as it is (PostgreSQL ignores words over 2047 bytes; Cyrillic takes 2 each).
 MAX_TERM = 200
 _INDEXABLE = re.compile(r"[0-9a-zß-öø-ÿа-яѐ-џ]+")
@@ -117,26 +119,47 @@ class TermAnalyser:
 
 #: Bits of `sort_key` that hold the item id (ids of kremlin.ru items are five-digit numbers).
 ID_BITS = 29
-_EPOCH = datetime(1800, 1, 1, tzinfo=UTC)
-_MAX_SECONDS = (1 << (63 - ID_BITS)) - 2
+#: Bits below the time: the id, then one for the language.
+_LOW_BITS = ID_BITS + 1
+_ID_MASK = (1 << ID_BITS) - 1
+#: The language bit: set for the Russian version, so that of two versions published in the same
+#: second the primary (Russian) one comes first when newest come first.
+_LANG_BIT = {"ru": 1, "en": 0}
+_BIT_LANG = {bit: lang for lang, bit in _LANG_BIT.items()}
+#: 63 bits (a positive signed 64-bit integer, SQLite's rowid) less `_LOW_BITS` leave 33 bits of
+#: seconds: from 1900 that reaches 2172. Earlier or later times are clamped (order within the clamped
+#: ones is by id then; keys stay unique).
+_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+_MAX_SECONDS = (1 << (63 - _LOW_BITS)) - 2
+#: The smallest sort key of a dated version: undated ones have smaller keys.
+FIRST_DATED = 1 << _LOW_BITS
 
 
-def sort_key(published_at: datetime | None, item_id: int) -> int:
-    """Publication time (to the second) and id as one integer that sorts like (published_at, id).
+def sort_key(published_at: datetime | None, item_id: int, lang: str) -> int:
+    """Publication time (to the second), id and language as one integer that sorts like
+    (published_at, id, Russian after English): unique per version (`key_version` reads it back).
 
-    Undated items get the smallest keys (they come last, newest first). Every search orders by this
-    key, so SQLite's FTS5 (where it is the rowid) can hand out matches newest first and stop.
+    Undated versions get the smallest keys (they come last, newest first). Every search orders by
+    this key, so SQLite's FTS5 (where it is the rowid) can hand out matches newest first and stop.
     """
     if not 0 <= item_id < 1 << ID_BITS:
         raise ValueError(f"item id {item_id} does not fit the search index's sort key")
+    if lang not in _LANG_BIT:
+        raise ValueError(f"language {lang!r} has no place in the search index's sort key")
+    low = item_id << 1 | _LANG_BIT[lang]
     if published_at is None:
-        return item_id
-    return (_seconds(published_at) + 1) << ID_BITS | item_id
+        return low
+    return (_seconds(published_at) + 1) << _LOW_BITS | low
+
+
+def key_version(key: int) -> tuple[int, str]:
+    """The (id, lang) of the version whose sort key is ``key``."""
+    return (key >> 1) & _ID_MASK, _BIT_LANG[key & 1]
 
 
 def first_key(moment: datetime) -> int:
-    """The smallest sort key of an item published at or after ``moment`` (to the second)."""
-    return (_seconds(moment) + 1) << ID_BITS
+    """The smallest sort key of a version published at or after ``moment`` (to the second)."""
+    return (_seconds(moment) + 1) << _LOW_BITS
 
 
 def _seconds(moment: datetime) -> int:
@@ -147,4 +170,3 @@ def folded_entries(entries: Iterable[str] | None) -> str:
     """List entries folded (`query.words.fold`) and joined with newlines: a folded needle
     without a newline is a substring of this text exactly when it is one of an entry."""
     return "\n".join(fold(entry) for entry in entries or ())
-

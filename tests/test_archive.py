@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -28,6 +29,7 @@ def export_text(engine: Engine, fmt: str, since: date | None = None, until: date
     buffer = io.StringIO()
     write_export(iter_items(engine, since, until), buffer, fmt)
     return buffer.getvalue()
+
 
 def article(item_id: int = 67487, **changes: object) -> ItemRecord:
     record = ItemRecord(
@@ -158,6 +160,34 @@ def test_export_filters_by_moscow_day(engine: sa.Engine) -> None:
     csv_text = export_text(engine, "csv")
     assert csv_text.splitlines()[0].startswith("id,url,lang,section,kind,title")
     assert "Внешняя политика" in csv_text
+
+
+def test_export_rows_are_language_versions(engine: sa.Engine) -> None:
+    """Both versions of an item are exported, each with its language and url; a language filter
+    keeps one."""
+    store = ArchiveStore(engine)
+    english = article(
+        lang="en",
+        url="http://en.kremlin.ru/events/president/news/67487",
+        title="Telephone conversation with US President Joseph Biden",
+        published_at=datetime(2021, 12, 31, 4, 0, tzinfo=UTC),
+    )
+    store.store(english)  # the English version stored first: the order is by the items, not by arrival
+    store.store(article())
+    jsonl = export_text(engine, "jsonl")
+    assert [(line.count('"id": 67487'), '"lang": "ru"' in line) for line in jsonl.splitlines()] == [
+        (1, True),
+        (1, False),
+    ]
+    buffer = io.StringIO()
+    assert write_export(iter_items(engine, lang="en"), buffer, "csv") == 1
+    [row] = csv.DictReader(io.StringIO(buffer.getvalue()))
+    assert (row["id"], row["url"], row["lang"]) == ("67487", english.url, "en")
+    one_day = export_text(engine, "csv", since=date(2021, 12, 31), until=date(2021, 12, 31))
+    assert [(row["id"], row["lang"]) for row in csv.DictReader(io.StringIO(one_day))] == [
+        ("67487", "ru"),
+        ("67487", "en"),
+    ]
 
 
 def test_one_backend_object_answers_for_engine_connection_dialect_and_url(engine: sa.Engine) -> None:

@@ -8,16 +8,18 @@ import io
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from sqlmodel import Session
 
 from archive.engine import make_engine
 from archive.migrate import alembic_config, upgrade
+from archive.models import CallEntry
 from archive.records import ItemRecord
 from archive.store import ArchiveStore
 from query.document import FIELDS, IndexedDocument
@@ -29,9 +31,9 @@ from search.engine import SearchError, search
 from search.index import IndexWriter
 from search.plan import plan_query
 from search.request import SearchRequest
-from search.show import item_with_revisions, word_diff
+from search.show import item_versions, item_with_revisions, word_diff
 from search.stats import counts
-from search.terms import TermAnalyser, indexable, sort_key
+from search.terms import TermAnalyser, indexable, key_version, sort_key
 from tests.conftest import cli_env, run_cli
 
 MOSCOW_NEW_YEAR_EVE = datetime(2021, 12, 30, 23, 30, tzinfo=UTC)  # 31 Dec 02:30 in Moscow
@@ -310,17 +312,36 @@ def test_rows_of_another_analyser_are_not_trusted(engine: sa.Engine, lemmatizer:
         connection.execute(
             sa.text("UPDATE item_search SET lemmas = 'прочее', analyser = 'old' WHERE item_id = 35")
         )
+        # A key of another layout, which read as this one names another version (36 in 1900).
+        misread = sort_key(datetime(1900, 1, 1, 12, tzinfo=UTC), 36, "ru")
+        connection.execute(sa.text(f"UPDATE item_search SET sort_key = {misread} WHERE item_id = 35"))
     assert ids(engine, "санкции", lemmatizer) == [36, 35]
     assert ids(engine, "прочее", lemmatizer) == []
+    assert ids(engine, "санкции OR прочее", lemmatizer) == [36, 35]  # the old row does not count as 36
     assert writer.pending() == 1
     assert writer.update() == 1 and writer.pending() == 0
     assert ids(engine, "санкции", lemmatizer) == [36, 35]
 
 
+def _insert_old_rows(engine: sa.Engine, *records: ItemRecord) -> None:
+    """Items written as an archive of an older schema holds them (whatever columns it has then)."""
+    table = sa.Table("item", sa.MetaData(), autoload_with=engine)
+    now = datetime.now(UTC)
+    rows = []
+    for item in records:
+        values = {**asdict(item), "first_seen_at": now, "updated_at": now}
+        values |= {"content_hash": f"hash-{item.id}", "details_pending": False, "version": 1}
+        rows.append({column.name: values.get(column.name) for column in table.columns})
+    with engine.begin() as connection:
+        connection.execute(table.insert(), rows)
+
+
 def test_upgrade_from_0003_with_items(database_url: str, lemmatizer: Lemmatizer) -> None:
+    """Items held before the index (0004) and before language versions (0006) are queued by the
+    upgrade, found before they are indexed, and indexed as versions afterwards."""
     engine = make_engine(database_url)
     command.upgrade(alembic_config(engine), "0003")
-    store(
+    _insert_old_rows(
         engine, record(40, "Разговор с Байденом", text="О санкциях."), record(41, "Указ", text="Наградить.")
     )
     upgrade(engine)
@@ -329,9 +350,7 @@ def test_upgrade_from_0003_with_items(database_url: str, lemmatizer: Lemmatizer)
     assert ids(engine, "санкции", lemmatizer) == [40]  # and found before it is indexed
     assert writer.update() == 2
     assert ids(engine, "Байден", lemmatizer) == [40]
-    command.downgrade(alembic_config(engine), "0003")
-    upgrade(engine)
-    assert ids(engine, "санкции", lemmatizer) == [40]
+    assert [hit.item["lang"] for hit in search(engine, SearchRequest("Байден"), lemmatizer).hits] == ["ru"]
     engine.dispose()
 
 
@@ -394,6 +413,188 @@ def test_stats_counts(engine: sa.Engine) -> None:
         counts(engine, "weekday")
 
 
+# --- both language versions of an item ----------------------------------------------------------
+
+TWIN_DAY = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+RU_TWIN = record(
+    80,
+    "Телефонный разговор с Президентом Франции Эммануэлем Макроном",
+    kind="call",
+    published_at=TWIN_DAY,
+    text="Обсуждались санкции и вопросы безопасности.",
+    persons=["Макрон Эммануэль"],
+)
+EN_TWIN = replace(
+    RU_TWIN,
+    lang="en",
+    url="http://en.kremlin.ru/events/president/news/80",
+    title="Telephone conversation with President of France Emmanuel Macron",
+    published_at=TWIN_DAY + timedelta(hours=3),  # the English page appears hours later
+    text="The sides discussed sanctions and security issues.",
+    persons=["Macron Emmanuel"],
+)
+OTHER = record(81, "Указ о награждении", kind="decree", published_at=TWIN_DAY + timedelta(days=1))
+
+
+def versions(
+    engine: sa.Engine, query: str, lemmatizer: Lemmatizer, **options: object
+) -> list[tuple[int, str]]:
+    """The (id, lang) of every hit, in order."""
+    result = search(engine, SearchRequest(query, limit=1000, **options), lemmatizer)  # type: ignore[arg-type]
+    assert result.total == len(result.hits)
+    return [(hit.item["id"], hit.item["lang"]) for hit in result.hits]
+
+
+def store_call(engine: sa.Engine, item_id: int, lang: str, countries: list[str], name: str) -> None:
+    """A version's call record, as its own language's reader would have made it."""
+    with Session(engine) as session:
+        session.add(
+            CallEntry(
+                item_id=item_id,
+                lang=lang,
+                item_version=1,
+                counterparts=[{"name": name, "office": None, "country": countries[0]}],
+                countries=countries,
+                initiated_by=[],
+                reader=1,
+            )
+        )
+        session.commit()
+
+
+@pytest.fixture(params=[False, True], ids=["index lagging", "indexed"])
+def twins(request: pytest.FixtureRequest, engine: sa.Engine, lemmatizer: Lemmatizer) -> sa.Engine:
+    """Item 80 in Russian and in English (each with its call record), item 81 in Russian only."""
+    store(engine, RU_TWIN, EN_TWIN, OTHER)
+    store_call(engine, 80, "ru", ["FR"], "Макрон Эммануэль")
+    store_call(engine, 80, "en", ["FR"], "Emmanuel Macron")
+    if request.param:
+        assert IndexWriter(engine, lemmatizer).update() == 3
+    return engine
+
+
+def test_a_search_finds_each_language_version_by_its_own_words(
+    twins: sa.Engine, lemmatizer: Lemmatizer
+) -> None:
+    assert versions(twins, "санкции", lemmatizer) == [(80, "ru")]
+    assert versions(twins, "Макрон", lemmatizer) == [(80, "ru")]
+    assert versions(twins, "sanctions", lemmatizer) == [(80, "en")]
+    assert versions(twins, "persons:Macron", lemmatizer) == [(80, "en")]
+    # Both versions match: both are hits, the English one (published later) first.
+    assert versions(twins, "санкции OR sanctions", lemmatizer) == [(80, "en"), (80, "ru")]
+    assert versions(twins, "санкции OR sanctions", lemmatizer, lang="en") == [(80, "en")]
+    assert versions(twins, "санкции OR sanctions", lemmatizer, lang="ru") == [(80, "ru")]
+    assert versions(twins, "sanctions", lemmatizer, lang="ru") == []
+    assert versions(twins, "", lemmatizer) == [(81, "ru"), (80, "en"), (80, "ru")]
+    assert versions(twins, "", lemmatizer, lang="en") == [(80, "en")]
+    assert versions(twins, "", lemmatizer, kind="call", until=date(2024, 5, 1)) == [(80, "en"), (80, "ru")]
+    # Call scopes read each version's own record.
+    assert versions(twins, "country:FR", lemmatizer) == [(80, "en"), (80, "ru")]
+    assert versions(twins, "counterpart:Macron", lemmatizer) == [(80, "en")]
+    assert versions(twins, "counterpart:Макрон", lemmatizer) == [(80, "ru")]
+    ranked = search(twins, SearchRequest("Макрон OR Macron", sort="relevance"), lemmatizer)
+    assert sorted((hit.item["lang"], hit.score) for hit in ranked.hits) == [("en", 4.0), ("ru", 4.0)]
+    page = search(twins, SearchRequest("санкции OR sanctions", limit=1, offset=1), lemmatizer)
+    assert [hit.item["lang"] for hit in page.hits] == ["ru"] and page.total == 2
+    english, russian = search(twins, SearchRequest("санкции OR sanctions"), lemmatizer).hits
+    assert english.item["url"] == "http://en.kremlin.ru/events/president/news/80"
+    assert russian.item["url"] == "http://kremlin.ru/events/president/news/80"
+    assert [s.text[a:b] for s in english.snippets for a, b in s.highlights] == ["sanctions"]
+    assert [s.text[a:b] for s in russian.snippets for a, b in s.highlights] == ["санкции"]
+    with pytest.raises(SearchError, match="'de' is not a language of the archive"):
+        search(twins, SearchRequest("санкции", lang="de"), lemmatizer)
+
+
+def test_each_version_has_its_own_sort_key(engine: sa.Engine, lemmatizer: Lemmatizer) -> None:
+    same_second = replace(EN_TWIN, published_at=TWIN_DAY)
+    store(engine, RU_TWIN, same_second)
+    assert IndexWriter(engine, lemmatizer).update() == 2
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT item_id, lang, sort_key FROM item_search")).all()
+    keys = {(item_id, lang): key for item_id, lang, key in rows}
+    assert set(keys) == {(80, "ru"), (80, "en")} and keys[80, "ru"] != keys[80, "en"]
+    assert all(key_version(key) == version for version, key in keys.items())
+    # Published in the same second: the primary (Russian) version comes first, newest first.
+    assert versions(engine, "Эммануэль OR Emmanuel", lemmatizer) == [(80, "ru"), (80, "en")]
+    # An edit of one version queues and reindexes that version only.
+    store(engine, replace(same_second, text="The sides discussed trade."))
+    writer = IndexWriter(engine, lemmatizer)
+    assert writer.pending() == 1
+    assert versions(engine, "sanctions OR trade", lemmatizer) == [(80, "en")]
+    assert writer.update() == 1 and versions(engine, "trade", lemmatizer) == [(80, "en")]
+
+
+def test_show_prints_every_version(twins: sa.Engine, database_url: str) -> None:
+    store(twins, replace(RU_TWIN, text="Обсуждались санкции, торговля и вопросы безопасности."))
+    data = item_versions(twins, 80)
+    assert data is not None and [version["lang"] for version in data["versions"]] == ["ru", "en"]
+    russian, english = data["versions"]
+    assert [revision["version"] for revision in russian["revisions"]] == [1] and english["revisions"] == []
+    assert item_with_revisions(twins, 80) == russian and item_with_revisions(twins, 80, "en") == english
+    assert item_versions(twins, 99) is None
+    env = cli_env(database_url=database_url)
+    shown = run_cli("show", "80", env=env)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    ru_title, en_title = lines.index(RU_TWIN.title), lines.index(EN_TWIN.title)
+    assert lines[ru_title + 1] == RU_TWIN.url and lines[en_title + 1] == EN_TWIN.url
+    assert ru_title < lines.index("Earlier versions (1):") < en_title  # the Russian edit, shown with it
+    assert lines[ru_title - 1].split()[:1] == ["80"] and " ru " in lines[ru_title - 1]
+    assert " en " in lines[en_title - 1] and "version 1" in lines[en_title - 1]
+    data = json.loads(run_cli("show", "80", "--format", "json", env=env).stdout)
+    assert [(v["lang"], v["url"], len(v["revisions"])) for v in data["versions"]] == [
+        ("ru", RU_TWIN.url, 1),
+        ("en", EN_TWIN.url, 0),
+    ]
+
+
+def test_export_rows_are_versions(twins: sa.Engine, database_url: str) -> None:
+    env = cli_env(database_url=database_url)
+    rows = [json.loads(line) for line in run_cli("export", env=env).stdout.splitlines()]
+    assert [(row["id"], row["lang"], row["url"]) for row in rows] == [
+        (80, "ru", RU_TWIN.url),
+        (80, "en", EN_TWIN.url),
+        (81, "ru", OTHER.url),
+    ]
+    english = run_cli("export", "--lang", "en", "--format", "csv", env=env)
+    assert [
+        (row["id"], row["lang"], row["title"]) for row in csv.DictReader(io.StringIO(english.stdout))
+    ] == [("80", "en", EN_TWIN.title)]
+    for name in ("export", "stats", "search"):
+        bad = run_cli(name, "--lang", "de", env=env)
+        assert bad.returncode == 2 and bad.stdout == ""
+        assert bad.stderr.strip() == (
+            "kremlin-watch: error: lang: 'de' is not a language of the archive (ru, en)"
+        ), name
+    found = run_cli("search", "санкции OR sanctions", "--lang", "en", "--format", "jsonl", env=env)
+    assert [(json.loads(line)["id"], json.loads(line)["lang"]) for line in found.stdout.splitlines()] == [
+        (80, "en")
+    ]
+
+
+def test_stats_count_an_item_once(twins: sa.Engine, database_url: str) -> None:
+    assert counts(twins, "kind") == [("call", 1), ("decree", 1)]
+    assert counts(twins, "kind", lang="en") == [("call", 1)]
+    assert counts(twins, "kind", lang="ru") == [("call", 1), ("decree", 1)]
+    assert counts(twins, "month") == [("2024-05", 2)]
+    assert counts(twins, "person") == [("Макрон Эммануэль", 1)]  # the primary version's names
+    assert counts(twins, "person", lang="en") == [("Macron Emmanuel", 1)]
+    assert counts(twins, "country") == [("FR", 1)]
+    assert counts(twins, "counterpart") == [("Макрон Эммануэль", 1)]
+    assert counts(twins, "counterpart", lang="en") == [("Emmanuel Macron", 1)]
+    # An item held in English only counts by its English version.
+    store(twins, replace(EN_TWIN, id=82, url="http://en.kremlin.ru/events/president/news/82"))
+    store_call(twins, 82, "en", ["DE"], "Olaf Scholz")
+    assert counts(twins, "kind") == [("call", 2), ("decree", 1)]
+    assert counts(twins, "country") == [("DE", 1), ("FR", 1)]
+    env = cli_env(database_url=database_url)
+    english = run_cli("stats", "--by", "kind", "--lang", "en", env=env)
+    assert english.returncode == 0, english.stderr
+    header, call = english.stdout.splitlines()
+    assert header == "items by kind, en versions only" and call.startswith("call") and call.endswith(" 2")
+    assert run_cli("stats", "--by", "kind", env=env).stdout.splitlines()[1].endswith(" 2")
+
+
 # --- identical answers on both backends, and the same as matching every item ---------------------
 
 CORPUS_SIZE = 400
@@ -414,6 +615,11 @@ SAME_QUERIES = (
     "указ",
     "Ново-Огарёво",
     "нобелевский",
+    "sanctions",
+    "Путин OR Putin",
+    "secur* NOT economy",
+    '"St Petersburg"',
+    "title:(meeting OR совещание)",
 )
 
 
@@ -421,7 +627,9 @@ SAME_QUERIES = (
 def both_backends(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: str, lemmatizer: Lemmatizer
 ) -> Iterator[dict[str, sa.Engine]]:
-    """The same generated items on SQLite and PostgreSQL, two thirds of them indexed."""
+    """The same generated items on SQLite and PostgreSQL, two thirds of them indexed; every third
+    Russian item also in English (some published in the same second, most hours later), half of
+    those indexed."""
     schema = f"kw_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(postgres_server.replace("postgresql://", "postgresql+psycopg://", 1))
     with admin.connect() as connection:
@@ -432,11 +640,24 @@ def both_backends(
         "postgres": make_engine(f"{postgres_server}?options=-csearch_path%3D{schema}"),
     }
     items = list(Corpus.generate(CORPUS_SIZE, seed=17))
+    english = [
+        replace(
+            _record(item),
+            id=twin.id,
+            url=f"http://en.kremlin.ru/{item.section}/{twin.id}",
+            published_at=twin.published.astimezone(UTC) + timedelta(hours=position % 3 * 5),
+        )
+        for position, (item, twin) in enumerate(
+            zip(Corpus.generate(CORPUS_SIZE // 3, lang="en", seed=17), items[::3], strict=False)
+        )
+    ]
     for engine in engines.values():
         upgrade(engine)
         store(engine, *(_record(item) for item in items[: CORPUS_SIZE * 2 // 3]))
+        store(engine, *english[: len(english) // 2])
         IndexWriter(engine, lemmatizer).update()
         store(engine, *(_record(item) for item in items[CORPUS_SIZE * 2 // 3 :]))
+        store(engine, *english[len(english) // 2 :])
     try:
         yield engines
     finally:
@@ -467,8 +688,11 @@ def _record(item: object) -> ItemRecord:
     )
 
 
-def _oracle(engine: sa.Engine, query: str, lemmatizer: Lemmatizer, **filters: object) -> list[int]:
-    """Every item matched one by one with the rules' matcher, newest first: what search must say."""
+def _oracle(
+    engine: sa.Engine, query: str, lemmatizer: Lemmatizer, **filters: object
+) -> list[tuple[int, str]]:
+    """Every item version matched one by one with the rules' matcher, newest first (the Russian
+    version first in a tie): what search must say."""
     from archive.export import iter_items
 
     compiled = compile_query(query, lemmatizer)
@@ -479,7 +703,10 @@ def _oracle(engine: sa.Engine, query: str, lemmatizer: Lemmatizer, **filters: ob
         and all(getattr(item, name) == value for name, value in filters.items())
     ]
     return [
-        item.id for item in sorted(found, key=lambda item: sort_key(item.published_at, item.id), reverse=True)
+        (item.id, item.lang)
+        for item in sorted(
+            found, key=lambda item: sort_key(item.published_at, item.id, item.lang), reverse=True
+        )
     ]
 
 
@@ -490,19 +717,19 @@ def test_same_answers_on_both_backends(
 ) -> None:
     expected = _oracle(both_backends["sqlite"], query, lemmatizer)
     for name, engine in both_backends.items():
-        assert ids(engine, query, lemmatizer) == expected, name
+        assert versions(engine, query, lemmatizer) == expected, name
         page = search(engine, SearchRequest(query, limit=7, offset=3), lemmatizer)
-        assert [hit.item["id"] for hit in page.hits] == expected[3:10], name
+        assert [(hit.item["id"], hit.item["lang"]) for hit in page.hits] == expected[3:10], name
         assert page.total == len(expected), name
     by_relevance = [
         [
-            (hit.item["id"], hit.score)
+            (hit.item["id"], hit.item["lang"], hit.score)
             for hit in search(engine, SearchRequest(query, sort="relevance", limit=1000), lemmatizer).hits
         ]
         for engine in both_backends.values()
     ]
     assert by_relevance[0] == by_relevance[1]
-    assert sorted(item_id for item_id, _ in by_relevance[0]) == sorted(expected)
+    assert sorted((item_id, lang) for item_id, lang, _ in by_relevance[0]) == sorted(expected)
 
 
 @pytest.mark.postgres
@@ -512,16 +739,26 @@ def test_same_filters_on_both_backends(both_backends: dict[str, sa.Engine], lemm
         {"since": date(2025, 1, 1), "until": date(2025, 12, 31)},
         {"person": "эрдоган"},
         {"topic": "регион", "kind": "meeting"},
+        {"lang": "en"},
+        {"lang": "ru", "kind": "call"},
     ]
     for filters in requests:
-        for query in ("", "Путин", '"Владимир Путин"'):
+        for query in ("", "Путин", '"Владимир Путин"', "Putin OR sanctions"):
             answers = {
-                name: ids(engine, query, lemmatizer, **filters) for name, engine in both_backends.items()
+                name: versions(engine, query, lemmatizer, **filters) for name, engine in both_backends.items()
             }
             assert answers["sqlite"] == answers["postgres"], (query, filters)
-    assert ids(both_backends["sqlite"], "Путин", lemmatizer, kind="call") == _oracle(
-        both_backends["sqlite"], "Путин", lemmatizer, kind="call"
-    )
+    for filters in ({"kind": "call"}, {"lang": "en"}):
+        assert versions(both_backends["sqlite"], "Путин OR Putin", lemmatizer, **filters) == _oracle(
+            both_backends["sqlite"], "Путин OR Putin", lemmatizer, **filters
+        )
+    both = versions(both_backends["postgres"], "Путин OR Putin", lemmatizer)
+    assert {item_id for item_id, lang in both if lang == "en"} & {
+        item_id for item_id, lang in both if lang == "ru"
+    }
+    english = versions(both_backends["postgres"], "", lemmatizer, lang="en")
+    assert len(english) == CORPUS_SIZE // 3  # the twins are there: every English version is listed
+    assert len(versions(both_backends["postgres"], "", lemmatizer)) == CORPUS_SIZE + len(english)
 
 
 @pytest.mark.postgres
@@ -622,11 +859,24 @@ def test_index_terms(lemmatizer: Lemmatizer) -> None:
     assert "санкция" in lemmas and "идти" in lemmas and "sanction" in lemmas
     assert {"санкциями", "шла", "sanctions", "x"} <= set(forms)  # x² is not indexable: its head is
     assert not indexable("x²") and not indexable("Санкция") and indexable("éclair") and indexable("еж")
+    day = datetime(1950, 1, 1, tzinfo=UTC)
     assert (
-        sort_key(None, 5)
-        < sort_key(datetime(1950, 1, 1, tzinfo=UTC), 1)
-        < sort_key(datetime(1950, 1, 1, tzinfo=UTC), 2)
+        sort_key(None, 5, "ru")
+        < sort_key(day, 1, "en")
+        < sort_key(day, 1, "ru")  # the primary version first, newest first
+        < sort_key(day, 2, "en")
+        < sort_key(day + timedelta(seconds=1), 1, "en")
     )
+    assert key_version(sort_key(day, 1, "en")) == (1, "en") and key_version(sort_key(None, 5, "ru")) == (
+        5,
+        "ru",
+    )
+    assert sort_key(datetime(2150, 1, 1, tzinfo=UTC), 2, "en") > sort_key(
+        datetime(2140, 1, 1, tzinfo=UTC), 2, "en"
+    )
+    assert sort_key(datetime(2150, 1, 1, tzinfo=UTC), (1 << 29) - 1, "ru") < 1 << 63  # a signed 64-bit rowid
+    with pytest.raises(ValueError, match="language"):
+        sort_key(day, 1, "de")
 
 
 # --- the command line -------------------------------------------------------------------------------
@@ -643,7 +893,7 @@ def test_cli_search_formats(database_url: str, tmp_path: Path) -> None:
     lines = table.stdout.splitlines()
     assert lines[0].split()[0] == "3" and "Совещание с членами Правительства" in lines[0]
     assert lines[1].strip().startswith("[text]") and "**Санкции**" in lines[1]
-    assert lines[-1] == "1–2 of 2 matching item(s) for санкции"
+    assert lines[-1] == "1–2 of 2 matching item version(s) for санкции"
     hits = json.loads(run_cli("search", "санкции", "--format", "json", "--limit", "1", env=env).stdout)
     assert [hit["id"] for hit in hits] == [3] and hits[0]["snippets"][0]["field"] == "text"
     rows = list(csv.DictReader(io.StringIO(run_cli("search", "Байден", "--format", "csv", env=env).stdout)))
@@ -682,7 +932,9 @@ def test_cli_show_and_stats(database_url: str) -> None:
     assert "version 2" in shown.stdout.splitlines()[0] and "Earlier versions (1):" in shown.stdout
     assert "    text: Обсуждались [-вопросы.-]{+вопросы торговли.+}" in shown.stdout
     data = json.loads(run_cli("show", "70", "--format", "json", env=env).stdout)
-    assert data["revisions"][0]["text"] == "Обсуждались вопросы."
+    [version] = data["versions"]
+    assert data["id"] == 70 and version["lang"] == "ru"
+    assert version["revisions"][0]["text"] == "Обсуждались вопросы."
     missing = run_cli("show", "99", env=env)
     assert (
         missing.returncode == 2
