@@ -207,7 +207,7 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
             f'<p style="margin:0;color:#555">{esc(moscow_stamp(item.published_at))} · '
             f'<a href="{esc(item.url, quote=True)}">{esc(item.url)}</a></p>',
             *(
-                [f'<p>English version: <a href="{esc(english[1], quote=True)}">{esc(english[0])}</a></p>']
+                [f"<p>English version: {_link(english[1], english[0])} · {_link(english[1], english[1])}</p>"]
                 if english
                 else []
             ),
@@ -231,17 +231,21 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
     return "\n<hr>\n".join(blocks)
 
 
+def _link(url: str, text: str) -> str:
+    """An escaped HTML link (the visible ``text`` too: the plain-text part Apprise derives keeps only it)."""
+    return f'<a href="{html.escape(url, quote=True)}">{html.escape(text)}</a>'
+
+
 def _follow_up_html(rule: str, item: AlertItem) -> str:
     esc = html.escape
     parts = [
         f"<p>{esc(language_name(item.lang))} version of an item rule <b>{esc(rule)}</b> alerted on:</p>",
-        f'<h2 style="margin:0 0 4px"><a href="{esc(item.url, quote=True)}">{esc(item.title)}</a></h2>',
+        f'<h2 style="margin:0 0 4px">{_link(item.url, item.title)}</h2>',
+        f"<p>{_link(item.url, item.url)}</p>",
     ]
     if item.original_url:
-        parts.append(
-            f'<p>Original: <a href="{esc(item.original_url, quote=True)}">'
-            f"{esc(item.original_title or item.original_url)}</a></p>"
-        )
+        original = _link(item.original_url, item.original_title or item.original_url)
+        parts.append(f"<p>Original: {original} · {_link(item.original_url, item.original_url)}</p>")
     return "\n".join(parts)
 
 

@@ -101,7 +101,14 @@ class CompiledRule:
         return self.query.match(doc)
 
 
-def rule_applies(rule: Rule, item: Any, record: CallRecord | None, lemmatizer: Lemmatizer) -> bool:
-    """Whether ``rule`` fires on ``item`` whose call record is ``record`` (one-off; alerts compile once)."""
+def rule_applies(
+    rule: Rule,
+    item: Any,
+    record: CallRecord | None,
+    lemmatizer: Lemmatizer,
+    twins: Sequence[CallRecord] = (),
+) -> bool:
+    """Whether ``rule`` fires on ``item`` whose call record is ``record`` and whose other versions'
+    records are ``twins`` (one-off; alerts compile once)."""
     compiled = CompiledRule(rule, lemmatizer)
-    return compiled.match(item, record, document_of(item, record, lemmatizer)) is not None
+    return compiled.match(item, record, document_of(item, record, lemmatizer), twins) is not None

@@ -162,6 +162,23 @@ def test_call_fields_never_select_other_kinds_or_unreadable_calls(
     assert not rule_applies(everything, decree, None, lemmatizer)
 
 
+def test_call_fields_may_be_passed_by_the_other_versions_record(tmp_path: Path, lemmatizer: Lemmatizer) -> None:
+    """``counterparts = ["Macron"]``: the Russian record writes «Макрон», the English twin "Macron"."""
+    [macron, french_asked] = rules_from(
+        tmp_path,
+        '[[rule]]\nname = "m"\ncounterparts = ["Macron"]\n\n'
+        '[[rule]]\nname = "f"\ninitiated_by = ["FR"]\ncountries = ["FR"]\n',
+    )
+    english = CallRecord((Counterpart("Emmanuel Macron", "President of France", "FR"),), ("FR",))
+    assert not rule_applies(macron, call_item(), RUSSIA_ASKED, lemmatizer)
+    assert rule_applies(macron, call_item(), RUSSIA_ASKED, lemmatizer, twins=(english,))
+    # Every field must hold on one version's record: the English one says France asked.
+    assert not rule_applies(french_asked, call_item(), RUSSIA_ASKED, lemmatizer)
+    assert rule_applies(french_asked, call_item(), RUSSIA_ASKED, lemmatizer, twins=(english,))
+    # A version that is no call is not selected by its twin's record.
+    assert not rule_applies(macron, record(2, "Указ", kind="decree"), None, lemmatizer, twins=(english,))
+
+
 # --- query scopes ------------------------------------------------------------------------------
 
 
@@ -221,6 +238,7 @@ def add_call(engine: sa.Engine, item_id: int, call: CallRecord) -> None:
         session.add(
             CallEntry(
                 item_id=item_id,
+                lang="ru",
                 item_version=1,
                 counterparts=[c.to_json() for c in call.counterparts],
                 countries=list(call.countries),
