@@ -279,7 +279,7 @@ def test_rules_check_reports_every_error_with_its_line(tmp_path: Path, webhook: 
     assert f"{rules}:3: rule 'a': query: unclosed ( at column 1" in lines
     assert any(line.startswith(f"{rules}:7: rule 'b': query: ") and "empty" in line for line in lines)
     assert (
-        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, enabled, countries, counterparts, initiated_by)"
+        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, follow_translation, enabled, countries, counterparts, initiated_by)"
         in lines
     )
     assert f"{rules}:10: rule 'a': duplicate name (first defined on line 1)" in lines
@@ -426,13 +426,39 @@ def test_undeliverable_alert_is_given_up_and_shown(engine) -> None:  # type: ign
 
 
 def test_rules_file_documents_itself(tmp_path: Path) -> None:
-    """The example in alerts/rules.py's docstring is a valid rules file."""
+    """The example in alerts/rules.py's docstring and the one in docs/rules.md are valid rules files
+    that show every field a rule may have."""
     import alerts.rules
 
     example = alerts.rules.__doc__.split("::", 1)[1].split("\n\n")[1]  # type: ignore[union-attr]
     path = write_rules(tmp_path, "\n".join(line[4:] for line in example.splitlines()))
     [rule] = load_rules(path)
     assert rule.name == "sanctions" and rule.kinds == ("call",) and rule.notify == ("desk",)
+    assert rule.follow_translation is False
+    documented = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    in_docs = documented.split("```toml\n", 1)[1].split("```", 1)[0]
+    [from_docs] = load_rules(write_rules(tmp_path, in_docs))
+    assert from_docs.name == "sanctions"
+    for text in (example, in_docs):
+        written = {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
+        assert set(alerts.rules.FIELDS) <= written, set(alerts.rules.FIELDS) - written
+
+
+def test_rules_check_validates_follow_translation_with_its_line(tmp_path: Path) -> None:
+    rules = write_rules(
+        tmp_path,
+        '[[rule]]\nname = "a"\nkinds = ["call"]\nfollow_translation = "yes"\n\n'
+        '[[rule]]\nname = "b"\nkinds = ["call"]\nfollow_translation = true\n',
+    )
+    result = run_cli("rules", "check", str(rules), env=cli_env())
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"{rules}:4: rule 'a': follow_translation: expected true or false, got 'yes'"
+    ]
+    good = write_rules(tmp_path, '[[rule]]\nname = "b"\nkinds = ["call"]\nfollow_translation = true\n')
+    [rule] = load_rules(good)
+    assert rule.follow_translation is True
+    assert run_cli("rules", "check", str(good), env=cli_env()).returncode == 0
 
 
 # --- language versions: the first version alerts, the English twin follows up -------------------------
