@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from archive.engine import make_engine
 from archive.migrate import alembic_config, upgrade
 from archive.models import CallEntry, Item
-from archive.records import ItemRecord
+from archive.records import CONTENT_FIELDS, ItemRecord
 from archive.status import read_status
 from archive.store import ArchiveStore
 from archive.types import utcnow
@@ -184,9 +184,29 @@ def test_an_archive_made_at_0004_gets_its_calls_on_upgrade(site: ReplicaServer, 
             lang="en",
         ),
     ]
-    store = ArchiveStore(engine)
-    for item in [*old, replace(record(103, "Указ", datetime(2021, 3, 3, tzinfo=UTC)), kind="decree")]:
-        store.store(item)
+    # Written as that schema's rows (items keyed on id alone): today's store writes today's schema.
+    old_items = sa.Table("item", sa.MetaData(), autoload_with=engine)
+    now = utcnow()
+    with engine.begin() as connection:
+        for item in [*old, replace(record(103, "Указ", datetime(2021, 3, 3, tzinfo=UTC)), kind="decree")]:
+            values = {name: getattr(item, name) for name in CONTENT_FIELDS}
+            connection.execute(
+                old_items.insert().values(
+                    id=item.id,
+                    url=item.url,
+                    lang=item.lang,
+                    section=item.section,
+                    kind=item.kind,
+                    source=item.source,
+                    details_pending=False,
+                    content_hash=item.content_hash(),
+                    first_seen_at=now,
+                    updated_at=now,
+                    version=1,
+                    **values,
+                )
+            )
+    upgrade(engine)  # to 0006 and on, as `calls` would on start
     engine.dispose()
 
     listed = run_cli("calls", "--format", "json", env=cli_env(database_url=database_url))
