@@ -4,6 +4,11 @@ Rows are claimed before they are sent (see `archive.outbox`), sent one message p
 (rule, destination) for digest rules, and marked sent right after Apprise reports success. A failed
 send keeps the rows pending with the error (secrets scrubbed) and the next attempt pushed out:
 ``backoff × 2^(attempts-1)``, at most an hour. Rows older than ``give_up_after`` become ``failed``.
+
+A row names one language version of an item (``item_lang``); its message is composed from that
+version as the archive holds it when the message is sent, with the item's other versions at hand: an
+alert links the English version when it is already archived, a follow-up names the version that
+alerted (`alerts.messages`).
 """
 
 from __future__ import annotations
@@ -17,17 +22,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import apprise
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine
 
 from alerts.destinations import Destination, apprise_log, redact
 from alerts.messages import AlertItem, Message, compose
 from alerts.rules import Rule
 from alerts.selectors import call_record_of
+from archive.export import load_versions
 from archive.models import Item, OutboxEntry
 from archive.outbox import Outbox
 from archive.types import utcnow
+from calls.ledger import EN, PRIMARY_LANG
 from calls.reader import CallReader
+from calls.record import CallRecord
 from query.snippets import Snippet
 
 logger = logging.getLogger(__name__)
@@ -187,21 +194,18 @@ class Deliverer:
                 )
 
     def _items(self, rows: list[OutboxEntry]) -> list[AlertItem]:
-        with Session(self.engine) as session:
-            found = {
-                item.id: item
-                for item in session.exec(
-                    select(Item).where(Item.id.in_([row.item_id for row in rows]))
-                ).scalars()  # type: ignore[call-overload,attr-defined]
-            }
+        versions = load_versions(self.engine, [row.item_id for row in rows if row.item_id is not None])
         items = []
         for row in rows:
-            item = found.get(row.item_id)
+            held = versions.get(row.item_id or 0, {})
+            # A row from before language versions names no language: the primary version is the one.
+            item = held.get(row.item_lang or PRIMARY_LANG) or (None if row.item_lang else _primary(held))
             if item is None:
                 continue
+            others = [other for lang, other in sorted(held.items()) if lang != item.lang]
+            original = _primary({other.lang: other for other in others}) if row.follow_up else None
+            english = held.get(EN)
             snippets = tuple(Snippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
-            # The call record is read again from the item rather than carried on the row: the reader
-            # is a pure function of the text, and the message then agrees with the title it shows.
             items.append(
                 AlertItem(
                     item.id,
@@ -211,7 +215,33 @@ class Deliverer:
                     item.lead,
                     item.kind,
                     snippets,
-                    call_record_of(item, self.reader),
+                    None if row.follow_up else self._call(item, others),
+                    lang=item.lang,
+                    en_title=english.title if english is not None else None,
+                    en_url=english.url if english is not None else None,
+                    follow_up=row.follow_up,
+                    original_title=original.title if original is not None else None,
+                    original_url=original.url if original is not None else None,
                 )
             )
         return items
+
+    def _call(self, item: Item, others: list[Item]) -> CallRecord | None:
+        """The call record the message names: the version's own, read again from the item rather than
+        carried on the row (the reader is a pure function of the text, and the message then agrees
+        with the title it shows); when the version's page cannot be read, another version's."""
+        call = call_record_of(item, self.reader)
+        if call is None or call.readable:
+            return call
+        for other in others:
+            twin = call_record_of(other, self.reader)
+            if twin is not None and twin.readable:
+                return twin
+        return call
+
+
+def _primary(versions: dict[str, Item]) -> Item | None:
+    """The primary version among ``versions``: Russian when there, else any (None when empty)."""
+    if not versions:
+        return None
+    return versions.get(PRIMARY_LANG) or versions[sorted(versions)[0]]

@@ -15,6 +15,13 @@ say (`calls.record.CallRecord`)::
 Names stay as the page's language writes them (nominative); countries are codes in the list and
 English names for the initiative (`calls.codes`). Nothing is said about the initiative when the
 page does not state it, and an unreadable call leaves the message as for any other item.
+
+Items come in language versions (kremlin.ru, and en.kremlin.ru hours later with the same id). An
+alert about a Russian version links the English one when it is already archived (``English version:
+<title> <url>``). The follow-up of a rule's ``follow_translation`` is short: its subject is
+``[kremlin-watch] RULE: English version — <English title>`` and its body the English title and link
+and the title and link of the version that alerted. A digest lists follow-ups among its items, each
+as the short block, and counts them apart in its subject.
 """
 
 from __future__ import annotations
@@ -34,6 +41,13 @@ from calls.record import CallRecord, Counterpart
 from query.snippets import Snippet
 
 SUBJECT_PREFIX = "[kremlin-watch]"
+#: How messages name a version's language ("English version — …").
+LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType({"ru": "Russian", "en": "English"})
+
+
+def language_name(lang: str) -> str:
+    """``English`` for ``en``; an unknown code as itself."""
+    return LANGUAGE_NAMES.get(lang, lang)
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,24 @@ class AlertItem:
     snippets: tuple[Snippet, ...]
     #: The call record of an item of kind ``call`` (`alerts.selectors.call_record_of`); else None.
     call: CallRecord | None = None
+    #: The language of the version the message is about (``ru``, ``en``).
+    lang: str = "ru"
+    #: The English version's title and url, when the message is about another version and the English
+    #: one is archived: the alert links it.
+    en_title: str | None = None
+    en_url: str | None = None
+    #: A follow-up (`alerts.trigger`): this version appeared after another version of the item alerted.
+    follow_up: bool = False
+    #: For a follow-up: the title and url of the version that alerted (the original).
+    original_title: str | None = None
+    original_url: str | None = None
+
+    @property
+    def english_link(self) -> tuple[str, str] | None:
+        """(title, url) of the English version to link from an alert about another version, or None."""
+        if self.follow_up or self.lang == "en" or not self.en_url:
+            return None
+        return (self.en_title or self.en_url, self.en_url)
 
 
 @dataclass(frozen=True)
@@ -91,11 +123,34 @@ def call_lines(call: CallRecord | None) -> list[str]:
 
 
 def subject(rule: str, items: list[AlertItem]) -> str:
-    """``[kremlin-watch] <rule>: <item title>`` (a call: ``— <call_summary>``), or the count for a digest."""
+    """``[kremlin-watch] <rule>: <item title>`` (a call: ``— <call_summary>``), ``… <rule>: English
+    version — <title>`` for a follow-up, or the counts for a digest."""
     if len(items) == 1:
-        summary = call_summary(items[0].call)
-        return f"{SUBJECT_PREFIX} {rule}: {items[0].title}" + (f" — {summary}" if summary else "")
-    return f"{SUBJECT_PREFIX} {rule}: {len(items)} new items"
+        item = items[0]
+        if item.follow_up:
+            return f"{SUBJECT_PREFIX} {rule}: {language_name(item.lang)} version — {item.title}"
+        summary = call_summary(item.call)
+        return f"{SUBJECT_PREFIX} {rule}: {item.title}" + (f" — {summary}" if summary else "")
+    follow_ups = sum(item.follow_up for item in items)
+    alerts = len(items) - follow_ups
+    parts = [f"{alerts} new item{'s' if alerts != 1 else ''}"] if alerts else []
+    if follow_ups:
+        parts.append(f"{follow_ups} translation{'s' if follow_ups != 1 else ''}")
+    return f"{SUBJECT_PREFIX} {rule}: {', '.join(parts)}"
+
+
+def follow_up_lines(rule: str, item: AlertItem) -> list[str]:
+    """The short body of a follow-up (unescaped): the new version's title and link, then the original."""
+    lines = [
+        f"{language_name(item.lang)} version of an item rule {rule} alerted on:",
+        item.title,
+        item.url,
+    ]
+    if item.original_title or item.original_url:
+        lines.append(f"Original: {item.original_title or ''}".rstrip())
+        if item.original_url:
+            lines.append(item.original_url)
+    return lines
 
 
 def matched_words(snippets: tuple[Snippet, ...]) -> list[str]:
@@ -114,10 +169,15 @@ def render_text(rule: str, description: str, items: list[AlertItem]) -> str:
     """
     blocks = []
     for item in items:
+        if item.follow_up:
+            blocks.append("\n".join(follow_up_lines(rule, item)))
+            continue
+        english = item.english_link
         lines = [
             item.title,
             moscow_stamp(item.published_at),
             item.url,
+            *([f"English version: {english[0]}", english[1]] if english else []),
             f"Rule: {rule}" + (f" — {description}" if description else ""),
             *call_lines(item.call),
         ]
@@ -138,10 +198,19 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
     esc = html.escape
     blocks = []
     for item in items:
+        if item.follow_up:
+            blocks.append(_follow_up_html(rule, item))
+            continue
+        english = item.english_link
         parts = [
             f'<h2 style="margin:0 0 4px"><a href="{esc(item.url, quote=True)}">{esc(item.title)}</a></h2>',
             f'<p style="margin:0;color:#555">{esc(moscow_stamp(item.published_at))} · '
             f'<a href="{esc(item.url, quote=True)}">{esc(item.url)}</a></p>',
+            *(
+                [f"<p>English version: {_link(english[1], english[0])} · {_link(english[1], english[1])}</p>"]
+                if english
+                else []
+            ),
             f"<p>Rule: <b>{esc(rule)}</b>{(' — ' + esc(description)) if description else ''}</p>",
             *(f"<p>{esc(line)}</p>" for line in call_lines(item.call)),
         ]
@@ -162,6 +231,24 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
     return "\n<hr>\n".join(blocks)
 
 
+def _link(url: str, text: str) -> str:
+    """An escaped HTML link (the visible ``text`` too: the plain-text part Apprise derives keeps only it)."""
+    return f'<a href="{html.escape(url, quote=True)}">{html.escape(text)}</a>'
+
+
+def _follow_up_html(rule: str, item: AlertItem) -> str:
+    esc = html.escape
+    parts = [
+        f"<p>{esc(language_name(item.lang))} version of an item rule <b>{esc(rule)}</b> alerted on:</p>",
+        f'<h2 style="margin:0 0 4px">{_link(item.url, item.title)}</h2>',
+        f"<p>{_link(item.url, item.url)}</p>",
+    ]
+    if item.original_url:
+        original = _link(item.original_url, item.original_title or item.original_url)
+        parts.append(f"<p>Original: {original} · {_link(item.original_url, item.original_url)}</p>")
+    return "\n".join(parts)
+
+
 _SLACK_UNSAFE = str.maketrans({"<": "‹", ">": "›", "&": "＆", "*": "∗", "_": "＿", "~": "∼", "`": "ʹ"})
 
 
@@ -174,10 +261,22 @@ def render_slack(rule: str, description: str, items: list[AlertItem]) -> str:
     """Slack's own formatting (Apprise's Markdown mode turns ``[text](url)`` into ``<url|text>``)."""
     blocks = []
     for item in items:
+        if item.follow_up:
+            lines = [
+                f"{language_name(item.lang)} version of an item rule **{slack_escape(rule)}** alerted on:",
+                f"**[{slack_escape(item.title).strip()}]({item.url})**",
+            ]
+            if item.original_url:
+                original = slack_escape(item.original_title or item.original_url).strip()
+                lines.append(f"Original: [{original}]({item.original_url})")
+            blocks.append("\n".join(lines))
+            continue
+        english = item.english_link
         lines = [
             f"**[{slack_escape(item.title).strip()}]({item.url})**",
             f"{moscow_stamp(item.published_at)} · rule **{slack_escape(rule)}**"
             + (f" — {slack_escape(description)}" if description else ""),
+            *([f"English version: [{slack_escape(english[0]).strip()}]({english[1]})"] if english else []),
             *(slack_escape(line) for line in call_lines(item.call)),
         ]
         for snippet in item.snippets:

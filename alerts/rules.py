@@ -16,11 +16,17 @@ A TOML file (``KREMLIN_WATCH_RULES`` or the config's ``rules`` path) of ``[[rule
     notify = ["desk"]               # optional: Apprise tags; default every destination
     digest = false                  # optional: several matches in one check go out as one message
     realert = false                 # optional: alert again when the site edits a matched item
+    follow_translation = false      # optional: one short follow-up when the other language appears
     enabled = true                  # optional: false keeps the rule for `rules test` only
 
 The three call fields only select items of kind ``call`` (a decree has no counterpart); within one
 field any entry will do, and every field given must hold. ``kinds = ["call"]`` alone is a rule too:
 every new call.
+
+An item alerts a rule and destination once, when its first matching language version appears
+(usually the Russian page; the English one comes hours later with the same id). A later version of
+the same item never alerts again; with ``follow_translation = true`` it sends one short follow-up
+with its title and link instead.
 
 Every error names the file, the line and what is wrong, so `kremlin-watch rules check` can list them
 all at once instead of stopping at the first.
@@ -68,6 +74,9 @@ class Rule:
     notify: tuple[str, ...] = ()
     digest: bool = False
     realert: bool = False
+    #: Send one short follow-up (title and link) when the other language version of an alerted item
+    #: appears (`alerts.trigger`).
+    follow_translation: bool = False
     enabled: bool = True
     line: int = 0
 
@@ -186,6 +195,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "notify": _strings,
     "digest": _flag,
     "realert": _flag,
+    "follow_translation": _flag,
     "enabled": _flag,
     "countries": _checked(code_problem, str.upper),
     "counterparts": _strings,
@@ -310,6 +320,7 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
         notify=values.get("notify", ()),
         digest=values.get("digest", False),
         realert=values.get("realert", False),
+        follow_translation=values.get("follow_translation", False),
         enabled=values.get("enabled", True),
         line=start,
     )

@@ -6,11 +6,16 @@ text) once per item, and only when some rule asks about calls: the rule fields `
 ``counterpart:`` and ``initiated_by:`` see the record's values as fields of the document
 (`query.document.call_fields`). Alerts and `kremlin-watch rules test` both match through
 `CompiledRule`, so a rule tested on the archive fires on exactly what the test shows.
+
+An item's language versions each have their own record; the rule fields hold when the record of the
+version matched or of one of its ``twins`` (the other versions' records) passes them, as the ledger's
+filters do (`calls.ledger`). The query sees the version's own text and record.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from alerts.rules import Rule
@@ -65,25 +70,45 @@ class CompiledRule:
         )
         return self.rule.call_selectors or scoped
 
-    def selects(self, kind: str, lang: str, section: str, record: CallRecord | None) -> bool:
-        """Whether the item passes the rule's fields (all but the query)."""
+    def selects(
+        self,
+        kind: str,
+        lang: str,
+        section: str,
+        record: CallRecord | None,
+        twins: Sequence[CallRecord] = (),
+    ) -> bool:
+        """Whether the version passes the rule's fields (all but the query); the call fields may be
+        passed by the version's ``record`` or by a ``twin``'s (only when the version is a call)."""
         if not self.rule.applies_to(kind, lang, section):
             return False
         if not self.rule.call_selectors:
             return True
-        return record is not None and self.calls.passes(record, self.lemmatizer)
+        return record is not None and any(
+            self.calls.passes(candidate, self.lemmatizer) for candidate in (record, *twins)
+        )
 
-    def match(self, item: Any, record: CallRecord | None, doc: IndexedDocument) -> Match | None:
-        """Why the item matches (no hits for a rule without a query), or None. ``record`` is the
-        item's call record (`call_record_of`), ``doc`` the item as `document_of` makes it."""
-        if not self.selects(item.kind, item.lang, item.section, record):
+    def match(
+        self, item: Any, record: CallRecord | None, doc: IndexedDocument, twins: Sequence[CallRecord] = ()
+    ) -> Match | None:
+        """Why the version matches (no hits for a rule without a query), or None. ``record`` is its
+        call record (`call_record_of`), ``twins`` the other versions' records, ``doc`` the version as
+        `document_of` makes it."""
+        if not self.selects(item.kind, item.lang, item.section, record, twins):
             return None
         if self.query is None:
             return Match(())
         return self.query.match(doc)
 
 
-def rule_applies(rule: Rule, item: Any, record: CallRecord | None, lemmatizer: Lemmatizer) -> bool:
-    """Whether ``rule`` fires on ``item`` whose call record is ``record`` (one-off; alerts compile once)."""
+def rule_applies(
+    rule: Rule,
+    item: Any,
+    record: CallRecord | None,
+    lemmatizer: Lemmatizer,
+    twins: Sequence[CallRecord] = (),
+) -> bool:
+    """Whether ``rule`` fires on ``item`` whose call record is ``record`` and whose other versions'
+    records are ``twins`` (one-off; alerts compile once)."""
     compiled = CompiledRule(rule, lemmatizer)
-    return compiled.match(item, record, document_of(item, record, lemmatizer)) is not None
+    return compiled.match(item, record, document_of(item, record, lemmatizer), twins) is not None

@@ -40,6 +40,10 @@ class NewAlert:
     matches: str
     digest: bool = False
     incident: str | None = None
+    #: The language version the row is about (None only for notices, which have no item).
+    item_lang: str | None = None
+    #: The short notice of a rule's ``follow_translation``: the item's other language appeared.
+    follow_up: bool = False
 
 
 class Outbox:
@@ -61,7 +65,8 @@ class Outbox:
             backend_for(self.engine)
             .insert(OutboxEntry)
             .values([{**row, "created_at": now, "next_attempt_at": now} for row in rows])
-            # No target: either unique key applies, (item, version, rule, dest) or (incident, rule, dest).
+            # No target: either unique key applies: (item, lang, version, rule, dest) or (incident, rule,
+            # dest).
             .on_conflict_do_nothing()
             .returning(OutboxEntry.id)
         )
@@ -72,10 +77,30 @@ class Outbox:
             own.commit()
         return inserted
 
+    def alerted_langs(
+        self, item_id: int, rule: str, destination: str, session: Session | None = None
+    ) -> set[str]:
+        """The language versions of this item that alerted this rule and destination (follow-ups not
+        counted: a follow-up names a version, it did not alert on it). Empty when none did."""
+        statement = select(OutboxEntry.item_lang).where(
+            OutboxEntry.item_id == item_id,
+            OutboxEntry.rule == rule,
+            OutboxEntry.destination == destination,
+            OutboxEntry.follow_up == False,  # noqa: E712
+        )
+        if session is not None:
+            return {lang for lang in session.exec(statement).scalars() if lang}  # type: ignore[call-overload]
+        with Session(self.engine) as own:
+            return {lang for lang in own.exec(statement).scalars() if lang}  # type: ignore[call-overload]
+
     def alerted_before(
         self, item_id: int, rule: str, destination: str, session: Session | None = None
     ) -> bool:
-        """Whether any version of this item already has a row for this rule and destination."""
+        """Whether ANY language version of this item already has a row for this rule and destination.
+
+        Language-agnostic on purpose: the Russian and English pages of one id are one item, and an item
+        alerts a rule and destination once (the twin at most gets a follow-up, see `alerts.trigger`).
+        """
         statement = select(OutboxEntry.id).where(
             OutboxEntry.item_id == item_id,
             OutboxEntry.rule == rule,

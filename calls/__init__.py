@@ -2,5 +2,6 @@
 
 `calls.record` is the record; `calls.reader.read_call` reads it from an item's title, lead, text and
 tags (`calls.english`, `calls.russian`, one per language of the site); `calls.ledger` keeps one row
-per call item in the archive and answers the call ledger's questions.
+per language version of a call in the archive and answers the call ledger's questions, one entry per
+call.
 """

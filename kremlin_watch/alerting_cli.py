@@ -102,13 +102,15 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     lemmatizer = Lemmatizer()
     compiled = CompiledRule(rule, lemmatizer)
     reader = CallReader()
+    twins = _call_records(engine) if compiled.rule.call_selectors else {}
     found: list[dict[str, Any]] = []
-    for item in iter_items(engine, since=args.since):
+    for item in iter_items(engine, since=args.since):  # every language version, as alerts see them
         if not rule.applies_to(item.kind, item.lang, item.section):
             continue
         call = call_record_of(item, reader) if compiled.needs_call else None
         doc = document_of(item, call, lemmatizer)
-        match = compiled.match(item, call, doc)
+        others = [record for lang, record in twins.get(item.id, {}).items() if lang != item.lang]
+        match = compiled.match(item, call, doc, others)
         if match is None:
             continue
         data = item_object(item)
@@ -126,6 +128,21 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _call_records(engine: Any) -> dict[int, dict[str, Any]]:
+    """Every stored call record, id -> {lang: record}: a rule's call fields may be passed by the record
+    of another version of the item, as when alerting (`alerts.trigger`)."""
+    from sqlmodel import Session, select
+
+    from archive.models import CallEntry
+    from calls.ledger import record_of
+
+    found: dict[int, dict[str, Any]] = {}
+    with Session(engine) as session:
+        for entry in session.exec(select(CallEntry)):
+            found.setdefault(entry.item_id, {})[entry.lang] = record_of(entry)
+    return found
+
+
 def _print_matches(found: list[dict[str, Any]]) -> None:
     from archive.vocabulary import moscow_stamp
     from query.snippets import Snippet
@@ -133,7 +150,7 @@ def _print_matches(found: list[dict[str, Any]]) -> None:
     before, after = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
     for data in found:
         when = moscow_stamp(data["published_at"]) if data["published_at"] else ""
-        print(f"{data['id']:>6}  {when}  {data['kind']:<8} {data['title']}")
+        print(f"{data['id']:>6}  {when}  {data['lang']:<2}  {data['kind']:<8} {data['title']}")
         for entry in data["matches"]:
             snippet = Snippet.from_json(entry)
             print(f"        [{snippet.field}] {snippet.marked(str, before, after)}")
@@ -159,7 +176,9 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
         {
             "id": row.id,
             "item_id": row.item_id,
+            "item_lang": row.item_lang,
             "item_version": row.item_version,
+            "follow_up": row.follow_up,
             "rule": row.rule,
             "destination": row.destination_label,
             "status": row.status,
@@ -177,8 +196,10 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for entry in objects:
         error = f"  last error: {entry['last_error']}" if entry["last_error"] else ""
+        about = f"{entry['item_id']}/{entry['item_lang']}" if entry["item_lang"] else f"{entry['item_id']}"
+        what = "follow-up" if entry["follow_up"] else "alert"
         print(
-            f"{entry['id']:>5} {entry['status']:<8} item {entry['item_id']:<6} {entry['rule']:<16} "
+            f"{entry['id']:>5} {entry['status']:<8} {what:<9} item {about:<9} {entry['rule']:<16} "
             f"attempts {entry['attempts']}  → {entry['destination']}{error}"
         )
     print(f"{len(objects)} alert(s)")

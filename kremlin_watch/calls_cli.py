@@ -3,6 +3,10 @@
 Like `search` brings the search index up to date, `calls` first reads the calls that have no current
 record (an archive upgraded from before call records, or a newer reader), so its answer is whole;
 ``--rebuild`` rereads every call, for when the readers improved without a `READER_VERSION` bump.
+
+One line per call, whatever its versions: the Russian version when archived, else the English one
+(``--lang en``: the English version), with the English twin's title and url when it is known; the
+filters match the record of either version (`calls.ledger`).
 """
 
 from __future__ import annotations
@@ -21,8 +25,20 @@ from settings.schema import Settings
 logger = logging.getLogger("kremlin_watch")
 
 CALLS_FORMATS = ("table", "json", "csv")
-#: The columns of ``--format csv``: those of ``--format json``, the lists joined by "; ".
-CSV_FIELDS = ("id", "url", "lang", "published_at", "title", "counterparts", "countries", "initiated_by")
+#: The columns of ``--format csv``: those of ``--format json``, the lists joined by "; " (``en_title``
+#: and ``en_url`` empty when no English version is archived).
+CSV_FIELDS = (
+    "id",
+    "url",
+    "lang",
+    "published_at",
+    "title",
+    "counterparts",
+    "countries",
+    "initiated_by",
+    "en_title",
+    "en_url",
+)
 
 
 def add_commands(commands: Any, day: Any) -> None:
@@ -111,17 +127,19 @@ def _write_csv(calls: list[Any]) -> None:
         row["counterparts"] = "; ".join(_counterpart(c) for c in call.counterparts)
         row["countries"] = "; ".join(call.countries)
         row["initiated_by"] = "; ".join(call.initiated_by)
-        writer.writerow({name: row[name] for name in CSV_FIELDS})
+        writer.writerow({name: row.get(name) or "" for name in CSV_FIELDS})
 
 
 def _print_table(calls: list[Any], total: int) -> None:
     from archive.vocabulary import moscow_clock
 
     if calls:
-        print(f"{'id':>6}  {'time (Moscow)':<16}  {'lang':<4}  {'initiative':<10}  counterparts")
+        print(f"{'id':>6}  {'time (Moscow)':<16}  {'lang':<5}  {'initiative':<10}  counterparts")
     for call in calls:
         who = "; ".join(_counterpart(c) for c in call.counterparts) or f"(unreadable) {call.title}"
         initiative = ", ".join(call.initiated_by) or "-"
         when = moscow_clock(call.published_at) or "time unknown"
-        print(f"{call.id:>6}  {when:<16}  {call.lang:<4}  {initiative:<10}  {who}")
+        # "ru+en": the Russian version is shown and the English one is archived too.
+        langs = f"{call.lang}+en" if call.en_url and call.lang != "en" else call.lang
+        print(f"{call.id:>6}  {when:<16}  {langs:<5}  {initiative:<10}  {who}")
     print(f"{len(calls)} of {total} matching call(s)" if len(calls) < total else f"{total} matching call(s)")

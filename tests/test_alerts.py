@@ -10,7 +10,7 @@ import dataclasses
 import json
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 from unittest import mock
@@ -22,10 +22,15 @@ from alerts.delivery import Deliverer
 from alerts.destinations import parse_notify_setting
 from alerts.messages import AlertItem, compose
 from alerts.rules import load_rules
+from alerts.trigger import AlertTrigger
 from archive.engine import make_engine
 from archive.models import OutboxEntry
 from archive.outbox import NewAlert, Outbox
+from archive.records import ItemRecord
+from archive.store import ArchiveStore, Outcome, StoreResult
 from archive.types import utcnow
+from calls.ledger import CallRecorder
+from query.morphology import Lemmatizer
 from query.snippets import Snippet
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
@@ -274,7 +279,7 @@ def test_rules_check_reports_every_error_with_its_line(tmp_path: Path, webhook: 
     assert f"{rules}:3: rule 'a': query: unclosed ( at column 1" in lines
     assert any(line.startswith(f"{rules}:7: rule 'b': query: ") and "empty" in line for line in lines)
     assert (
-        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, enabled, countries, counterparts, initiated_by)"
+        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, follow_translation, enabled, countries, counterparts, initiated_by)"
         in lines
     )
     assert f"{rules}:10: rule 'a': duplicate name (first defined on line 1)" in lines
@@ -421,10 +426,229 @@ def test_undeliverable_alert_is_given_up_and_shown(engine) -> None:  # type: ign
 
 
 def test_rules_file_documents_itself(tmp_path: Path) -> None:
-    """The example in alerts/rules.py's docstring is a valid rules file."""
+    """The example in alerts/rules.py's docstring and the one in docs/rules.md are valid rules files
+    that show every field a rule may have."""
     import alerts.rules
 
     example = alerts.rules.__doc__.split("::", 1)[1].split("\n\n")[1]  # type: ignore[union-attr]
     path = write_rules(tmp_path, "\n".join(line[4:] for line in example.splitlines()))
     [rule] = load_rules(path)
     assert rule.name == "sanctions" and rule.kinds == ("call",) and rule.notify == ("desk",)
+    assert rule.follow_translation is False
+    documented = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    in_docs = documented.split("```toml\n", 1)[1].split("```", 1)[0]
+    [from_docs] = load_rules(write_rules(tmp_path, in_docs))
+    assert from_docs.name == "sanctions"
+    for text in (example, in_docs):
+        written = {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
+        assert set(alerts.rules.FIELDS) <= written, set(alerts.rules.FIELDS) - written
+
+
+def test_rules_check_validates_follow_translation_with_its_line(tmp_path: Path) -> None:
+    rules = write_rules(
+        tmp_path,
+        '[[rule]]\nname = "a"\nkinds = ["call"]\nfollow_translation = "yes"\n\n'
+        '[[rule]]\nname = "b"\nkinds = ["call"]\nfollow_translation = true\n',
+    )
+    result = run_cli("rules", "check", str(rules), env=cli_env())
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"{rules}:4: rule 'a': follow_translation: expected true or false, got 'yes'"
+    ]
+    good = write_rules(tmp_path, '[[rule]]\nname = "b"\nkinds = ["call"]\nfollow_translation = true\n')
+    [rule] = load_rules(good)
+    assert rule.follow_translation is True
+    assert run_cli("rules", "check", str(good), env=cli_env()).returncode == 0
+
+
+# --- language versions: the first version alerts, the English twin follows up -------------------------
+
+TWIN_RULES = """
+[[rule]]
+name = "france"
+countries = ["FR"]
+follow_translation = true
+
+[[rule]]
+name = "calls"
+kinds = ["call"]
+
+[[rule]]
+name = "macron-en"
+counterparts = ["Macron"]
+"""
+
+RU_CALL = ItemRecord(
+    id=70001,
+    url="http://kremlin.ru/events/president/news/70001",
+    lang="ru",
+    section="events/president/news",
+    title="Телефонный разговор с Президентом Франции Эммануэлем Макроном",
+    kind="call",
+    lead="Состоялся телефонный разговор Владимира Путина с Президентом Французской Республики "
+    "Эммануэлем Макроном. Разговор состоялся по инициативе французской стороны.",
+    text="Обсуждались санкции.",
+    published_at=datetime(2022, 2, 20, 10, tzinfo=UTC),
+    topics=[],
+    geography=["Франция"],
+    persons=["Макрон Эммануэль"],
+)
+EN_CALL = dataclasses.replace(
+    RU_CALL,
+    url="http://en.kremlin.ru/events/president/news/70001",
+    lang="en",
+    title="Telephone conversation with President of France Emmanuel Macron",
+    lead="Vladimir Putin had a telephone conversation with President of France Emmanuel Macron "
+    "at the French side's initiative.",
+    text="The sanctions were discussed.",
+    published_at=datetime(2022, 2, 20, 16, tzinfo=UTC),
+    geography=["France"],
+    persons=["Macron Emmanuel"],
+)
+EN_SUBJECT = f"[kremlin-watch] france: English version — {EN_CALL.title}"
+
+
+class Watch:
+    """What a check does with each stored version (the crawl's hooks: call recorder, then the rules'
+    trigger) and after the crawl (send the outbox), without the crawl: the crawler is not the subject."""
+
+    def __init__(self, engine, tmp_path: Path, notify: str) -> None:  # type: ignore[no-untyped-def]
+        destinations = parse_notify_setting(notify)
+        rules = load_rules(write_rules(tmp_path, TWIN_RULES), destinations)
+        self.store = ArchiveStore(engine)
+        self.recorder = CallRecorder()
+        self.trigger = AlertTrigger(engine, rules, destinations, Lemmatizer())
+        self.deliverer = Deliverer(engine, destinations, rules, backoff=0)
+
+    def hooks(self, session, record, result) -> None:  # type: ignore[no-untyped-def]
+        self.recorder(session, record, result)
+        self.trigger(session, record, result)
+
+    def stored(self, record: ItemRecord) -> str:
+        return self.store.store(record, self.hooks).outcome.value
+
+
+def rows_of(engine) -> list[tuple[str, str | None, bool, str]]:  # type: ignore[no-untyped-def]
+    return sorted((row.rule, row.item_lang, row.follow_up, row.status) for row in Outbox(engine).rows())
+
+
+def test_the_english_twin_follows_up_once_and_alerts_no_rule_twice(
+    engine, database_url: str, smtp_server: SmtpServer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    watch = Watch(engine, tmp_path, smtp_server.url())
+    assert watch.stored(RU_CALL) == "new"
+    assert watch.deliverer.send_due().sent == 2  # france and calls; macron-en does not read «Макрон»
+    subjects = sorted(message["Subject"] for message in smtp_server.messages)
+    who = " — Эммануэль Макрон (FR), at the initiative of France"
+    assert subjects == [f"[kremlin-watch] calls: {RU_CALL.title}{who}", f"[kremlin-watch] france: {RU_CALL.title}{who}"]
+    assert all("English version" not in m.get_body(("html",)).get_content() for m in smtp_server.messages)
+
+    assert watch.stored(EN_CALL) == "new"
+    assert rows_of(engine) == [
+        ("calls", "ru", False, "sent"),  # no second alert, no follow-up: the rule does not ask
+        ("france", "en", True, "pending"),  # one follow-up
+        ("france", "ru", False, "sent"),
+        ("macron-en", "en", False, "pending"),  # first version that matches: the English one
+    ]
+    assert watch.deliverer.send_due().sent == 2
+    by_subject = {message["Subject"]: message for message in smtp_server.messages[2:]}
+    assert set(by_subject) == {
+        EN_SUBJECT,
+        f"[kremlin-watch] macron-en: {EN_CALL.title} — Emmanuel Macron (FR), at the initiative of France",
+    }
+    follow_up = by_subject[EN_SUBJECT].get_body(("plain",)).get_content()
+    assert EN_CALL.url in follow_up and RU_CALL.url in follow_up
+    assert f"Original: {RU_CALL.title}" in follow_up
+    assert "Matched" not in follow_up and "Call with" not in follow_up  # short
+
+    # A repeat (the next check) and a restart store nothing new and queue nothing twice.
+    assert (watch.stored(RU_CALL), watch.stored(EN_CALL)) == ("unchanged", "unchanged")
+    restarted = Watch(engine, tmp_path, smtp_server.url())
+    again = restarted.trigger.alerts_for(EN_CALL, StoreResult(EN_CALL.id, Outcome.NEW, 1, "en"))
+    assert [(a.rule, a.follow_up) for a in again] == [("france", True)]  # would be the same row …
+    assert Outbox(engine).enqueue(again) == 0  # … which the unique key refuses
+    assert restarted.deliverer.send_due().sent == 0
+    assert len(smtp_server.messages) == 4
+
+    listed = run_cli("alerts", "list", "--format", "json", env=cli_env(database_url=database_url))
+    assert sorted((row["rule"], row["item_lang"], row["follow_up"]) for row in json.loads(listed.stdout)) == [
+        ("calls", "ru", False),
+        ("france", "en", True),
+        ("france", "ru", False),
+        ("macron-en", "en", False),
+    ]
+    table = run_cli("alerts", "list", env=cli_env(database_url=database_url)).stdout
+    assert f"follow-up item {EN_CALL.id}/en" in table and f"alert     item {RU_CALL.id}/ru" in table
+
+
+def test_an_alert_sent_after_the_twin_is_archived_links_the_english_version(
+    engine, smtp_server: SmtpServer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    watch = Watch(engine, tmp_path, f"desk = {smtp_server.url()}")
+    smtp_server.stop()
+    watch.stored(RU_CALL)
+    assert watch.deliverer.send_due().retried == 2  # the mail server is down: the alerts wait
+    watch.stored(EN_CALL)
+    smtp_server.start()
+    assert watch.deliverer.send_due(ignore_backoff=True).sent == 4
+    france = next(m for m in smtp_server.messages if m["Subject"].startswith("[kremlin-watch] france: Телефонный"))
+    html = france.get_body(("html",)).get_content()
+    text = france.get_body(("plain",)).get_content()
+    assert f'English version: <a href="{EN_CALL.url}">{EN_CALL.title}</a>' in html
+    assert f"English version: {EN_CALL.title}" in text and EN_CALL.url in text
+    assert RU_CALL.url in html
+    english = next(m for m in smtp_server.messages if m["Subject"].startswith("[kremlin-watch] macron-en"))
+    assert "English version:" not in english.get_body(("plain",)).get_content()  # it is the English one
+
+
+def test_without_follow_translation_the_twin_sends_nothing(engine, webhook: WebhookReceiver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    watch = Watch(engine, tmp_path, webhook.url())
+    watch.trigger.compiled = [c for c in watch.trigger.compiled if c.rule.name == "calls"]
+    watch.stored(RU_CALL)
+    watch.stored(EN_CALL)
+    assert watch.deliverer.send_due().sent == 1
+    [posted] = webhook.received
+    assert posted["title"].startswith(f"[kremlin-watch] calls: {RU_CALL.title}")
+    assert f"English version: {EN_CALL.title}" in posted["message"]  # sent after the twin was stored
+
+
+def _follow_up(title: str) -> AlertItem:
+    return AlertItem(
+        70001,
+        title,
+        "http://en.kremlin.ru/events/president/news/70001",
+        utcnow(),
+        None,
+        "call",
+        (),
+        lang="en",
+        follow_up=True,
+        original_title="Телефонный разговор <b>",
+        original_url="http://kremlin.ru/events/president/news/70001",
+    )
+
+
+def test_follow_ups_are_short_escaped_in_every_format_and_counted_apart_in_digests() -> None:
+    follow_up = _follow_up("Talk with <!channel> & <script>x</script>")
+    email = compose("email", "france", "", [follow_up])
+    assert email.title == "[kremlin-watch] france: English version — Talk with <!channel> & <script>x</script>"
+    assert "<script>" not in email.body and "&lt;script&gt;" in email.body
+    assert "Original: <a href=\"http://kremlin.ru/events/president/news/70001\">Телефонный разговор &lt;b&gt;" in email.body
+    slack = compose("slack", "france", "", [follow_up])
+    assert "<!channel>" not in slack.title + slack.body and "‹!channel›" in slack.body
+    assert "(http://en.kremlin.ru/events/president/news/70001)" in slack.body
+    text = compose("other", "france", "", [follow_up])
+    assert text.body.splitlines() == [
+        "English version of an item rule france alerted on:",
+        "Talk with <!channel> & <script>x</script>",
+        "http://en.kremlin.ru/events/president/news/70001",
+        "Original: Телефонный разговор <b>",
+        "http://kremlin.ru/events/president/news/70001",
+    ]
+    alert = _item("Телефонный разговор", "Обсуждали вопрос санкций.")
+    digest = compose("other", "digest", "", [alert, follow_up, _follow_up("Another")])
+    assert digest.title == "[kremlin-watch] digest: 1 new item, 2 translations"
+    assert "Matched: санкций" in digest.body and digest.body.count("English version of an item") == 2
+    assert compose("other", "digest", "", [_follow_up("A"), _follow_up("B")]).title == (
+        "[kremlin-watch] digest: 2 translations"
+    )

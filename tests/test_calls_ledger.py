@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from archive.engine import make_engine
 from archive.migrate import alembic_config, upgrade
 from archive.models import CallEntry, Item
-from archive.records import ItemRecord
+from archive.records import CONTENT_FIELDS, ItemRecord
 from archive.status import read_status
 from archive.store import ArchiveStore
 from archive.types import utcnow
@@ -51,22 +51,26 @@ def crawl(site: ReplicaServer, database_url: str, *args: str) -> tuple[str, str]
     return result.stdout, result.stderr
 
 
-def held(database_url: str) -> tuple[dict[int, Item], dict[int, CallEntry]]:
+Key = tuple[int, str]
+
+
+def held(database_url: str) -> tuple[dict[Key, Item], dict[Key, CallEntry]]:
+    """The item versions and call rows, by (id, lang)."""
     engine = make_engine(database_url)
     with Session(engine) as session:
-        items = {item.id: item for item in session.exec(select(Item))}
-        entries = {entry.item_id: entry for entry in session.exec(select(CallEntry))}
+        items = {(item.id, item.lang): item for item in session.exec(select(Item))}
+        entries = {(entry.item_id, entry.lang): entry for entry in session.exec(select(CallEntry))}
     engine.dispose()
     return items, entries
 
 
-def assert_recorded(items: dict[int, Item], entries: dict[int, CallEntry]) -> None:
-    """Every call item, and only they, has a row that is what the reader makes of the stored item."""
-    calls = {item_id for item_id, item in items.items() if item.kind == "call"}
+def assert_recorded(items: dict[Key, Item], entries: dict[Key, CallEntry]) -> None:
+    """Every call version, and only they, has a row that is what its language's reader makes of it."""
+    calls = {key for key, item in items.items() if item.kind == "call"}
     assert calls and set(entries) == calls
-    for item_id in calls:
-        entry, expected = entries[item_id], read_call(CallText.of(items[item_id]))
-        assert entry.item_version == items[item_id].version
+    for key in calls:
+        entry, expected = entries[key], read_call(CallText.of(items[key]))
+        assert entry.item_version == items[key].version
         assert entry.reader == READER_VERSION
         assert (entry.counterparts, entry.countries, entry.initiated_by) == (
             [c.to_json() for c in expected.counterparts],
@@ -76,8 +80,8 @@ def assert_recorded(items: dict[int, Item], entries: dict[int, CallEntry]) -> No
         assert entry.readable is expected.readable
 
 
-def warned(stderr: str, item_id: int) -> int:
-    return stderr.count(f"call {item_id}: no counterpart could be read")
+def warned(stderr: str, key: Key) -> int:
+    return stderr.count(f"call {key[0]} ({key[1]}): no counterpart could be read")
 
 
 # --- recording as calls are stored ----------------------------------------------------------------
@@ -90,10 +94,10 @@ def test_backfill_and_check_record_every_call_and_an_edit_rereads_it(
     items, entries = held(database_url)
     assert len(items) == 40
     assert_recorded(items, entries)
-    for item_id, entry in entries.items():  # an unreadable call is logged once, naming id and title
-        assert warned(stderr, item_id) == (0 if entry.readable else 1)
+    for key, entry in entries.items():  # an unreadable call is logged once, naming id and title
+        assert warned(stderr, key) == (0 if entry.readable else 1)
         if not entry.readable:
-            assert repr(items[item_id].title) in stderr
+            assert repr(items[key].title) in stderr
 
     fresh = site.corpus.publish_generated(kind="call")
     target = next(item for item in site.corpus.newest(20) if item.kind == "call" and item.id != fresh.id)
@@ -101,11 +105,11 @@ def test_backfill_and_check_record_every_call_and_an_edit_rereads_it(
     stdout, stderr = crawl(site, database_url)
     assert "items new 1 / changed 1" in stdout, stdout + stderr
     items, entries = held(database_url)
-    assert items[target.id].version == 2 and entries[target.id].item_version == 2
-    assert fresh.id in entries
+    assert items[(target.id, "ru")].version == 2 and entries[(target.id, "ru")].item_version == 2
+    assert (fresh.id, "ru") in entries
     assert_recorded(items, entries)
-    if not entries[target.id].readable:  # logged when it first became unreadable, not again
-        assert warned(stderr, target.id) == 0
+    if not entries[(target.id, "ru")].readable:  # logged when it first became unreadable, not again
+        assert warned(stderr, (target.id, "ru")) == 0
 
 
 def test_recorder_follows_the_merged_row_and_drops_a_call_that_is_no_longer_one(engine: sa.Engine) -> None:
@@ -131,15 +135,15 @@ def test_recorder_follows_the_merged_row_and_drops_a_call_that_is_no_longer_one(
     )
     assert store.store(article, recorder).outcome.value == "completed"
     with Session(engine) as session:
-        item = session.get(Item, 7)
+        item = session.get(Item, (7, "ru"))
         assert item is not None and item.persons == ["Макрон Эммануэль"]
-        entry = session.get(CallEntry, 7)
+        entry = session.get(CallEntry, (7, "ru"))
         expected = read_call(CallText.of(item))
     assert entry is not None and entry.countries == list(expected.countries)
     assert entry.counterparts == [c.to_json() for c in expected.counterparts]
     store.store(replace(article, kind="news", text="Иное."), recorder)
     with Session(engine) as session:
-        assert session.get(CallEntry, 7) is None
+        assert session.get(CallEntry, (7, "ru")) is None
 
 
 # --- existing archives ----------------------------------------------------------------------------
@@ -180,9 +184,29 @@ def test_an_archive_made_at_0004_gets_its_calls_on_upgrade(site: ReplicaServer, 
             lang="en",
         ),
     ]
-    store = ArchiveStore(engine)
-    for item in [*old, replace(record(103, "Указ", datetime(2021, 3, 3, tzinfo=UTC)), kind="decree")]:
-        store.store(item)
+    # Written as that schema's rows (items keyed on id alone): today's store writes today's schema.
+    old_items = sa.Table("item", sa.MetaData(), autoload_with=engine)
+    now = utcnow()
+    with engine.begin() as connection:
+        for item in [*old, replace(record(103, "Указ", datetime(2021, 3, 3, tzinfo=UTC)), kind="decree")]:
+            values = {name: getattr(item, name) for name in CONTENT_FIELDS}
+            connection.execute(
+                old_items.insert().values(
+                    id=item.id,
+                    url=item.url,
+                    lang=item.lang,
+                    section=item.section,
+                    kind=item.kind,
+                    source=item.source,
+                    details_pending=False,
+                    content_hash=item.content_hash(),
+                    first_seen_at=now,
+                    updated_at=now,
+                    version=1,
+                    **values,
+                )
+            )
+    upgrade(engine)  # to 0006 and on, as `calls` would on start
     engine.dispose()
 
     listed = run_cli("calls", "--format", "json", env=cli_env(database_url=database_url))
@@ -191,10 +215,10 @@ def test_an_archive_made_at_0004_gets_its_calls_on_upgrade(site: ReplicaServer, 
     items, entries = held(database_url)
     assert_recorded(items, entries)
     assert len(items) == 3
-    unreadable = [item_id for item_id, entry in entries.items() if not entry.readable]
+    unreadable = [key for key, entry in entries.items() if not entry.readable]
     # Filling an archive warns once for all its unreadable calls, naming them, rather than once each.
     assert listed.stderr.count("no readable counterpart") == (1 if unreadable else 0)
-    assert all(f"{item_id} {items[item_id].title!r}" in listed.stderr for item_id in unreadable)
+    assert all(f"{key[0]} ({key[1]}) {items[key].title!r}" in listed.stderr for key in unreadable)
 
     engine = make_engine(database_url)
     with engine.begin() as connection:  # rows of an older reader are read again; current ones are not
@@ -206,7 +230,7 @@ def test_an_archive_made_at_0004_gets_its_calls_on_upgrade(site: ReplicaServer, 
     engine.dispose()
     crawl(site, database_url, "--pages", "1")
     items, entries = held(database_url)
-    assert {101, 102} <= set(entries)
+    assert {(101, "ru"), (102, "en")} <= set(entries)
     assert_recorded(items, entries)
 
     rebuilt = run_cli("calls", "--rebuild", env=cli_env(database_url=database_url))
@@ -259,6 +283,7 @@ def ledger(database_url: str) -> str:
             session.add(
                 CallEntry(
                     item_id=item.id,
+                    lang=item.lang,
                     item_version=1,
                     counterparts=counterparts,
                     countries=countries,
@@ -307,6 +332,9 @@ def test_calls_command_formats(ledger: str) -> None:
             "counterparts": [{**MACRON, "name": "Emmanuel Macron", "office": "President of France"}, SCHOLZ],
             "countries": ["DE", "FR"],
             "initiated_by": ["RU"],
+            # An English call is its own English version.
+            "en_title": "Telephone conversation with Emmanuel Macron and Olaf Scholz",
+            "en_url": "http://en.kremlin.ru/events/president/news/202",
         }
     ]
     rows = list(
@@ -390,3 +418,150 @@ def test_status_and_metrics_count_unreadable_calls(ledger: str) -> None:
     assert ": 4 items, 4 phone calls (1 unreadable)" in shown
     as_json = json.loads(run_cli("status", "--format", "json", env=cli_env(database_url=ledger)).stdout)
     assert as_json["unreadable_calls"] == 1
+
+
+# --- language versions: a record per version, one ledger entry per call -----------------------------
+
+MACRON_EN = {"name": "Emmanuel Macron", "office": "President of France", "country": "FR"}
+SCHOLZ_EN = {"name": "Olaf Scholz", "office": "Federal Chancellor of Germany", "country": "DE"}
+
+#: English versions of two calls of `LEDGER`, published hours after the Russian ones. 204's Russian
+#: record is unreadable, its English one names Scholz.
+TWINS = (
+    (
+        record(
+            201,
+            "Telephone conversation with President of France Emmanuel Macron",
+            datetime(2022, 1, 10, 14, tzinfo=UTC),
+            lang="en",
+        ),
+        [MACRON_EN],
+        ["FR"],
+    ),
+    (
+        record(204, "Telephone conversation with Olaf Scholz", datetime(2022, 4, 1, 15, tzinfo=UTC), lang="en"),
+        [SCHOLZ_EN],
+        [],
+    ),
+)
+
+
+@pytest.fixture
+def twins(ledger: str) -> str:
+    engine = make_engine(ledger)
+    store = ArchiveStore(engine)
+    with Session(engine) as session:
+        for item, counterparts, initiated_by in TWINS:
+            assert store.store(item).lang == "en"
+            session.add(
+                CallEntry(
+                    item_id=item.id,
+                    lang="en",
+                    item_version=1,
+                    counterparts=counterparts,
+                    countries=sorted({c["country"] for c in counterparts}),
+                    initiated_by=initiated_by,
+                    readable=bool(counterparts),
+                    reader=READER_VERSION,
+                )
+            )
+        session.commit()
+    engine.dispose()
+    return ledger
+
+
+def listed(database_url: str, *args: str) -> list[dict[str, object]]:
+    result = run_cli("calls", "--format", "json", *args, env=cli_env(database_url=database_url))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_the_ledger_lists_a_call_once_with_its_english_twin(twins: str) -> None:
+    everything = listed(twins)
+    assert [(call["id"], call["lang"]) for call in everything] == [
+        (204, "ru"),
+        (203, "ru"),
+        (202, "en"),
+        (201, "ru"),
+    ]
+    macron = everything[3]
+    assert macron["url"] == "http://kremlin.ru/events/president/news/201"
+    assert macron["counterparts"] == [MACRON]  # the shown version's record, in its language
+    assert (macron["en_title"], macron["en_url"]) == (
+        "Telephone conversation with President of France Emmanuel Macron",
+        "http://en.kremlin.ru/events/president/news/201",
+    )
+    assert "en_title" not in everything[1] and "en_url" not in everything[1]  # 203: no English version
+    assert everything[2]["en_url"] == "http://en.kremlin.ru/events/president/news/202"  # English only
+
+    english = listed(twins, "--lang", "en")
+    assert [(call["id"], call["lang"]) for call in english] == [(204, "en"), (202, "en"), (201, "en")]
+    assert english[0]["counterparts"] == [SCHOLZ_EN] and english[0]["published_at"] == "2022-04-01T15:00:00+00:00"
+    assert [call["id"] for call in listed(twins, "--lang", "ru")] == [204, 203, 201]
+
+
+def test_filters_match_the_record_of_either_version(twins: str) -> None:
+    # Neither Russian record writes "Macron" or "Scholz": the English twins do.
+    assert [call["id"] for call in listed(twins, "--counterpart", "Macron")] == [202, 201]
+    found = listed(twins, "--counterpart", "Scholz")
+    assert [(call["id"], call["lang"]) for call in found] == [(204, "ru"), (202, "en")]
+    assert found[0]["counterparts"] == []  # shown as the Russian version is: unreadable
+    assert [call["id"] for call in listed(twins, "--counterpart", "Макрона")] == [201]
+    assert [call["id"] for call in listed(twins, "--country", "DE")] == [204, 202]
+    assert [call["id"] for call in listed(twins, "--country", "DE", "--lang", "en")] == [204, 202]
+    assert [call["id"] for call in listed(twins, "--initiated-by", "foreign")] == [201]
+    # A day filter applies to the version shown: 201's English page is on the same Moscow day.
+    assert [call["id"] for call in listed(twins, "--since", "2022-01-10", "--until", "2022-01-10")] == [201]
+
+
+def test_csv_and_table_carry_the_english_twin(twins: str) -> None:
+    env = cli_env(database_url=twins)
+    rows = list(csv.DictReader(io.StringIO(run_cli("calls", "--format", "csv", env=env).stdout)))
+    assert list(rows[0]) == [
+        "id",
+        "url",
+        "lang",
+        "published_at",
+        "title",
+        "counterparts",
+        "countries",
+        "initiated_by",
+        "en_title",
+        "en_url",
+    ]
+    assert (rows[3]["id"], rows[3]["en_url"]) == ("201", "http://en.kremlin.ru/events/president/news/201")
+    assert (rows[1]["en_title"], rows[1]["en_url"]) == ("", "")
+    table = run_cli("calls", env=env).stdout.splitlines()
+    assert table[4].split()[:4] == ["201", "10.01.2022", "12:00", "ru+en"]
+    assert table[2].split()[3] == "ru"
+    assert table[-1] == "4 matching call(s)"
+
+
+def test_each_version_gets_its_own_languages_record_and_unreadable_counts_versions(twins: str) -> None:
+    engine = make_engine(twins)
+    store, recorder = ArchiveStore(engine), CallRecorder()
+    ru = record(
+        301,
+        "Телефонный разговор с Президентом Франции Эммануэлем Макроном",
+        datetime(2022, 5, 1, 9, tzinfo=UTC),
+    )
+    en = replace(
+        record(
+            301,
+            "Telephone conversation with President of France Emmanuel Macron",
+            datetime(2022, 5, 1, 13, tzinfo=UTC),
+            lang="en",
+        ),
+        text="The sanctions were discussed.",
+    )
+    store.store(ru, recorder)
+    store.store(en, recorder)
+    with Session(engine) as session:
+        by_lang = {entry.lang: entry for entry in session.exec(select(CallEntry).where(CallEntry.item_id == 301))}
+    assert by_lang["ru"].counterparts == [MACRON]
+    assert by_lang["en"].counterparts == [MACRON_EN]
+    # The rebuild reads every version: 4 + 2 + 1 Russian and English rows.
+    assert fill_calls(engine, everything=True).read == len(LEDGER) + len(TWINS) + 2
+    # Unreadable is counted per version: 204 is unreadable in Russian, read in English.
+    assert read_status(engine).unreadable_calls == 1
+    engine.dispose()

@@ -8,6 +8,7 @@ readers make of a page.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,6 +163,23 @@ def test_call_fields_never_select_other_kinds_or_unreadable_calls(
     assert not rule_applies(everything, decree, None, lemmatizer)
 
 
+def test_call_fields_may_be_passed_by_the_other_versions_record(tmp_path: Path, lemmatizer: Lemmatizer) -> None:
+    """``counterparts = ["Macron"]``: the Russian record writes «Макрон», the English twin "Macron"."""
+    [macron, french_asked] = rules_from(
+        tmp_path,
+        '[[rule]]\nname = "m"\ncounterparts = ["Macron"]\n\n'
+        '[[rule]]\nname = "f"\ninitiated_by = ["FR"]\ncountries = ["FR"]\n',
+    )
+    english = CallRecord((Counterpart("Emmanuel Macron", "President of France", "FR"),), ("FR",))
+    assert not rule_applies(macron, call_item(), RUSSIA_ASKED, lemmatizer)
+    assert rule_applies(macron, call_item(), RUSSIA_ASKED, lemmatizer, twins=(english,))
+    # Every field must hold on one version's record: the English one says France asked.
+    assert not rule_applies(french_asked, call_item(), RUSSIA_ASKED, lemmatizer)
+    assert rule_applies(french_asked, call_item(), RUSSIA_ASKED, lemmatizer, twins=(english,))
+    # A version that is no call is not selected by its twin's record.
+    assert not rule_applies(macron, record(2, "Указ", kind="decree"), None, lemmatizer, twins=(english,))
+
+
 # --- query scopes ------------------------------------------------------------------------------
 
 
@@ -221,6 +239,7 @@ def add_call(engine: sa.Engine, item_id: int, call: CallRecord) -> None:
         session.add(
             CallEntry(
                 item_id=item_id,
+                lang="ru",
                 item_version=1,
                 counterparts=[c.to_json() for c in call.counterparts],
                 countries=list(call.countries),
@@ -399,3 +418,30 @@ def test_every_new_call_alerts_a_kinds_only_rule_by_email(
         "query: country:XX at column 9: unknown country code 'XX' (ISO 3166 alpha-2 such as FR, or EU, RU)"
     )
     assert "Traceback" not in bad.stderr
+
+
+def test_rules_test_matches_versions_and_shows_their_language(engine: sa.Engine, database_url: str, tmp_path: Path) -> None:
+    from archive.store import ArchiveStore
+    from calls.ledger import CallRecorder
+    from tests.test_alerts import EN_CALL, RU_CALL
+
+    store, recorder = ArchiveStore(engine), CallRecorder()
+    store.store(RU_CALL, recorder)
+    store.store(EN_CALL, recorder)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[[rule]]\nname = "m"\ncounterparts = ["Macron"]\n\n[[rule]]\nname = "en"\nkinds = ["call"]\nlangs = ["en"]\n',
+        encoding="utf-8",
+    )
+    env = cli_env(database_url=database_url, rules=str(rules))
+    # The Russian version passes through its English twin's record, as it would when alerting.
+    tested = run_cli("rules", "test", "--rule", "m", "--format", "json", env=env)
+    assert tested.returncode == 0, tested.stderr
+    assert [(entry["id"], entry["lang"]) for entry in json.loads(tested.stdout)] == [
+        (RU_CALL.id, "en"),
+        (RU_CALL.id, "ru"),
+    ]
+    table = run_cli("rules", "test", "--rule", "en", env=env).stdout.splitlines()
+    assert table[0].split()[:4] == [str(EN_CALL.id), "20.02.2022", "19:00", "(Moscow)"]
+    assert table[0].split()[4:6] == ["en", "call"]
+    assert table[-1] == "1 matching item(s) for kinds=call"
