@@ -19,6 +19,7 @@ from sqlmodel import Session
 from archive.export import item_object
 from archive.models import Item, ItemRevision
 from archive.records import CONTENT_FIELDS
+from archive.vocabulary import LANGS
 
 #: Words of unchanged text shown either side of a change.
 CONTEXT_WORDS = 4
@@ -28,18 +29,34 @@ _TEXT_FIELDS = ("title", "lead", "text")
 _LIST_FIELDS = ("topics", "geography", "persons")
 
 
-def item_with_revisions(engine: Engine, item_id: int) -> dict[str, Any] | None:
-    """The item's export object with ``revisions``: oldest first, each with its content and the
-    ``changes`` that the next version made; None when the archive does not hold the item.
+def item_versions(engine: Engine, item_id: int) -> list[dict[str, Any]]:
+    """Every language version of the item (`item_with_revisions` each), the Russian one first; empty
+    when the archive does not hold the item. ``show`` and the web item page show them all."""
+    with Session(engine) as session:
+        statement = select(Item.lang).where(Item.id == item_id)  # type: ignore[arg-type]
+        langs = set(session.exec(statement).scalars())  # type: ignore[call-overload]
+    ordered = [lang for lang in LANGS if lang in langs] + sorted(langs - set(LANGS))
+    found = (item_with_revisions(engine, item_id, lang) for lang in ordered)
+    return [version for version in found if version is not None]
+
+
+def item_with_revisions(engine: Engine, item_id: int, lang: str = LANGS[0]) -> dict[str, Any] | None:
+    """The export object of the item's version in ``lang`` with ``revisions``: oldest first, each
+    with its content and the ``changes`` that the next version made; None when the archive does not
+    hold that version.
 
     A change is ``{"field", "before", "after", "diff"}``; ``diff`` is a short word diff for the
     title, lead and text (``[-removed-]{+added+}``), and ``None`` for other fields.
     """
     with Session(engine) as session:
-        item = session.get(Item, item_id)
+        item = session.get(Item, (item_id, lang))
         if item is None:
             return None
-        statement = select(ItemRevision).where(ItemRevision.item_id == item_id).order_by(ItemRevision.version)  # type: ignore[arg-type]
+        statement = (
+            select(ItemRevision)
+            .where(ItemRevision.item_id == item_id, ItemRevision.lang == lang)  # type: ignore[arg-type]
+            .order_by(ItemRevision.version)  # type: ignore[arg-type]
+        )
         revisions = list(session.exec(statement).scalars())  # type: ignore[call-overload]
         data = item_object(item)
         current = _content(item)

@@ -157,6 +157,7 @@ def seed_calls(engine: sa.Engine) -> None:
             session.add(
                 CallEntry(
                     item_id=item.id,
+                    lang=item.lang,
                     item_version=1,
                     counterparts=people,
                     countries=countries,
@@ -219,7 +220,7 @@ def test_calls_page_lists_every_call_newest_first(client: Any) -> None:
         "Emmanuel Macron, President of France · France (FR)",
         "France",
     ]
-    assert macron.cssselect("td.title a")[0].get("href") == "/items/68017"
+    assert macron.cssselect("td.title a")[0].get("href") == "/items/68017#lang-en"
     group = page.cssselect("tr[data-id='67955'] .counterpart")
     assert [" ".join(c.text_content().split()) for c in group] == [
         "Olaf Scholz, Federal Chancellor of Germany · Germany (DE)",
@@ -270,7 +271,7 @@ def test_calls_page_keeps_the_filters_in_the_form(client: Any) -> None:
     assert page.cssselect("input[name=country]")[0].get("value") == "fr"
     assert page.cssselect("input[name=initiated_by]")[0].get("value") == "foreign"
     assert page.cssselect("select[name=lang] option[selected]")[0].get("value") == "en"
-    assert [link.get("href") for link in page.cssselect("#count a")] == ["/feeds/calls/FR.atom"]
+    assert [link.get("href") for link in page.cssselect("#count a")] == ["/feeds/calls/FR.atom?lang=en"]
 
 
 @pytest.mark.parametrize(
@@ -383,7 +384,12 @@ def test_api_calls(client: Any) -> None:
         ],
         "countries": ["DE", "FR"],
         "initiated_by": [],
+        # An English call is its own English version.
+        "en_title": "Telephone conversation with Olaf Scholz and Emmanuel Macron",
+        "en_url": "http://en.kremlin.ru/events/president/news/67955",
     }
+    russian = next(c for c in payload["calls"] if c["id"] == 70001)
+    assert russian["en_title"] is None and russian["en_url"] is None  # no English version archived
     page = client.get("/api/calls", params={"limit": 5, "offset": 10}).json()
     assert page["total"] == 14 and [c["id"] for c in page["calls"]] == NEWEST_FIRST[10:]
 
@@ -451,7 +457,7 @@ def test_country_feed(client: Any) -> None:
         "http://kremlin.ru/events/president/news/70001",
     ]
     assert entries[0].findtext(f"{ATOM}summary").endswith("at the French side's initiative.")
-    assert entries[0].find(f"{ATOM}link[@rel='related']").get("href") == "http://testserver/items/68017"
+    assert entries[0].find(f"{ATOM}link[@rel='related']").get("href") == "http://testserver/items/68017#lang-en"
     alternate = root.find(f"{ATOM}link[@rel='alternate']").get("href")
     assert alternate == "http://testserver/calls?country=FR"
     parsed = feedparser_check(answer.content)
@@ -484,7 +490,9 @@ def test_country_feed_etag_answers_304(client: Any, engine: sa.Engine) -> None:
     item, people, _ = call(68700, "en", "2022-06-24 12:00", ERDOGAN, [("Recep Tayyip Erdogan", None, "TR")])
     ArchiveStore(engine).store(item)
     with Session(engine) as session:
-        session.add(CallEntry(item_id=68700, item_version=1, counterparts=people, countries=["TR"], reader=1))
+        session.add(
+            CallEntry(item_id=68700, lang="en", item_version=1, counterparts=people, countries=["TR"], reader=1)
+        )
         session.commit()
     changed = client.get("/feeds/calls/TR.atom", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag

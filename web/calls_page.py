@@ -11,10 +11,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
 
+from archive.export import load_versions
 from calls.codes import country_label, country_name
 from calls.filters import INITIATIVES, CallFilterError, call_filter
 from calls.ledger import StoredCall, load_calls
@@ -113,17 +116,61 @@ def calls_page(
         return render(context, "calls.html", page, 422)
     calls = load_calls(context.engine, wanted, context.lemmatizer)
     first = (form.page - 1) * PER_PAGE
+    shown = calls[first : first + PER_PAGE]
     page.update(
-        calls=calls[first : first + PER_PAGE],
+        calls=shown,
+        twins=english_twins(context.engine, shown),
         total=len(calls),
         first_shown=first + 1,
         links=present.page_links(len(calls), form.page, PER_PAGE),
         last_page=present.last_page(len(calls), PER_PAGE),
         chart=calls_chart(calls_per_month(calls)) if calls else None,
-        feed=f"/feeds/calls/{wanted.country}.atom" if wanted.country else "/feeds/calls.atom",
+        feed=call_feed_path(wanted.country, wanted.lang),
         feed_country=wanted.country,
     )
     return render(context, "calls.html", page, 200)
+
+
+@dataclass(frozen=True)
+class Twin:
+    """The English version of a call: what the table, the API and the feeds link besides the call."""
+
+    title: str
+    url: str
+
+
+def twin_json(twin: Twin | None) -> dict[str, str | None]:
+    """``en_title``, ``en_url`` as `/api/calls` adds them to a call (null while there is no twin)."""
+    return {"en_title": twin.title if twin else None, "en_url": twin.url if twin else None}
+
+
+def english_twins(engine: Engine, calls: Sequence[StoredCall]) -> dict[int, Twin]:
+    """The English version of each call that has one in the archive, by id (a call listed in English
+    is its own).
+
+    The ledger names it (``en_title``, ``en_url`` of a `StoredCall`); a ledger that does not carry
+    them yet is completed from the archive's versions of the ids, so the pages need not wait for it.
+    """
+    twins: dict[int, Twin] = {}
+    unknown = []
+    for call in calls:
+        if call.lang == "en":
+            twins[call.id] = Twin(call.title, call.url)
+        elif not hasattr(call, "en_url"):
+            unknown.append(call.id)
+        elif getattr(call, "en_url", None):
+            twins[call.id] = Twin(getattr(call, "en_title", None) or call.title, call.en_url)  # type: ignore[attr-defined]
+    for item_id, versions in load_versions(engine, unknown).items():
+        english = versions.get("en")
+        if english is not None:
+            twins[item_id] = Twin(english.title, english.url)
+    return twins
+
+
+def call_feed_path(country: str | None, lang: str | None) -> str:
+    """The Atom feed of the calls a page shows: with ``country`` its own feed; ``lang`` carried along."""
+    path = f"/feeds/calls/{country}.atom" if country else "/feeds/calls.atom"
+    return f"{path}?{urlencode({'lang': lang})}" if lang else path
 
 
 def initiative_text(call: StoredCall) -> str:
