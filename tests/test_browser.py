@@ -205,7 +205,9 @@ def test_calls_page_and_its_chart_in_a_real_browser(calls_site: str, browser: An
     # The chart: drawn by the browser (a real size), one bar per month, February and March 2022.
     chart = browser.find_element(By.CSS_SELECTOR, "svg.chart")
     assert chart.size["width"] > 300 and chart.size["height"] > 150
-    assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent") == "Calls per month by country"
+    assert (
+        chart.find_element(By.TAG_NAME, "title").get_attribute("textContent") == "Calls per month by country"
+    )
     months = chart.find_elements(By.CSS_SELECTOR, "g.bar")
     assert [m.find_element(By.TAG_NAME, "title").get_attribute("textContent") for m in months] == [
         "February 2022: 1 call (France 1)",

@@ -56,7 +56,13 @@ def call(
 MICHEL = "Telephone conversation with European Council President Charles Michel"
 ERDOGAN = "Telephone conversation with President of Turkey Recep Tayyip Erdogan"
 CALLS = [
-    call(67189, "en", "2021-11-24 19:20", MICHEL, [("Charles Michel", "President of the European Council", "EU")]),
+    call(
+        67189,
+        "en",
+        "2021-11-24 19:20",
+        MICHEL,
+        [("Charles Michel", "President of the European Council", "EU")],
+    ),
     call(67549, "en", "2022-01-02 15:50", ERDOGAN, [("Recep Tayyip Erdogan", "President of Turkey", "TR")]),
     call(
         70001,
@@ -114,7 +120,13 @@ CALLS = [
         "at the French side's initiative.",
     ),
     call(68118, "en", "2022-04-01 17:45", ERDOGAN, [("Recep Tayyip Erdogan", "President of Turkey", "TR")]),
-    call(68260, "en", "2022-04-22 15:25", MICHEL, [("Charles Michel", "President of the European Council", "EU")]),
+    call(
+        68260,
+        "en",
+        "2022-04-22 15:25",
+        MICHEL,
+        [("Charles Michel", "President of the European Council", "EU")],
+    ),
     # A row that went wrong somewhere: markup in the title, the name and the country must stay text.
     call(
         70005,
@@ -142,7 +154,9 @@ CALLS = [
     call(70004, "ru", "2022-06-20 21:00", "Телефонный разговор", []),
 ]
 NEWEST_FIRST = [item.id for item, _, _ in sorted(CALLS, key=lambda c: c[0].published_at, reverse=True)]
-NOT_A_CALL = record(70100, "Совещание с членами Правительства", datetime(2022, 3, 5, 9, tzinfo=UTC), kind="meeting")
+NOT_A_CALL = record(
+    70100, "Совещание с членами Правительства", datetime(2022, 3, 5, 9, tzinfo=UTC), kind="meeting"
+)
 
 
 def seed_calls(engine: sa.Engine) -> None:
@@ -434,7 +448,9 @@ def test_api_calls_bad_filters_are_422_with_a_readable_detail(
     assert answer.json() == {"detail": detail}
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"lang": "de"}, {"since": "x"}])
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"lang": "de"}, {"since": "x"}]
+)
 def test_api_calls_bad_parameters_are_422(client: Any, params: dict[str, Any]) -> None:
     answer = client.get("/api/calls", params=params)
     assert answer.status_code == 422
@@ -457,7 +473,9 @@ def test_country_feed(client: Any) -> None:
         "http://kremlin.ru/events/president/news/70001",
     ]
     assert entries[0].findtext(f"{ATOM}summary").endswith("at the French side's initiative.")
-    assert entries[0].find(f"{ATOM}link[@rel='related']").get("href") == "http://testserver/items/68017#lang-en"
+    assert (
+        entries[0].find(f"{ATOM}link[@rel='related']").get("href") == "http://testserver/items/68017#lang-en"
+    )
     alternate = root.find(f"{ATOM}link[@rel='alternate']").get("href")
     assert alternate == "http://testserver/calls?country=FR"
     parsed = feedparser_check(answer.content)
@@ -491,7 +509,9 @@ def test_country_feed_etag_answers_304(client: Any, engine: sa.Engine) -> None:
     ArchiveStore(engine).store(item)
     with Session(engine) as session:
         session.add(
-            CallEntry(item_id=68700, lang="en", item_version=1, counterparts=people, countries=["TR"], reader=1)
+            CallEntry(
+                item_id=68700, lang="en", item_version=1, counterparts=people, countries=["TR"], reader=1
+            )
         )
         session.commit()
     changed = client.get("/feeds/calls/TR.atom", headers={"If-None-Match": etag})
