@@ -21,7 +21,18 @@ from sqlmodel import Session
 
 from archive.models import CallEntry
 from archive.store import ArchiveStore
-from tests.test_web import ATOM, check_atom, feedparser_check, make_client, record
+from tests.test_web import (
+    ATOM,
+    ENGLISH,
+    MACRON,
+    TWIN_EN,
+    TWIN_EN_EDITED_TITLE,
+    check_atom,
+    feedparser_check,
+    make_client,
+    record,
+    seed_twins,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 MOSCOW = timedelta(hours=3)
@@ -455,6 +466,53 @@ def test_api_calls_bad_parameters_are_422(client: Any, params: dict[str, Any]) -
     answer = client.get("/api/calls", params=params)
     assert answer.status_code == 422
     assert next(iter(params)) in answer.json()["detail"][0]["loc"]
+
+
+# --- both language versions of a call ------------------------------------------------------------------
+
+
+@pytest.fixture
+def twins(engine: sa.Engine, database_url: str, lemmatizer: Any) -> Iterator[Any]:
+    """A client on an archive with the Russian and the English version of one call (`seed_twins`)."""
+    seed_twins(engine)
+    yield from make_client(database_url, lemmatizer)
+
+
+def test_calls_page_shows_a_call_once_with_its_english_version(twins: Any) -> None:
+    answer = twins.get("/calls")
+    assert row_ids(answer) == [70001, ENGLISH.id]
+    row = page_of(answer).cssselect("tr[data-id='70001']")[0]
+    title = row.cssselect("td.title > a")[0]
+    assert (title.text, title.get("href"), title.get("lang")) == (MACRON.title, "/items/70001#lang-ru", "ru")
+    twin = row.cssselect("td.title .twin a")
+    assert [(a.text, a.get("href"), a.get("hreflang")) for a in twin] == [
+        (TWIN_EN_EDITED_TITLE, TWIN_EN.url, "en")
+    ]
+    # The English-only call has no second line: it is its own English version.
+    assert page_of(answer).cssselect(f"tr[data-id='{ENGLISH.id}'] .twin") == []
+    in_english = twins.get("/calls", params={"lang": "en"})
+    assert row_ids(in_english) == [70001, ENGLISH.id]
+    row = page_of(in_english).cssselect("tr[data-id='70001']")[0]
+    title = row.cssselect("td.title > a")[0]
+    assert (title.text, title.get("href")) == (TWIN_EN_EDITED_TITLE, "/items/70001#lang-en")
+    assert row.cssselect(".twin") == []
+    # A name in either language finds the call, shown in its Russian version.
+    assert row_ids(twins.get("/calls", params={"counterpart": "Macron", "since": "2022-01-01"})) == [70001]
+
+
+def test_api_calls_carry_the_english_version(twins: Any) -> None:
+    calls = twins.get("/api/calls").json()
+    assert calls["total"] == 2
+    macron = calls["calls"][0]
+    assert (macron["id"], macron["lang"], macron["url"]) == (70001, "ru", MACRON.url)
+    assert (macron["en_title"], macron["en_url"]) == (TWIN_EN_EDITED_TITLE, TWIN_EN.url)
+    english = twins.get("/api/calls", params={"lang": "en"}).json()["calls"]
+    assert [(c["id"], c["lang"], c["url"], c["en_url"]) for c in english] == [
+        (70001, "en", TWIN_EN.url, TWIN_EN.url),
+        (ENGLISH.id, "en", ENGLISH.url, ENGLISH.url),
+    ]
+    assert [c["id"] for c in twins.get("/api/calls", params={"lang": "ru"}).json()["calls"]] == [70001]
+    assert twins.get("/api/calls", params={"lang": "fr"}).status_code == 422
 
 
 # --- /feeds/calls/{country}.atom -----------------------------------------------------------------------
