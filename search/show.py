@@ -1,10 +1,13 @@
-"""One item in full, with its earlier versions and what each edit changed (read-only).
+"""One item in full: every language version, each with its earlier versions and what each edit
+changed (read-only).
 
-The archive keeps an item's current content in ``item`` and every replaced version in
-``itemrevision`` (see `archive.store`). Version *n* was replaced by version *n+1*: the next revision,
-or the item itself for the newest revision. What changed is worked out here, field by field; for
-the title, lead and text a word diff in short (the changed words with a little context), because an
-edit on kremlin.ru is usually a corrected name or date in a long text.
+kremlin.ru and en.kremlin.ru give an item the same id, and the archive keeps each language version
+as a row of its own (``item``, keyed ``(id, lang)``), with the contents it replaced in
+``itemrevision`` (see `archive.store`). Version *n* of a language version was replaced by version
+*n+1*: the next revision of that language, or the current row for the newest revision. What changed
+is worked out here, field by field; for the title, lead and text a word diff in short (the changed
+words with a little context), because an edit on kremlin.ru is usually a corrected name or date in a
+long text.
 """
 
 from __future__ import annotations
@@ -29,37 +32,50 @@ _TEXT_FIELDS = ("title", "lead", "text")
 _LIST_FIELDS = ("topics", "geography", "persons")
 
 
-def item_versions(engine: Engine, item_id: int) -> list[dict[str, Any]]:
-    """Every language version of the item (`item_with_revisions` each), the Russian one first; empty
-    when the archive does not hold the item. ``show`` and the web item page show them all."""
+def item_versions(engine: Engine, item_id: int) -> dict[str, Any] | None:
+    """``{"id": item_id, "versions": [...]}``: every language version the archive holds of the item,
+    the Russian (primary) one first, each as `version_with_revisions` makes it; None when the archive
+    holds no version of the item."""
     with Session(engine) as session:
-        statement = select(Item.lang).where(Item.id == item_id)  # type: ignore[arg-type]
-        langs = set(session.exec(statement).scalars())  # type: ignore[call-overload]
-    ordered = [lang for lang in LANGS if lang in langs] + sorted(langs - set(LANGS))
-    found = (item_with_revisions(engine, item_id, lang) for lang in ordered)
-    return [version for version in found if version is not None]
+        items = list(session.exec(select(Item).where(Item.id == item_id)).scalars())  # type: ignore[call-overload,arg-type]
+        statement = (
+            select(ItemRevision)
+            .where(ItemRevision.item_id == item_id)  # type: ignore[arg-type]
+            .order_by(ItemRevision.lang, ItemRevision.version)  # type: ignore[arg-type]
+        )
+        revisions = list(session.exec(statement).scalars())  # type: ignore[call-overload]
+        if not items:
+            return None
+        items.sort(key=lambda item: (_language_order(item.lang), item.lang))
+        versions = [
+            version_with_revisions(item, [revision for revision in revisions if revision.lang == item.lang])
+            for item in items
+        ]
+    return {"id": item_id, "versions": versions}
 
 
-def item_with_revisions(engine: Engine, item_id: int, lang: str = LANGS[0]) -> dict[str, Any] | None:
-    """The export object of the item's version in ``lang`` with ``revisions``: oldest first, each
-    with its content and the ``changes`` that the next version made; None when the archive does not
-    hold that version.
+def item_with_revisions(engine: Engine, item_id: int, lang: str | None = None) -> dict[str, Any] | None:
+    """One language version of the item with its revisions (see `version_with_revisions`): the one in
+    ``lang``, or without it the primary one (Russian when held, else English); None when the archive
+    does not hold it."""
+    found = item_versions(engine, item_id)
+    if found is None:
+        return None
+    if lang is None:
+        return found["versions"][0]
+    return next((version for version in found["versions"] if version["lang"] == lang), None)
+
+
+def version_with_revisions(item: Item, revisions: list[ItemRevision]) -> dict[str, Any]:
+    """The version's export object (`archive.export.item_object`: with its ``lang`` and ``url``) with
+    ``revisions`` (the version's own, given oldest first), each with its content and the ``changes``
+    that the next version made.
 
     A change is ``{"field", "before", "after", "diff"}``; ``diff`` is a short word diff for the
     title, lead and text (``[-removed-]{+added+}``), and ``None`` for other fields.
     """
-    with Session(engine) as session:
-        item = session.get(Item, (item_id, lang))
-        if item is None:
-            return None
-        statement = (
-            select(ItemRevision)
-            .where(ItemRevision.item_id == item_id, ItemRevision.lang == lang)  # type: ignore[arg-type]
-            .order_by(ItemRevision.version)  # type: ignore[arg-type]
-        )
-        revisions = list(session.exec(statement).scalars())  # type: ignore[call-overload]
-        data = item_object(item)
-        current = _content(item)
+    data = item_object(item)
+    current = _content(item)
     entries = []
     for position, revision in enumerate(revisions):
         content = _content(revision)
@@ -74,6 +90,11 @@ def item_with_revisions(engine: Engine, item_id: int, lang: str = LANGS[0]) -> d
         )
     data["revisions"] = entries
     return data
+
+
+def _language_order(lang: str) -> int:
+    """The site's editions in `LANGS` order (Russian, the primary one, first); others after them."""
+    return LANGS.index(lang) if lang in LANGS else len(LANGS)
 
 
 def _content(row: Item | ItemRevision) -> dict[str, Any]:

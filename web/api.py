@@ -145,9 +145,10 @@ def get_item(
     A client that wants "the item" reads the top level, as before the archive kept both languages; a
     client that wants both reads ``versions``.
     """
-    versions = item_versions(context.engine, item_id)
-    if not versions:
+    found = item_versions(context.engine, item_id)
+    if found is None:
         raise HTTPException(404, f"no item {item_id} in the archive")
+    versions = found["versions"]
     chosen = versions[0] if lang is None else next((v for v in versions if v["lang"] == lang), None)
     if chosen is None:
         raise HTTPException(404, f"no {lang} version of item {item_id} in the archive")

@@ -187,12 +187,12 @@ def search_page(
 def item_page(item_id: str, context: Annotated[WebContext, Depends(get_context)]) -> HTMLResponse:
     """One item, every language version of it (Russian first, each at ``#lang-ru``, ``#lang-en``):
     title, Moscow time, place, tags, lead, text, earlier versions."""
-    versions = []
+    found = None
     if item_id.isdigit() and len(item_id) < 19:
-        versions = item_versions(context.engine, int(item_id))
-    if not versions:
+        found = item_versions(context.engine, int(item_id))
+    if found is None:
         return render(context, "missing.html", {"item_id": item_id}, 404)
-    return render(context, "item.html", {"versions": versions}, 200)
+    return render(context, "item.html", {"versions": found["versions"]}, 200)
 
 
 def render(context: WebContext, name: str, values: dict[str, Any], status: int) -> HTMLResponse:
