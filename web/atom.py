@@ -65,7 +65,7 @@ def render_feed(info: FeedInfo, items: Iterable[dict[str, Any]], item_page: str 
     ``items`` are item objects (`archive.export.item_object`) of language versions, newest first:
     each is an entry in its own language (``xml:lang``) linking its own page on the site. An object
     may carry ``other_versions``, ``[{"lang", "url", "title"}]``: the item's pages in other languages,
-    linked as further rel=alternate with their ``hreflang`` (a call's English twin). ``item_page`` is
+    linked as rel=related with their ``hreflang`` (a call's English twin). ``item_page`` is
     a format string with ``{id}`` and ``{lang}`` for the server's page of an item, linked as
     rel=related.
     """
@@ -99,10 +99,12 @@ def _entry(feed: etree._Element, item: dict[str, Any], item_page: str | None) ->
     if published is not None:
         _text(entry, "published", _rfc3339(published))
     _link(entry, item["url"], "alternate", "text/html", lang)
-    for other in item.get("other_versions") or ():
-        _link(entry, other["url"], "alternate", "text/html", other["lang"], other.get("title"))
     if item_page:
         _link(entry, item_page.format(id=item["id"], lang=lang or ""), "related", "text/html")
+    # rel=related, not a second alternate: readers (feedparser among them) take the last alternate for
+    # the entry's link, and the entry is the version it is in.
+    for other in item.get("other_versions") or ():
+        _link(entry, other["url"], "related", "text/html", other["lang"], other.get("title"))
     for topic in item.get("topics") or ():
         etree.SubElement(entry, _A + "category", term=xml_safe(topic))
     if item.get("lead"):

@@ -2,8 +2,8 @@
 matches.
 
 The call feeds read the call ledger, like ``/calls``: one entry per call, in its Russian version when
-the archive holds it (``?lang=en``: the English ones), with the English twin as a second
-``rel=alternate`` link (``hreflang="en"``). A rule's feed lists what its search finds: language
+the archive holds it (``?lang=en``: the English ones), with the English twin as a ``rel=related``
+link with ``hreflang="en"``. A rule's feed lists what its search finds: language
 versions, each an entry of its own. Every entry says its language (``xml:lang``).
 
 A feed reader polls, so every feed carries a strong ETag of its body and answers a matching
