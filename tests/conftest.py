@@ -148,9 +148,7 @@ class SmtpServer:
             self._controller = None
 
     def url(self, to: str = "desk@example.org", **extra: str) -> str:
-        query = "&".join(
-            ["from=kremlin-watch@example.org", f"to={to}", *(f"{k}={v}" for k, v in extra.items())]
-        )
+        query = "&".join(["from=kremlin-watch@example.org", f"to={to}", *(f"{k}={v}" for k, v in extra.items())])
         return f"mailto://127.0.0.1:{self.port}?{query}"
 
 

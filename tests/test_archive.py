@@ -29,7 +29,6 @@ def export_text(engine: Engine, fmt: str, since: date | None = None, until: date
     write_export(iter_items(engine, since, until), buffer, fmt)
     return buffer.getvalue()
 
-
 def article(item_id: int = 67487, **changes: object) -> ItemRecord:
     record = ItemRecord(
         id=item_id,

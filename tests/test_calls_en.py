@@ -31,13 +31,8 @@ def _read(title: str, lead: str | None = None, text: str | None = None, **tags: 
 @pytest.mark.parametrize("item", EVAL, ids=[item["id"] for item in EVAL])
 def test_every_labelled_call_is_read_right(item: dict) -> None:
     record = read_call(_text(item))
-    got = {
-        "counterparts": [c.to_json() for c in record.counterparts],
-        "initiated_by": list(record.initiated_by),
-    }
-    assert got == item["expected"], (
-        f"item {item['id']} ({item['title']!r}): read {got}, labelled {item['expected']}"
-    )
+    got = {"counterparts": [c.to_json() for c in record.counterparts], "initiated_by": list(record.initiated_by)}
+    assert got == item["expected"], f"item {item['id']} ({item['title']!r}): read {got}, labelled {item['expected']}"
 
 
 def _scores(pairs: list[tuple[set, set]]) -> tuple[float, float]:
@@ -89,11 +84,8 @@ LEAD = "Vladimir Putin had a telephone conversation with President of the French
         (f"{LEAD} at the Russian side's initiative.", ("RU",)),
         (f"{LEAD} at the initiative of the Russian side.", ("RU",)),
         (f"{LEAD}. The conversation was initiated by the French side.", ("FR",)),
-        (
-            "During a lengthy telephone conversation initiated by the President of the French Republic, "
-            "Vladimir Putin and Emmanuel Macron had a serious exchange of views.",
-            ("FR",),
-        ),
+        ("During a lengthy telephone conversation initiated by the President of the French Republic, "
+         "Vladimir Putin and Emmanuel Macron had a serious exchange of views.", ("FR",)),
         (f"{LEAD} at Emmanuel Macron's initiative.", ("FR",)),
         (f"{LEAD}.", ()),
         (f"{LEAD}. The situation in Mali was reviewed at Emmanuel Macron's initiative.", ()),
@@ -101,10 +93,7 @@ LEAD = "Vladimir Putin had a telephone conversation with President of the French
     ],
 )
 def test_initiative_wordings(lead: str, initiated_by: tuple[str, ...]) -> None:
-    assert (
-        _read("Telephone conversation with President of France Emmanuel Macron", lead).initiated_by
-        == initiated_by
-    )
+    assert _read("Telephone conversation with President of France Emmanuel Macron", lead).initiated_by == initiated_by
 
 
 def test_initiative_of_several_partners_names_them_all() -> None:
@@ -120,37 +109,26 @@ def test_initiative_of_several_partners_names_them_all() -> None:
 def test_derived_and_listed_adjectives() -> None:
     lead = "Vladimir Putin had a telephone conversation with President of the Republic of Uzbekistan Shavkat Mirziyoyev"
     for wording in ("on the Uzbekistani side's initiative", "at the initiative of the Uzbek side"):
-        assert _read(
-            "Telephone conversation with President of Uzbekistan Shavkat Mirziyoyev", f"{lead} {wording}."
-        ).initiated_by == ("UZ",)
-    assert _read(
-        "Telephone conversation with President of Kyrgyzstan Sadyr Japarov",
-        None,
-        "Held at Kyrgyzstan's initiative, the telephone conversation between Vladimir Putin and "
-        "President of the Kyrgyz Republic Sadyr Japarov focused on Ukraine.",
-    ).initiated_by == ("KG",)
+        assert _read("Telephone conversation with President of Uzbekistan Shavkat Mirziyoyev",
+                     f"{lead} {wording}.").initiated_by == ("UZ",)
+    assert _read("Telephone conversation with President of Kyrgyzstan Sadyr Japarov", None,
+                 "Held at Kyrgyzstan's initiative, the telephone conversation between Vladimir Putin and "
+                 "President of the Kyrgyz Republic Sadyr Japarov focused on Ukraine.").initiated_by == ("KG",)
 
 
 def test_office_before_after_and_as_adjective() -> None:
     cases = {
-        "Telephone conversation with King Hamad bin Isa Al Khalifa of Bahrain": Counterpart(
-            "Hamad bin Isa Al Khalifa", "King of Bahrain", "BH"
-        ),
-        "Telephone conversation with Serbian President Aleksandar Vucic": Counterpart(
-            "Aleksandar Vucic", "Serbian President", "RS"
-        ),
-        "Telephone conversation with European Council President Charles Michel": Counterpart(
-            "Charles Michel", "European Council President", "EU"
-        ),
-        "Telephone conversations with US President Joseph Biden": Counterpart(
-            "Joseph Biden", "US President", "US"
-        ),
-        "Telephone conversation with President of Korea Yoon Suk Yeol": Counterpart(
-            "Yoon Suk Yeol", "President of Korea", "KR"
-        ),
-        "Telephone conversation with President of Türkiye Recep Tayyip Erdogan": Counterpart(
-            "Recep Tayyip Erdogan", "President of Türkiye", "TR"
-        ),
+        "Telephone conversation with King Hamad bin Isa Al Khalifa of Bahrain":
+            Counterpart("Hamad bin Isa Al Khalifa", "King of Bahrain", "BH"),
+        "Telephone conversation with Serbian President Aleksandar Vucic":
+            Counterpart("Aleksandar Vucic", "Serbian President", "RS"),
+        "Telephone conversation with European Council President Charles Michel":
+            Counterpart("Charles Michel", "European Council President", "EU"),
+        "Telephone conversations with US President Joseph Biden": Counterpart("Joseph Biden", "US President", "US"),
+        "Telephone conversation with President of Korea Yoon Suk Yeol":
+            Counterpart("Yoon Suk Yeol", "President of Korea", "KR"),
+        "Telephone conversation with President of Türkiye Recep Tayyip Erdogan":
+            Counterpart("Recep Tayyip Erdogan", "President of Türkiye", "TR"),
     }
     for title, expected in cases.items():
         assert _read(title).counterparts == (expected,), title
@@ -162,10 +140,7 @@ def test_names_only_in_the_title_take_offices_from_the_lead() -> None:
         "Vladimir Putin had a telephone conversation with Chancellor of the Federal Republic of Germany Olaf "
         "Scholz and President of the French Republic Emmanuel Macron.",
     )
-    assert [(c.name, c.country) for c in record.counterparts] == [
-        ("Olaf Scholz", "DE"),
-        ("Emmanuel Macron", "FR"),
-    ]
+    assert [(c.name, c.country) for c in record.counterparts] == [("Olaf Scholz", "DE"), ("Emmanuel Macron", "FR")]
 
 
 def test_leaders_of_group_reads_the_names_from_the_text() -> None:
@@ -189,21 +164,17 @@ def test_domestic_call_is_russian() -> None:
 
 
 def test_governor_is_russian_and_an_international_office_has_no_country() -> None:
-    assert _read(
-        "Telephone conversation with Governor of Belgorod Region Vyacheslav Gladkov"
-    ).counterparts == (Counterpart("Vyacheslav Gladkov", "Governor of Belgorod Region", "RU"),)
+    assert _read("Telephone conversation with Governor of Belgorod Region Vyacheslav Gladkov").counterparts == (
+        Counterpart("Vyacheslav Gladkov", "Governor of Belgorod Region", "RU"),
+    )
     assert _read("Telephone conversation with UN Secretary-General Antonio Guterres").counterparts == (
         Counterpart("Antonio Guterres", "UN Secretary-General", None),
     )
 
 
 def test_tags_add_a_person_and_a_country_the_text_lacks() -> None:
-    record = _read(
-        "Telephone conversation",
-        "A telephone conversation took place.",
-        persons=["Macron Emmanuel"],
-        geography=["France"],
-    )
+    record = _read("Telephone conversation", "A telephone conversation took place.",
+                   persons=["Macron Emmanuel"], geography=["France"])
     assert record.counterparts == (Counterpart("Emmanuel Macron", None, "FR"),)
 
 
@@ -213,10 +184,8 @@ def test_unreadable_call_has_no_counterparts() -> None:
 
 
 def test_no_break_spaces_and_curly_quotes_of_real_pages() -> None:
-    record = _read(
-        "Telephone conversation with President of\xa0France Emmanuel Macron",
-        "Vladimir Putin had a\xa0telephone conversation with Emmanuel Macron at\xa0the French side’s initiative.",
-    )
+    record = _read("Telephone conversation with President of\xa0France Emmanuel Macron",
+                   "Vladimir Putin had a\xa0telephone conversation with Emmanuel Macron at\xa0the French side’s initiative.")
     assert record.counterparts == (Counterpart("Emmanuel Macron", "President of France", "FR"),)
     assert record.initiated_by == ("FR",)
 

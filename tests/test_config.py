@@ -107,7 +107,7 @@ def test_file_names_in_a_config_file_are_relative_to_it(tmp_path: Path) -> None:
 
 def test_every_bad_value_is_one_line_naming_its_source(tmp_path: Path) -> None:
     config = tmp_path / "kw.toml"
-    config.write_text("max_pages = 0\nretries = true\n\n[later]\nspeed = 3\n")
+    config.write_text('max_pages = 0\nretries = true\n\n[later]\nspeed = 3\n')
     with pytest.raises(ConfigError) as caught:
         load_settings(config, env={"KREMLIN_WATCH_HTTP_PORT": "70000", "KREMLIN_WATCH_LOG_LEVEL": "loud"})
     assert str(caught.value).splitlines() == [

@@ -128,12 +128,7 @@ def test_backfill_since_a_day(site: ReplicaServer, database_url: str) -> None:
 def test_two_concurrent_crawls_do_not_duplicate(site: ReplicaServer, database_url: str) -> None:
     env = cli_env(base_url=site.base_url, database_url=database_url)
     command = [sys.executable, "-m", "kremlin_watch", "crawl", "--pages", "4"]
-    runs = [
-        subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(2)
-    ]
+    runs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=180) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert len(items(database_url)) == 80
@@ -183,9 +178,7 @@ def test_rate_limit_honours_retry_after_and_succeeds(site: ReplicaServer, databa
     assert "refused by the site: 1× 429" in result.stdout
 
 
-def test_broken_article_keeps_the_feed_text_and_is_completed_later(
-    site: ReplicaServer, database_url: str
-) -> None:
+def test_broken_article_keeps_the_feed_text_and_is_completed_later(site: ReplicaServer, database_url: str) -> None:
     target = site.corpus.newest(3)[2]
     site.faults.server_errors(count=10, path_prefix=f"/events/president/news/{target.id}")
     result = crawl(site, database_url)
@@ -243,28 +236,16 @@ def test_export_after_crawl(site: ReplicaServer, database_url: str) -> None:
 
 def test_parse_command_prints_json(database_url: str) -> None:
     del database_url
-    result = run_cli(
-        "parse",
-        str(ROOT / "tests/fixtures/en_article_63907_call.html"),
-        "--url",
-        "http://en.kremlin.ru/events/president/news/63907",
-    )
+    result = run_cli("parse", str(ROOT / "tests/fixtures/en_article_63907_call.html"), "--url", "http://en.kremlin.ru/events/president/news/63907")
     assert result.returncode == 0, result.stderr
     item = json.loads(result.stdout)
     assert item["id"] == 63907 and item["kind"] == "call"
     assert item["published_at"] == "2020-08-18T11:40:00+00:00"
-    listing = run_cli(
-        "parse",
-        str(ROOT / "tests/fixtures/en_feed_president_news.xml"),
-        "--url",
-        "http://en.kremlin.ru/events/president/news/feed",
-    )
+    listing = run_cli("parse", str(ROOT / "tests/fixtures/en_feed_president_news.xml"), "--url", "http://en.kremlin.ru/events/president/news/feed")
     page = json.loads(listing.stdout)
     assert len(page["items"]) == 20
     assert page["next"] == "http://en.kremlin.ru/events/president/news/feed/page/2"
-    broken = run_cli(
-        "parse", str(ROOT / "tests/fixtures/en_robots.txt"), "--url", "http://en.kremlin.ru/robots.txt"
-    )
+    broken = run_cli("parse", str(ROOT / "tests/fixtures/en_robots.txt"), "--url", "http://en.kremlin.ru/robots.txt")
     assert broken.returncode == 1
     assert "Traceback" not in broken.stderr
 
