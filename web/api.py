@@ -20,7 +20,7 @@ from search.engine import SearchError, search
 from search.request import SearchRequest
 from search.show import item_versions
 from search.stats import STATS_BY, counts
-from web.calls_page import english_twins, twin_json
+from web.calls_page import english_version
 from web.context import WebContext, get_context
 from web.rules import RulesUnavailable, configured_rules, rule_json, rule_matches
 
@@ -178,9 +178,7 @@ def list_calls(
         raise HTTPException(422, str(error)) from None
     calls = load_calls(context.engine, wanted, context.lemmatizer)
     shown = calls[offset : offset + limit]
-    twins = english_twins(context.engine, shown)
-    answer = [{**call.to_json(), **twin_json(twins.get(call.id))} for call in shown]
-    return {"total": len(calls), "calls": answer}
+    return {"total": len(calls), "calls": [{**call.to_json(), **english_version(call)} for call in shown]}
 
 
 @router.get("/stats", response_model=list[StatOut], responses={422: {"model": ErrorOut}})

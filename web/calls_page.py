@@ -15,9 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine
 
-from archive.export import load_versions
 from calls.codes import country_label, country_name
 from calls.filters import INITIATIVES, CallFilterError, call_filter
 from calls.ledger import StoredCall, load_calls
@@ -107,7 +105,7 @@ def calls_page(
     since = form_day("since", form.since, form.errors)
     until = form_day("until", form.until, form.errors)
     page: dict[str, Any] = {"form": form, "calls": None}
-    page.update(initiatives=INITIATIVES, initiative=initiative_text)
+    page.update(initiatives=INITIATIVES, initiative=initiative_text, english=english_version)
     try:
         wanted = call_filter(form.country, form.counterpart, form.initiated_by, since, until, form.lang)
     except CallFilterError as error:
@@ -119,7 +117,6 @@ def calls_page(
     shown = calls[first : first + PER_PAGE]
     page.update(
         calls=shown,
-        twins=english_twins(context.engine, shown),
         total=len(calls),
         first_shown=first + 1,
         links=present.page_links(len(calls), form.page, PER_PAGE),
@@ -131,40 +128,12 @@ def calls_page(
     return render(context, "calls.html", page, 200)
 
 
-@dataclass(frozen=True)
-class Twin:
-    """The English version of a call: what the table, the API and the feeds link besides the call."""
-
-    title: str
-    url: str
-
-
-def twin_json(twin: Twin | None) -> dict[str, str | None]:
-    """``en_title``, ``en_url`` as `/api/calls` adds them to a call (null while there is no twin)."""
-    return {"en_title": twin.title if twin else None, "en_url": twin.url if twin else None}
-
-
-def english_twins(engine: Engine, calls: Sequence[StoredCall]) -> dict[int, Twin]:
-    """The English version of each call that has one in the archive, by id (a call listed in English
-    is its own).
-
-    The ledger names it (``en_title``, ``en_url`` of a `StoredCall`); a ledger that does not carry
-    them yet is completed from the archive's versions of the ids, so the pages need not wait for it.
-    """
-    twins: dict[int, Twin] = {}
-    unknown = []
-    for call in calls:
-        if call.lang == "en":
-            twins[call.id] = Twin(call.title, call.url)
-        elif not hasattr(call, "en_url"):
-            unknown.append(call.id)
-        elif getattr(call, "en_url", None):
-            twins[call.id] = Twin(getattr(call, "en_title", None) or call.title, call.en_url)  # type: ignore[attr-defined]
-    for item_id, versions in load_versions(engine, unknown).items():
-        english = versions.get("en")
-        if english is not None:
-            twins[item_id] = Twin(english.title, english.url)
-    return twins
+def english_version(call: StoredCall) -> dict[str, str | None]:
+    """``en_title``, ``en_url``: the call's English version as the ledger names it (the call's own when
+    it is listed in English), null while the archive has none; `/api/calls` always carries both."""
+    # getattr: calls.ledger.StoredCall gains en_title/en_url with the ledger's language versions.
+    url = getattr(call, "en_url", None)
+    return {"en_title": getattr(call, "en_title", None) if url else None, "en_url": url}
 
 
 def call_feed_path(country: str | None, lang: str | None) -> str:

@@ -25,7 +25,7 @@ from calls.ledger import CallFilter, load_calls
 from search.engine import SearchError
 from web import atom
 from web.api import Lang
-from web.calls_page import english_twins
+from web.calls_page import english_version
 from web.context import WebContext, get_context
 from web.pages import LANG_LABELS
 from web.rules import RulesUnavailable, find_rule, rule_matches
@@ -85,16 +85,15 @@ def _call_entries(context: WebContext, wanted: CallFilter) -> list[dict[str, Any
     """The newest `FEED_SIZE` calls of the ledger as item objects, each with its English twin."""
     calls = load_calls(context.engine, wanted, context.lemmatizer)[:FEED_SIZE]
     found = load_items(context.engine, [(call.id, call.lang) for call in calls])
-    twins = english_twins(context.engine, calls)
     entries = []
     for call in calls:
         item = found.get((call.id, call.lang))
         if item is None:
             continue
         entry = item_object(item)
-        twin = twins.get(call.id)
-        if twin is not None and call.lang != "en":
-            entry["other_versions"] = [{"lang": "en", "url": twin.url, "title": twin.title}]
+        english = english_version(call)
+        if english["en_url"] and call.lang != "en":
+            entry["other_versions"] = [{"lang": "en", "url": english["en_url"], "title": english["en_title"]}]
         entries.append(entry)
     return entries
 
