@@ -21,7 +21,18 @@ from typing import Any
 import pytest
 
 from tests.conftest import free_port
-from tests.test_web import BIDEN, BIDEN_EDITED_TITLE, DECREE, running_server, seed, wait_for
+from tests.test_web import (
+    BIDEN,
+    BIDEN_EDITED_TITLE,
+    DECREE,
+    MACRON,
+    TWIN_EN,
+    TWIN_EN_EDITED_TITLE,
+    running_server,
+    seed,
+    seed_twins,
+    wait_for,
+)
 from tests.test_web_calls import seed_calls
 
 #: Flags that keep a headless Chromium quiet, offline and independent of any user profile.
@@ -91,6 +102,12 @@ def calls_site(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def twins_site(tmp_path: Path) -> Iterator[str]:
+    """An archive with the Russian and the English version of a call (`tests.test_web`), served."""
+    yield from _served(tmp_path, seed_twins)
+
+
+@pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     """A headless Chromium under ChromeDriver, with a throw-away profile."""
     chromium = _chromium()
@@ -151,7 +168,7 @@ def test_search_page_in_a_real_browser(site: str, browser: Any, tmp_path: Path) 
 
     browser.find_element(By.LINK_TEXT, BIDEN_EDITED_TITLE).click()
     wait.until(ready.title_contains("Байденом"))
-    assert browser.current_url == f"{site}/items/67487"
+    assert browser.current_url == f"{site}/items/67487#lang-ru"  # the version the hit was
     assert browser.find_element(By.TAG_NAME, "h1").text == BIDEN_EDITED_TITLE
     text = browser.find_element(By.CSS_SELECTOR, "article.item").text
     assert "31.12.2021 02:20" in text  # Moscow time of 2021-12-30 23:20 UTC
@@ -205,7 +222,9 @@ def test_calls_page_and_its_chart_in_a_real_browser(calls_site: str, browser: An
     # The chart: drawn by the browser (a real size), one bar per month, February and March 2022.
     chart = browser.find_element(By.CSS_SELECTOR, "svg.chart")
     assert chart.size["width"] > 300 and chart.size["height"] > 150
-    assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent") == "Calls per month by country"
+    assert (
+        chart.find_element(By.TAG_NAME, "title").get_attribute("textContent") == "Calls per month by country"
+    )
     months = chart.find_elements(By.CSS_SELECTOR, "g.bar")
     assert [m.find_element(By.TAG_NAME, "title").get_attribute("textContent") for m in months] == [
         "February 2022: 1 call (France 1)",
@@ -224,6 +243,28 @@ def test_calls_page_and_its_chart_in_a_real_browser(calls_site: str, browser: An
     rows[0].find_element(By.CSS_SELECTOR, "td.title a").click()
     wait.until(ready.url_contains("/items/68017"))
     assert browser.find_element(By.TAG_NAME, "h1").text.endswith("Emmanuel Macron")
+
+
+def test_both_versions_of_an_item_in_a_real_browser(twins_site: str, browser: Any) -> None:
+    """A person opens a call held in both languages, reads the Russian version, jumps to the English."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, WAIT)
+    browser.get(twins_site + "/items/70001")
+    articles = browser.find_elements(By.CSS_SELECTOR, "article.item")
+    assert [article.get_attribute("lang") for article in articles] == ["ru", "en"]
+    assert browser.find_element(By.TAG_NAME, "h1").text == MACRON.title
+    assert articles[1].find_element(By.CSS_SELECTOR, "h2.title").text == TWIN_EN_EDITED_TITLE
+    assert articles[1].find_element(By.LINK_TEXT, TWIN_EN.url).get_attribute("href") == TWIN_EN.url
+    browser.find_element(By.LINK_TEXT, "English").click()
+    wait.until(ready.url_contains("#lang-en"))
+    # The page scrolled to the English version (as far as the page's length allows): in view.
+    top, scrolled, height = browser.execute_script(
+        "return [arguments[0].getBoundingClientRect().top, window.scrollY, window.innerHeight]", articles[1]
+    )
+    assert scrolled > 0 and 0 <= top < height / 2
 
 
 def test_chromium_screenshot_of_the_results(site: str, tmp_path: Path) -> None:

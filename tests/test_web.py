@@ -26,13 +26,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from lxml import etree
+from sqlmodel import Session
 
+from archive.models import CallEntry
 from archive.records import ItemRecord
 from archive.store import ArchiveStore
 from settings.schema import Settings
 from tests.conftest import ROOT, cli_env, free_port
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 #: 2021-12-30 23:20 UTC is 31.12.2021 02:20 in Moscow: the Moscow day differs from the UTC day.
 BIDEN_AT = datetime(2021, 12, 30, 23, 20, tzinfo=UTC)
@@ -139,6 +142,30 @@ FILLER = [
 BIDEN_EDITED_TITLE = "Телефонный разговор с Президентом Соединённых Штатов Америки Джозефом Байденом"
 
 
+def add_call_records(engine: sa.Engine, *calls: tuple[ItemRecord, list[dict[str, str | None]]]) -> None:
+    """Write call records (the ledger's rows) for stored call versions, made by hand: these tests are
+    about what the web shows, not about the call readers."""
+    with Session(engine) as session:
+        for item, people in calls:
+            countries = sorted({person["country"] for person in people if person["country"]})
+            session.add(
+                CallEntry(
+                    item_id=item.id,
+                    lang=item.lang,
+                    item_version=1,
+                    counterparts=people,
+                    countries=countries,
+                    readable=bool(people),
+                    reader=1,
+                )
+            )
+        session.commit()
+
+
+def person(name: str, office: str | None, country: str | None) -> dict[str, str | None]:
+    return {"name": name, "office": office, "country": country}
+
+
 def seed(engine: sa.Engine, lemmatizer: Any = None) -> None:
     """Store the corpus and index it as the daemon would, then edit the Biden call once.
 
@@ -150,6 +177,12 @@ def seed(engine: sa.Engine, lemmatizer: Any = None) -> None:
     store = ArchiveStore(engine)
     for item in [*CORPUS, *FILLER]:
         store.store(item)
+    add_call_records(
+        engine,
+        (BIDEN, [person("Джозеф Байден", "Президент США", "US")]),
+        (MACRON, [person("Эммануэль Макрон", "Президент Франции", "FR")]),
+        (ENGLISH, [person("Emmanuel Macron", "President of France", "FR")]),
+    )
     IndexWriter(engine, lemmatizer).update()
     store.store(replace(BIDEN, title=BIDEN_EDITED_TITLE))
 
@@ -341,6 +374,7 @@ def test_item_with_revisions(client: Any) -> None:
     assert item["published_at"] == "2021-12-30T23:20:00+00:00"
     assert item["persons"] == ["Байден Джозеф"]
     assert [revision["title"] for revision in item["revisions"]] == [BIDEN.title]
+    assert [(v["lang"], v["title"]) for v in item["versions"]] == [("ru", BIDEN_EDITED_TITLE)]
     assert client.get("/api/items/70001").json()["revisions"] == []
 
 
@@ -427,8 +461,11 @@ def check_atom(body: bytes) -> etree._Element:
         for name in ("id", "title", "updated"):
             assert len(entry.findall(f"{ATOM}{name}")) == 1, f"entry needs exactly one atom:{name}"
         assert feed_has_author or entry.find(f"{ATOM}author") is not None
+        # One alternate: the entry's own version, in the entry's own language.
         alternates = [link for link in entry.findall(f"{ATOM}link") if link.get("rel") == "alternate"]
         assert len(alternates) == 1
+        assert alternates[0].get("href") == entry.findtext(f"{ATOM}id")
+        assert alternates[0].get("hreflang") == entry.get(XML_LANG) in ("ru", "en")
         content = entry.find(f"{ATOM}content")
         if content is not None:
             assert content.get("type") == "html"
@@ -457,7 +494,8 @@ def test_calls_feed_is_valid_atom(client: Any) -> None:
     assert biden.findtext(f"{ATOM}title") == BIDEN_EDITED_TITLE
     assert biden.findtext(f"{ATOM}published") == "2021-12-30T23:20:00Z"
     assert biden.find(f"{ATOM}link[@rel='alternate']").get("href") == BIDEN.url
-    assert biden.find(f"{ATOM}link[@rel='related']").get("href") == "http://testserver/items/67487"
+    assert biden.find(f"{ATOM}link[@rel='related']").get("href") == "http://testserver/items/67487#lang-ru"
+    assert biden.get(XML_LANG) == "ru" and entries[2].get(XML_LANG) == "en"
     assert biden.findtext(f"{ATOM}summary") == BIDEN.lead
     content = biden.findtext(f"{ATOM}content")
     assert content.startswith("<p>30 декабря") and content.count("<p>") == 3
@@ -469,7 +507,9 @@ def test_calls_feed_is_valid_atom(client: Any) -> None:
 
 
 def test_feeds_escape_markup_in_items(client: Any, engine: sa.Engine) -> None:
-    ArchiveStore(engine).store(replace(HOSTILE, id=70031, kind="call", url="http://kremlin.ru/d/70031"))
+    hostile = replace(HOSTILE, id=70031, kind="call", url="http://kremlin.ru/d/70031")
+    ArchiveStore(engine).store(hostile)
+    add_call_records(engine, (hostile, []))
     body = client.get("/feeds/calls.atom").content
     root = check_atom(body)
     entry = root.find(f"{ATOM}entry")
@@ -517,7 +557,7 @@ def test_search_page_shows_highlighted_results(client: Any) -> None:
     assert "<mark>санкций</mark>" in html
     # The decree's own markup is shown as text, never interpreted.
     assert "&lt;b&gt;принять&lt;/b&gt;" in html and "<b>принять" not in html
-    assert 'href="/items/67487"' in html
+    assert 'href="/items/67487#lang-ru"' in html
     assert "default-src 'none'" in page.headers["content-security-policy"]
 
 
@@ -580,6 +620,205 @@ def test_item_page_tags_lead_to_searches(client: Any) -> None:
         page = client.get(href)
         assert page.status_code == 200, (tag, page.text)
         assert BIDEN_EDITED_TITLE in page.text, tag
+
+
+# --- both language versions of an item -------------------------------------------------------------
+
+#: The English version of the Macron call: same id, its own page on en.kremlin.ru; edited once.
+TWIN_EN = record(
+    70001,
+    "Telephone conversation with President of France Emmanuel Macron",
+    MACRON.published_at,
+    kind="call",
+    lang="en",
+    url="http://en.kremlin.ru/events/president/news/70001",
+    lead="The situation around Ukraine was discussed.",
+    text="Emmanuel Macron informed about his contacts with the United States and NATO.\n\n"
+    "They agreed to continue the contacts.",
+    topics=["Foreign policy"],
+    persons=["Macron Emmanuel"],
+)
+TWIN_EN_EDITED_TITLE = "Telephone conversation with President of the French Republic Emmanuel Macron"
+
+
+def seed_twins(engine: sa.Engine) -> None:
+    """An archive with both versions of the Macron call (the English one edited), a Russian-only
+    meeting and an English-only call, with call records for every call version. Not indexed: the
+    server must find versions the daemon has not indexed yet."""
+    store = ArchiveStore(engine)
+    for item in (MACRON, TWIN_EN, MEETING, ENGLISH):
+        store.store(item)
+    store.store(replace(TWIN_EN, title=TWIN_EN_EDITED_TITLE))
+    add_call_records(
+        engine,
+        (MACRON, [person("Эммануэль Макрон", "Президент Франции", "FR")]),
+        (TWIN_EN, [person("Emmanuel Macron", "President of France", "FR")]),
+        (ENGLISH, [person("Emmanuel Macron", "President of France", "FR")]),
+    )
+
+
+@pytest.fixture
+def twins(engine: sa.Engine, database_url: str, lemmatizer: Any, tmp_path: Path) -> Iterator[Any]:
+    """A client on the two-language archive, with a rule on the Macron calls in either language."""
+    seed_twins(engine)
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[[rule]]\nname = \"macron\"\nquery = 'Макрон OR Macron'\n", encoding="utf-8")
+    yield from make_client(database_url, lemmatizer, rules=str(rules))
+
+
+def versions(payload: dict[str, Any]) -> set[tuple[int, str]]:
+    return {(item["id"], item["lang"]) for item in payload["items"]}
+
+
+def test_item_page_shows_every_version(twins: Any) -> None:
+    from lxml import html
+
+    answer = twins.get("/items/70001")
+    assert answer.status_code == 200
+    page = html.fromstring(answer.text)
+    articles = page.cssselect("article.item")
+    assert [(a.get("id"), a.get("lang")) for a in articles] == [("lang-ru", "ru"), ("lang-en", "en")]
+    russian, english = articles
+    assert russian.cssselect("h1")[0].text == MACRON.title
+    assert english.cssselect("h2.title")[0].text == TWIN_EN_EDITED_TITLE
+    assert [a.get("href") for a in russian.cssselect("dl.facts dd a[rel=noreferrer]")] == [MACRON.url]
+    assert [a.get("href") for a in english.cssselect("dl.facts dd a[rel=noreferrer]")] == [TWIN_EN.url]
+    assert "On en.kremlin.ru" in english.text_content() and "On kremlin.ru" in russian.text_content()
+    assert "Emmanuel Macron informed about his contacts" in english.text_content()
+    assert [a.text for a in english.cssselect(".tags a")] == ["Foreign policy", "Macron Emmanuel"]
+    # The English edit is listed under the English version, with the title it replaced.
+    revisions = page.cssselect("section.revisions")
+    assert len(revisions) == 1 and revisions[0].getprevious() is english
+    assert "Earlier versions (English)" in revisions[0].text_content()
+    assert TWIN_EN.title in revisions[0].cssselect("summary")[0].text_content()
+    jumps = [(a.text, a.get("href")) for a in page.cssselect("p.meta a")][1:]
+    assert jumps == [("Russian", "#lang-ru"), ("English", "#lang-en")]
+    # One version only: one article, in its language, and no choice of languages.
+    single = html.fromstring(twins.get("/items/63907").text)
+    assert [a.get("lang") for a in single.cssselect("article.item")] == ["en"]
+    assert len(single.cssselect("p.meta a")) == 1
+
+
+def test_api_item_has_every_version(twins: Any) -> None:
+    item = twins.get("/api/items/70001").json()
+    assert (item["lang"], item["title"], item["url"]) == ("ru", MACRON.title, MACRON.url)
+    assert item["revisions"] == []
+    assert [(v["lang"], v["url"]) for v in item["versions"]] == [("ru", MACRON.url), ("en", TWIN_EN.url)]
+    english = item["versions"][1]
+    assert english["title"] == TWIN_EN_EDITED_TITLE and english["version"] == 2
+    assert [r["title"] for r in english["revisions"]] == [TWIN_EN.title]
+    chosen = twins.get("/api/items/70001", params={"lang": "en"}).json()
+    assert (chosen["lang"], chosen["title"]) == ("en", TWIN_EN_EDITED_TITLE)
+    assert chosen["versions"] == item["versions"]
+    only_english = twins.get("/api/items/63907").json()
+    assert only_english["lang"] == "en" and [v["lang"] for v in only_english["versions"]] == ["en"]
+    missing = twins.get("/api/items/70010", params={"lang": "en"})
+    assert missing.status_code == 404 and missing.json() == {
+        "detail": "no en version of item 70010 in the archive"
+    }
+    assert twins.get("/api/items/70001", params={"lang": "de"}).status_code == 422
+
+
+def test_api_items_list_versions_with_their_language(twins: Any) -> None:
+    def found(**params: Any) -> set[tuple[int, str]]:
+        answer = twins.get("/api/items", params={"limit": 50, **params})
+        assert answer.status_code == 200, answer.text
+        return versions(answer.json())
+
+    everything = twins.get("/api/items", params={"limit": 50}).json()
+    assert everything["total"] == 4
+    assert versions(everything) == {(70001, "ru"), (70001, "en"), (70010, "ru"), (63907, "en")}
+    english = twins.get("/api/items", params={"lang": "en"}).json()
+    assert versions(english) == {(70001, "en"), (63907, "en")}
+    assert all(item["url"].startswith("http://en.kremlin.ru/") for item in english["items"])
+    assert found(lang="ru") == {(70001, "ru"), (70010, "ru")}
+    # Each version is found by its own words.
+    assert found(q="Macron") == {(70001, "en"), (63907, "en")}
+    assert found(q="Макрон") == {(70001, "ru")}
+    assert found(q="Макрон OR Macron", kind="call") == {(70001, "ru"), (70001, "en"), (63907, "en")}
+
+
+def test_search_page_says_the_language_of_each_hit(twins: Any) -> None:
+    from lxml import html
+
+    page = html.fromstring(twins.get("/", params={"q": "Макрон OR Macron"}).text)
+    hits = {
+        li.cssselect("h2 a")[0].get("href"): (
+            li.cssselect(".lang")[0].text,
+            li.cssselect("h2")[0].get("lang"),
+        )
+        for li in page.cssselect("ol.results li")
+    }
+    assert hits == {
+        "/items/70001#lang-ru": ("ru", "ru"),
+        "/items/70001#lang-en": ("en", "en"),
+        "/items/63907#lang-en": ("en", "en"),
+    }
+
+
+def test_call_feeds_have_an_entry_per_call_in_its_language_with_the_twin(twins: Any) -> None:
+    answer = twins.get("/feeds/calls.atom")
+    root = check_atom(answer.content)
+    entries = root.findall(f"{ATOM}entry")
+    assert [(e.findtext(f"{ATOM}id"), e.get(XML_LANG)) for e in entries] == [
+        (MACRON.url, "ru"),
+        (ENGLISH.url, "en"),
+    ]
+    related = [
+        (a.get("href"), a.get("hreflang"), a.get("title"))
+        for a in entries[0].findall(f"{ATOM}link[@rel='related']")
+    ]
+    assert related == [
+        ("http://testserver/items/70001#lang-ru", None, None),
+        (TWIN_EN.url, "en", TWIN_EN_EDITED_TITLE),  # the English twin
+    ]
+    parsed = feedparser_check(answer.content)
+    assert parsed.entries[0].link == MACRON.url
+    in_english = twins.get("/feeds/calls.atom", params={"lang": "en"})
+    english = check_atom(in_english.content)
+    entries = english.findall(f"{ATOM}entry")
+    assert [(e.findtext(f"{ATOM}id"), e.get(XML_LANG)) for e in entries] == [
+        (TWIN_EN.url, "en"),
+        (ENGLISH.url, "en"),
+    ]
+    assert entries[0].findtext(f"{ATOM}title") == TWIN_EN_EDITED_TITLE
+    assert len(entries[0].findall(f"{ATOM}link[@rel='related']")) == 1  # the item page only
+    assert english.findtext(f"{ATOM}title") == "kremlin.ru: phone calls (English)"
+    assert english.findtext(f"{ATOM}id") != root.findtext(f"{ATOM}id")
+    feedparser_check(in_english.content)
+    france = check_atom(twins.get("/feeds/calls/FR.atom", params={"lang": "en"}).content)
+    assert [e.findtext(f"{ATOM}id") for e in france.findall(f"{ATOM}entry")] == [TWIN_EN.url, ENGLISH.url]
+    assert twins.get("/feeds/calls.atom", params={"lang": "de"}).status_code == 422
+
+
+def test_rule_feed_has_an_entry_per_version(twins: Any) -> None:
+    root = check_atom(twins.get("/feeds/rules/macron.atom").content)
+    entries = {(e.findtext(f"{ATOM}id"), e.get(XML_LANG)) for e in root.findall(f"{ATOM}entry")}
+    assert entries == {(MACRON.url, "ru"), (TWIN_EN.url, "en"), (ENGLISH.url, "en")}
+
+
+def test_both_versions_over_http(engine: sa.Engine, database_url: str) -> None:
+    from lxml import html
+
+    seed_twins(engine)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running_server(database_url, port):
+        wait_for(f"{base}/openapi.json")
+        with urllib.request.urlopen(f"{base}/items/70001") as answer:
+            page = html.fromstring(answer.read())
+        with urllib.request.urlopen(f"{base}/api/calls") as answer:
+            calls = json.loads(answer.read())["calls"]
+    titles = [heading.text for heading in page.cssselect("article.item h1, article.item h2.title")]
+    assert titles == [MACRON.title, TWIN_EN_EDITED_TITLE]
+    links = {a.get("href") for a in page.cssselect("article.item a[rel=noreferrer]")}
+    assert {MACRON.url, TWIN_EN.url} <= links
+    macron = next(call for call in calls if call["id"] == 70001)
+    assert (macron["url"], macron["en_url"], macron["en_title"]) == (
+        MACRON.url,
+        TWIN_EN.url,
+        TWIN_EN_EDITED_TITLE,
+    )
 
 
 # --- read-only --------------------------------------------------------------------------------------

@@ -21,7 +21,18 @@ from sqlmodel import Session
 
 from archive.models import CallEntry
 from archive.store import ArchiveStore
-from tests.test_web import ATOM, check_atom, feedparser_check, make_client, record
+from tests.test_web import (
+    ATOM,
+    ENGLISH,
+    MACRON,
+    TWIN_EN,
+    TWIN_EN_EDITED_TITLE,
+    check_atom,
+    feedparser_check,
+    make_client,
+    record,
+    seed_twins,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 MOSCOW = timedelta(hours=3)
@@ -56,7 +67,13 @@ def call(
 MICHEL = "Telephone conversation with European Council President Charles Michel"
 ERDOGAN = "Telephone conversation with President of Turkey Recep Tayyip Erdogan"
 CALLS = [
-    call(67189, "en", "2021-11-24 19:20", MICHEL, [("Charles Michel", "President of the European Council", "EU")]),
+    call(
+        67189,
+        "en",
+        "2021-11-24 19:20",
+        MICHEL,
+        [("Charles Michel", "President of the European Council", "EU")],
+    ),
     call(67549, "en", "2022-01-02 15:50", ERDOGAN, [("Recep Tayyip Erdogan", "President of Turkey", "TR")]),
     call(
         70001,
@@ -114,7 +131,13 @@ CALLS = [
         "at the French side's initiative.",
     ),
     call(68118, "en", "2022-04-01 17:45", ERDOGAN, [("Recep Tayyip Erdogan", "President of Turkey", "TR")]),
-    call(68260, "en", "2022-04-22 15:25", MICHEL, [("Charles Michel", "President of the European Council", "EU")]),
+    call(
+        68260,
+        "en",
+        "2022-04-22 15:25",
+        MICHEL,
+        [("Charles Michel", "President of the European Council", "EU")],
+    ),
     # A row that went wrong somewhere: markup in the title, the name and the country must stay text.
     call(
         70005,
@@ -142,7 +165,9 @@ CALLS = [
     call(70004, "ru", "2022-06-20 21:00", "Телефонный разговор", []),
 ]
 NEWEST_FIRST = [item.id for item, _, _ in sorted(CALLS, key=lambda c: c[0].published_at, reverse=True)]
-NOT_A_CALL = record(70100, "Совещание с членами Правительства", datetime(2022, 3, 5, 9, tzinfo=UTC), kind="meeting")
+NOT_A_CALL = record(
+    70100, "Совещание с членами Правительства", datetime(2022, 3, 5, 9, tzinfo=UTC), kind="meeting"
+)
 
 
 def seed_calls(engine: sa.Engine) -> None:
@@ -157,6 +182,7 @@ def seed_calls(engine: sa.Engine) -> None:
             session.add(
                 CallEntry(
                     item_id=item.id,
+                    lang=item.lang,
                     item_version=1,
                     counterparts=people,
                     countries=countries,
@@ -219,7 +245,7 @@ def test_calls_page_lists_every_call_newest_first(client: Any) -> None:
         "Emmanuel Macron, President of France · France (FR)",
         "France",
     ]
-    assert macron.cssselect("td.title a")[0].get("href") == "/items/68017"
+    assert macron.cssselect("td.title a")[0].get("href") == "/items/68017#lang-en"
     group = page.cssselect("tr[data-id='67955'] .counterpart")
     assert [" ".join(c.text_content().split()) for c in group] == [
         "Olaf Scholz, Federal Chancellor of Germany · Germany (DE)",
@@ -270,7 +296,7 @@ def test_calls_page_keeps_the_filters_in_the_form(client: Any) -> None:
     assert page.cssselect("input[name=country]")[0].get("value") == "fr"
     assert page.cssselect("input[name=initiated_by]")[0].get("value") == "foreign"
     assert page.cssselect("select[name=lang] option[selected]")[0].get("value") == "en"
-    assert [link.get("href") for link in page.cssselect("#count a")] == ["/feeds/calls/FR.atom"]
+    assert [link.get("href") for link in page.cssselect("#count a")] == ["/feeds/calls/FR.atom?lang=en"]
 
 
 @pytest.mark.parametrize(
@@ -383,7 +409,12 @@ def test_api_calls(client: Any) -> None:
         ],
         "countries": ["DE", "FR"],
         "initiated_by": [],
+        # An English call is its own English version.
+        "en_title": "Telephone conversation with Olaf Scholz and Emmanuel Macron",
+        "en_url": "http://en.kremlin.ru/events/president/news/67955",
     }
+    russian = next(c for c in payload["calls"] if c["id"] == 70001)
+    assert russian["en_title"] is None and russian["en_url"] is None  # no English version archived
     page = client.get("/api/calls", params={"limit": 5, "offset": 10}).json()
     assert page["total"] == 14 and [c["id"] for c in page["calls"]] == NEWEST_FIRST[10:]
 
@@ -428,11 +459,60 @@ def test_api_calls_bad_filters_are_422_with_a_readable_detail(
     assert answer.json() == {"detail": detail}
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"lang": "de"}, {"since": "x"}])
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"lang": "de"}, {"since": "x"}]
+)
 def test_api_calls_bad_parameters_are_422(client: Any, params: dict[str, Any]) -> None:
     answer = client.get("/api/calls", params=params)
     assert answer.status_code == 422
     assert next(iter(params)) in answer.json()["detail"][0]["loc"]
+
+
+# --- both language versions of a call ------------------------------------------------------------------
+
+
+@pytest.fixture
+def twins(engine: sa.Engine, database_url: str, lemmatizer: Any) -> Iterator[Any]:
+    """A client on an archive with the Russian and the English version of one call (`seed_twins`)."""
+    seed_twins(engine)
+    yield from make_client(database_url, lemmatizer)
+
+
+def test_calls_page_shows_a_call_once_with_its_english_version(twins: Any) -> None:
+    answer = twins.get("/calls")
+    assert row_ids(answer) == [70001, ENGLISH.id]
+    row = page_of(answer).cssselect("tr[data-id='70001']")[0]
+    title = row.cssselect("td.title > a")[0]
+    assert (title.text, title.get("href"), title.get("lang")) == (MACRON.title, "/items/70001#lang-ru", "ru")
+    twin = row.cssselect("td.title .twin a")
+    assert [(a.text, a.get("href"), a.get("hreflang")) for a in twin] == [
+        (TWIN_EN_EDITED_TITLE, TWIN_EN.url, "en")
+    ]
+    # The English-only call has no second line: it is its own English version.
+    assert page_of(answer).cssselect(f"tr[data-id='{ENGLISH.id}'] .twin") == []
+    in_english = twins.get("/calls", params={"lang": "en"})
+    assert row_ids(in_english) == [70001, ENGLISH.id]
+    row = page_of(in_english).cssselect("tr[data-id='70001']")[0]
+    title = row.cssselect("td.title > a")[0]
+    assert (title.text, title.get("href")) == (TWIN_EN_EDITED_TITLE, "/items/70001#lang-en")
+    assert row.cssselect(".twin") == []
+    # A name in either language finds the call, shown in its Russian version.
+    assert row_ids(twins.get("/calls", params={"counterpart": "Macron", "since": "2022-01-01"})) == [70001]
+
+
+def test_api_calls_carry_the_english_version(twins: Any) -> None:
+    calls = twins.get("/api/calls").json()
+    assert calls["total"] == 2
+    macron = calls["calls"][0]
+    assert (macron["id"], macron["lang"], macron["url"]) == (70001, "ru", MACRON.url)
+    assert (macron["en_title"], macron["en_url"]) == (TWIN_EN_EDITED_TITLE, TWIN_EN.url)
+    english = twins.get("/api/calls", params={"lang": "en"}).json()["calls"]
+    assert [(c["id"], c["lang"], c["url"], c["en_url"]) for c in english] == [
+        (70001, "en", TWIN_EN.url, TWIN_EN.url),
+        (ENGLISH.id, "en", ENGLISH.url, ENGLISH.url),
+    ]
+    assert [c["id"] for c in twins.get("/api/calls", params={"lang": "ru"}).json()["calls"]] == [70001]
+    assert twins.get("/api/calls", params={"lang": "fr"}).status_code == 422
 
 
 # --- /feeds/calls/{country}.atom -----------------------------------------------------------------------
@@ -451,7 +531,9 @@ def test_country_feed(client: Any) -> None:
         "http://kremlin.ru/events/president/news/70001",
     ]
     assert entries[0].findtext(f"{ATOM}summary").endswith("at the French side's initiative.")
-    assert entries[0].find(f"{ATOM}link[@rel='related']").get("href") == "http://testserver/items/68017"
+    assert (
+        entries[0].find(f"{ATOM}link[@rel='related']").get("href") == "http://testserver/items/68017#lang-en"
+    )
     alternate = root.find(f"{ATOM}link[@rel='alternate']").get("href")
     assert alternate == "http://testserver/calls?country=FR"
     parsed = feedparser_check(answer.content)
@@ -484,7 +566,11 @@ def test_country_feed_etag_answers_304(client: Any, engine: sa.Engine) -> None:
     item, people, _ = call(68700, "en", "2022-06-24 12:00", ERDOGAN, [("Recep Tayyip Erdogan", None, "TR")])
     ArchiveStore(engine).store(item)
     with Session(engine) as session:
-        session.add(CallEntry(item_id=68700, item_version=1, counterparts=people, countries=["TR"], reader=1))
+        session.add(
+            CallEntry(
+                item_id=68700, lang="en", item_version=1, counterparts=people, countries=["TR"], reader=1
+            )
+        )
         session.commit()
     changed = client.get("/feeds/calls/TR.atom", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag

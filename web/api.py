@@ -18,8 +18,9 @@ from calls.filters import CallFilterError, call_filter
 from calls.ledger import load_calls
 from search.engine import SearchError, search
 from search.request import SearchRequest
-from search.show import item_with_revisions
+from search.show import item_versions
 from search.stats import STATS_BY, counts
+from web.calls_page import english_version
 from web.context import WebContext, get_context
 from web.rules import RulesUnavailable, configured_rules, rule_json, rule_matches
 
@@ -48,7 +49,8 @@ class ItemsOut(BaseModel):
 
 
 class CallsOut(BaseModel):
-    """A page of the call ledger, newest first; ``total`` counts every call that passes the filters."""
+    """A page of the call ledger, newest first, one call per item with ``en_title`` and ``en_url`` of
+    its English version; ``total`` counts every call that passes the filters."""
 
     total: int
     calls: list[dict[str, Any]]
@@ -134,12 +136,23 @@ def list_items(
 def get_item(
     item_id: Annotated[int, Path(ge=0, le=2**62, description="the site's numeric id")],
     context: Annotated[WebContext, Depends(get_context)],
+    lang: Annotated[Lang | None, Query(description="the version to put first (default: ru if held)")] = None,
 ) -> dict[str, Any]:
-    """One item object with its earlier versions (``revisions``)."""
-    item = item_with_revisions(context.engine, item_id)
-    if item is None:
+    """One item: the object of its primary version (Russian when held, else the one there is; or the
+    ``lang`` asked for) with its earlier versions (``revisions``), and ``versions``: every language
+    version's object with its own revisions, Russian first.
+
+    A client that wants "the item" reads the top level, as before the archive kept both languages; a
+    client that wants both reads ``versions``.
+    """
+    found = item_versions(context.engine, item_id)
+    if found is None:
         raise HTTPException(404, f"no item {item_id} in the archive")
-    return item
+    versions = found["versions"]
+    chosen = versions[0] if lang is None else next((v for v in versions if v["lang"] == lang), None)
+    if chosen is None:
+        raise HTTPException(404, f"no {lang} version of item {item_id} in the archive")
+    return {**chosen, "versions": versions}
 
 
 @router.get("/calls", response_model=CallsOut, responses={422: {"model": ErrorOut}})
@@ -156,13 +169,16 @@ def list_calls(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
-    """The phone calls that pass every given filter, newest first, with their call records."""
+    """The phone calls that pass every given filter, newest first, with their call records: one per
+    item, its Russian version (or the one there is; the English one with ``lang=en``), with
+    ``en_title`` and ``en_url`` of its English version (null while the archive has none)."""
     try:
         wanted = call_filter(country, counterpart, initiated_by, since, until, lang or "")
     except CallFilterError as error:
         raise HTTPException(422, str(error)) from None
     calls = load_calls(context.engine, wanted, context.lemmatizer)
-    return {"total": len(calls), "calls": [call.to_json() for call in calls[offset : offset + limit]]}
+    shown = calls[offset : offset + limit]
+    return {"total": len(calls), "calls": [{**call.to_json(), **english_version(call)} for call in shown]}
 
 
 @router.get("/stats", response_model=list[StatOut], responses={422: {"model": ErrorOut}})

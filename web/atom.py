@@ -1,10 +1,10 @@
 """Atom 1.0 (RFC 4287) feeds of archived items, for feed readers.
 
 Built with lxml rather than a template so every text is escaped by the serializer, never by hand.
-Entry ids are the items' kremlin.ru addresses (permanent, and the same in every feed, so a reader
-that follows two feeds knows an item it has already seen); feed ids are ``urn:uuid`` names derived
-from the watched site and the feed's path, so they stay the same whatever host name the server is
-reached under.
+Entry ids are the addresses of the item versions on the site (kremlin.ru or en.kremlin.ru: permanent,
+and the same in every feed, so a reader that follows two feeds knows an entry it has already seen);
+feed ids are ``urn:uuid`` names derived from the watched site and the feed's path, so they stay the
+same whatever host name the server is reached under.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from lxml import etree
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 _A = f"{{{ATOM_NS}}}"
+#: ``xml:lang``: an entry says which language it is in (RFC 4287, section 2).
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: Characters XML 1.0 cannot carry at all (lxml refuses them); a stray one must not break a feed.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -60,8 +62,12 @@ def paragraphs_html(text: str | None) -> str:
 def render_feed(info: FeedInfo, items: Iterable[dict[str, Any]], item_page: str | None = None) -> bytes:
     """The feed document as UTF-8 bytes.
 
-    ``items`` are item objects (`archive.export.item_object`), newest first. ``item_page`` is a
-    format string with ``{id}`` for the server's page of an item, linked as rel=related.
+    ``items`` are item objects (`archive.export.item_object`) of language versions, newest first:
+    each is an entry in its own language (``xml:lang``) linking its own page on the site. An object
+    may carry ``other_versions``, ``[{"lang", "url", "title"}]``: the item's pages in other languages,
+    linked as rel=related with their ``hreflang`` (a call's English twin). ``item_page`` is
+    a format string with ``{id}`` and ``{lang}`` for the server's page of an item, linked as
+    rel=related.
     """
     entries = list(items)
     feed = etree.Element(_A + "feed", nsmap={None: ATOM_NS})
@@ -83,15 +89,22 @@ def render_feed(info: FeedInfo, items: Iterable[dict[str, Any]], item_page: str 
 
 def _entry(feed: etree._Element, item: dict[str, Any], item_page: str | None) -> None:
     entry = etree.SubElement(feed, _A + "entry")
+    lang = item.get("lang")
+    if lang:
+        entry.set(XML_LANG, lang)
     _text(entry, "id", item["url"])
     _text(entry, "title", item.get("title") or f"#{item['id']}")
     _text(entry, "updated", _rfc3339(_updated(item)))
     published = _time(item.get("published_at"))
     if published is not None:
         _text(entry, "published", _rfc3339(published))
-    _link(entry, item["url"], "alternate", "text/html")
+    _link(entry, item["url"], "alternate", "text/html", lang)
     if item_page:
-        _link(entry, item_page.format(id=item["id"]), "related", "text/html")
+        _link(entry, item_page.format(id=item["id"], lang=lang or ""), "related", "text/html")
+    # rel=related, not a second alternate: readers (feedparser among them) take the last alternate for
+    # the entry's link, and the entry is the version it is in.
+    for other in item.get("other_versions") or ():
+        _link(entry, other["url"], "related", "text/html", other["lang"], other.get("title"))
     for topic in item.get("topics") or ():
         etree.SubElement(entry, _A + "category", term=xml_safe(topic))
     if item.get("lead"):
@@ -136,5 +149,16 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _link(parent: etree._Element, href: str, rel: str, media_type: str) -> None:
-    etree.SubElement(parent, _A + "link", rel=rel, type=media_type, href=href)
+def _link(
+    parent: etree._Element,
+    href: str,
+    rel: str,
+    media_type: str,
+    hreflang: str | None = None,
+    title: str | None = None,
+) -> None:
+    link = etree.SubElement(parent, _A + "link", rel=rel, type=media_type, href=href)
+    if hreflang:
+        link.set("hreflang", hreflang)
+    if title:
+        link.set("title", xml_safe(title))

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
@@ -104,7 +105,7 @@ def calls_page(
     since = form_day("since", form.since, form.errors)
     until = form_day("until", form.until, form.errors)
     page: dict[str, Any] = {"form": form, "calls": None}
-    page.update(initiatives=INITIATIVES, initiative=initiative_text)
+    page.update(initiatives=INITIATIVES, initiative=initiative_text, english=english_version)
     try:
         wanted = call_filter(form.country, form.counterpart, form.initiated_by, since, until, form.lang)
     except CallFilterError as error:
@@ -113,17 +114,32 @@ def calls_page(
         return render(context, "calls.html", page, 422)
     calls = load_calls(context.engine, wanted, context.lemmatizer)
     first = (form.page - 1) * PER_PAGE
+    shown = calls[first : first + PER_PAGE]
     page.update(
-        calls=calls[first : first + PER_PAGE],
+        calls=shown,
         total=len(calls),
         first_shown=first + 1,
         links=present.page_links(len(calls), form.page, PER_PAGE),
         last_page=present.last_page(len(calls), PER_PAGE),
         chart=calls_chart(calls_per_month(calls)) if calls else None,
-        feed=f"/feeds/calls/{wanted.country}.atom" if wanted.country else "/feeds/calls.atom",
+        feed=call_feed_path(wanted.country, wanted.lang),
         feed_country=wanted.country,
     )
     return render(context, "calls.html", page, 200)
+
+
+def english_version(call: StoredCall) -> dict[str, str | None]:
+    """``en_title``, ``en_url``: the call's English version as the ledger names it (the call's own when
+    it is listed in English), null while the archive has none; `/api/calls` always carries both."""
+    # getattr: calls.ledger.StoredCall gains en_title/en_url with the ledger's language versions.
+    url = getattr(call, "en_url", None)
+    return {"en_title": getattr(call, "en_title", None) if url else None, "en_url": url}
+
+
+def call_feed_path(country: str | None, lang: str | None) -> str:
+    """The Atom feed of the calls a page shows: with ``country`` its own feed; ``lang`` carried along."""
+    path = f"/feeds/calls/{country}.atom" if country else "/feeds/calls.atom"
+    return f"{path}?{urlencode({'lang': lang})}" if lang else path
 
 
 def initiative_text(call: StoredCall) -> str:

@@ -1,6 +1,11 @@
 """Atom feeds under ``/feeds``: the newest phone calls (all, or with one country), and what each rule
 matches.
 
+The call feeds read the call ledger, like ``/calls``: one entry per call, in its Russian version when
+the archive holds it (``?lang=en``: the English ones), with the English twin as a ``rel=related``
+link with ``hreflang="en"``. A rule's feed lists what its search finds: language
+versions, each an entry of its own. Every entry says its language (``xml:lang``).
+
 A feed reader polls, so every feed carries a strong ETag of its body and answers a matching
 ``If-None-Match`` with 304: an unchanged feed costs the reader no download.
 """
@@ -15,13 +20,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from archive.export import item_object, load_items
-from archive.vocabulary import CALL
 from calls.codes import country_name, is_country_code, normalized_code
 from calls.ledger import CallFilter, load_calls
-from search.engine import SearchError, search
-from search.request import SearchRequest
+from search.engine import SearchError
 from web import atom
+from web.api import Lang
+from web.calls_page import english_version
 from web.context import WebContext, get_context
+from web.pages import LANG_LABELS
 from web.rules import RulesUnavailable, find_rule, rule_matches
 
 #: Entries per feed: enough for a reader that polls a few times a day.
@@ -35,41 +41,75 @@ _ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/calls.atom", response_class=Response, responses=_ATOM_RESPONSE)
-def calls_feed(request: Request, context: Annotated[WebContext, Depends(get_context)]) -> Response:
-    """The newest phone calls (items of kind ``call``)."""
-    newest = SearchRequest(kind=CALL, limit=FEED_SIZE, sort="date")
-    hits = search(context.engine, newest, context.lemmatizer).hits
+@router.get("/calls.atom", response_class=Response, responses={**_ATOM_RESPONSE, 422: {}})
+def calls_feed(
+    request: Request, context: Annotated[WebContext, Depends(get_context)], lang: Lang | None = None
+) -> Response:
+    """The newest phone calls from the call ledger: one entry per call, in Russian when the archive
+    holds that version (``lang=en``: the English versions), linking the English twin as well."""
+    wanted = CallFilter(lang=lang)
     info = atom.FeedInfo(
-        id=atom.feed_id(context.base_url, "/feeds/calls"),
-        title="kremlin.ru: phone calls",
+        id=atom.feed_id(context.base_url, "/feeds/calls" + _lang_part(lang)),
+        title="kremlin.ru: phone calls" + _lang_title(lang),
         subtitle="The President's telephone conversations, newest first (kremlin-watch)",
         self_url=str(request.url),
-        html_url=f"{request.base_url}?{urlencode({'kind': 'call'})}",
+        html_url=f"{request.base_url}calls{_query(lang=lang)}",
     )
-    return _feed_response(request, info, (hit.item for hit in hits))
+    return _feed_response(request, info, _call_entries(context, wanted))
 
 
-@router.get("/calls/{country}.atom", response_class=Response, responses={**_ATOM_RESPONSE, 404: {}})
+@router.get("/calls/{country}.atom", response_class=Response, responses={**_ATOM_RESPONSE, 404: {}, 422: {}})
 def country_calls_feed(
-    country: str, request: Request, context: Annotated[WebContext, Depends(get_context)]
+    country: str,
+    request: Request,
+    context: Annotated[WebContext, Depends(get_context)],
+    lang: Lang | None = None,
 ) -> Response:
-    """The newest phone calls with a counterpart from ``country`` (ISO 3166 alpha-2, EU or RU)."""
+    """The newest phone calls with a counterpart from ``country`` (ISO 3166 alpha-2, EU or RU), one
+    entry per call as in ``/feeds/calls.atom``."""
     code = normalized_code(country)
     if not is_country_code(code):
         raise HTTPException(404, f"no country with the code {country!r}")
-    calls = load_calls(context.engine, CallFilter(country=code), context.lemmatizer)[:FEED_SIZE]
-    found = load_items(context.engine, [call.id for call in calls])
-    items = [item_object(found[call.id]) for call in calls if call.id in found]
     name = country_name(code)
     info = atom.FeedInfo(
-        id=atom.feed_id(context.base_url, f"/feeds/calls/{code}"),
-        title=f"kremlin.ru: phone calls with {name}",
+        id=atom.feed_id(context.base_url, f"/feeds/calls/{code}" + _lang_part(lang)),
+        title=f"kremlin.ru: phone calls with {name}" + _lang_title(lang),
         subtitle=f"The President's telephone conversations with {name}, newest first (kremlin-watch)",
         self_url=str(request.url),
-        html_url=f"{request.base_url}calls?{urlencode({'country': code})}",
+        html_url=f"{request.base_url}calls{_query(country=code, lang=lang)}",
     )
-    return _feed_response(request, info, items)
+    return _feed_response(request, info, _call_entries(context, CallFilter(country=code, lang=lang)))
+
+
+def _call_entries(context: WebContext, wanted: CallFilter) -> list[dict[str, Any]]:
+    """The newest `FEED_SIZE` calls of the ledger as item objects, each with its English twin."""
+    calls = load_calls(context.engine, wanted, context.lemmatizer)[:FEED_SIZE]
+    found = load_items(context.engine, [(call.id, call.lang) for call in calls])
+    entries = []
+    for call in calls:
+        item = found.get((call.id, call.lang))
+        if item is None:
+            continue
+        entry = item_object(item)
+        english = english_version(call)
+        if english["en_url"] and call.lang != "en":
+            entry["other_versions"] = [{"lang": "en", "url": english["en_url"], "title": english["en_title"]}]
+        entries.append(entry)
+    return entries
+
+
+def _lang_part(lang: str | None) -> str:
+    """A feed of one language is a feed of its own (its own id)."""
+    return f"?lang={lang}" if lang else ""
+
+
+def _lang_title(lang: str | None) -> str:
+    return f" ({LANG_LABELS.get(lang, lang)})" if lang else ""
+
+
+def _query(**fields: str | None) -> str:
+    given = {name: value for name, value in fields.items() if value}
+    return f"?{urlencode(given)}" if given else ""
 
 
 @router.get("/rules/{name}.atom", response_class=Response, responses={**_ATOM_RESPONSE, 404: {}})
@@ -98,7 +138,7 @@ def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depend
 
 
 def _feed_response(request: Request, info: atom.FeedInfo, items: Iterable[dict[str, Any]]) -> Response:
-    body = atom.render_feed(info, items, item_page=f"{request.base_url}items/{{id}}")
+    body = atom.render_feed(info, items, item_page=f"{request.base_url}items/{{id}}#lang-{{lang}}")
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag in _etags(request.headers.get("if-none-match", "")):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
@@ -20,11 +21,13 @@ from archive.vocabulary import KIND_LABELS, KINDS, LANGS, moscow_clock, period_p
 from calls.codes import country_label, country_name
 from search.engine import SearchError, search
 from search.request import SearchRequest
-from search.show import item_with_revisions
+from search.show import item_versions
 from web import present
 from web.context import WebContext, get_context
 
 PER_PAGE = 20
+#: The archive's languages as the pages name them.
+LANG_LABELS = {"ru": "Russian", "en": "English"}
 #: Pages never run scripts or load anything from elsewhere; styles are inline.
 HTML_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
@@ -53,6 +56,8 @@ def make_templates() -> Environment:
     env.globals["diff_markup"] = present.diff_markup
     env.globals["kinds"] = KINDS
     env.globals["kind_labels"] = KIND_LABELS
+    env.globals["lang_labels"] = LANG_LABELS
+    env.filters["host"] = lambda url: urlsplit(url).hostname or url
     return env
 
 
@@ -180,13 +185,14 @@ def search_page(
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(item_id: str, context: Annotated[WebContext, Depends(get_context)]) -> HTMLResponse:
-    """One item: title, Moscow time, place, tags, lead, text, earlier versions."""
-    item = None
+    """One item, every language version of it (Russian first, each at ``#lang-ru``, ``#lang-en``):
+    title, Moscow time, place, tags, lead, text, earlier versions."""
+    found = None
     if item_id.isdigit() and len(item_id) < 19:
-        item = item_with_revisions(context.engine, int(item_id))
-    if item is None:
+        found = item_versions(context.engine, int(item_id))
+    if found is None:
         return render(context, "missing.html", {"item_id": item_id}, 404)
-    return render(context, "item.html", {"item": item}, 200)
+    return render(context, "item.html", {"versions": found["versions"]}, 200)
 
 
 def render(context: WebContext, name: str, values: dict[str, Any], status: int) -> HTMLResponse:
