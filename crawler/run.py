@@ -171,7 +171,9 @@ def combine(plan: CrawlPlan, parts: list[tuple[SiteCrawl, CheckSummary]]) -> Che
     for _, part in parts:
         for status, count in part.status_counts.items():
             summary.status_counts[status] = summary.status_counts.get(status, 0) + count
-    summary.new_by_lang = {site.lang: part.new_items for site, part in parts}
+    for site, part in parts:  # in the language the host's pages turned out to be in
+        lang = getattr(site.crawler.spider, "lang", site.lang)
+        summary.new_by_lang[lang] = summary.new_by_lang.get(lang, 0) + part.new_items
     failed = [(site, part) for site, part in parts if part.outcome in _FAILED]
     outcomes = {part.outcome for _, part in parts}
     for site, part in failed:  # first, so the summary line says which host failed

@@ -432,3 +432,19 @@ def test_base_url_at_an_english_site_writes_english_versions(
     assert f"/events/president/news/{target.id}" in paths(en)
     assert not versions(database_url)[(target.id, "en")].details_pending
     assert {lang for _, lang in versions(database_url)} == {"en"}
+
+
+def test_a_gap_on_one_host_is_closed_on_that_host_only(
+    twins: tuple[ReplicaServer, ReplicaServer], database_url: str
+) -> None:
+    ru, en = twins
+    assert crawl_both(twins, database_url).returncode == 0
+    fresh = [en.corpus.publish_generated() for _ in range(45)]
+    for site in twins:
+        site.clear_log()
+    result = crawl_both(twins, database_url)
+    assert result.stdout.startswith("check: ok; "), result.stdout + result.stderr
+    assert "items new 45 (ru 0, en 45)" in result.stdout
+    assert [(entry.path, entry.status) for entry in ru.log] == [(FEED, 304)]
+    assert any(path.startswith("/events/president/news/page/") for path in paths(en))
+    assert {(item.id, "en") for item in fresh} <= set(versions(database_url))
