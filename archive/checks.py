@@ -25,12 +25,16 @@ class CheckSummary(CheckCounts):
     html_pages_read: int = 0
     status_counts: dict[str, int] = Field(default_factory=dict)
     messages: list[str] = Field(default_factory=list)
+    #: New items per language when a check read more than one origin ({"ru": 20, "en": 18}).
+    new_by_lang: dict[str, int] = Field(default_factory=dict)
 
     def line(self) -> str:
         """The one-line summary printed at the end of a crawl."""
+        by_lang = ", ".join(f"{lang} {count}" for lang, count in self.new_by_lang.items())
         text = (
             f"{self.mode}: {self.outcome}; pages {self.pages}, requests {self.requests}; items new "
-            f"{self.new_items} / changed {self.changed_items} / unchanged {self.unchanged_items}; "
+            f"{self.new_items}{f' ({by_lang})' if len(self.new_by_lang) > 1 else ''} / changed "
+            f"{self.changed_items} / unchanged {self.unchanged_items}; "
             f"errors {self.errors}"
         )
         if self.messages:

@@ -38,10 +38,12 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 PAGE_SIZE = 20
 
 
-def cli_env(base_url: str, database_url: str) -> dict[str, str]:
+def cli_env(base_url: str, database_url: str, en_base_url: str = "") -> dict[str, str]:
+    """The crawl's environment: the replicas only (the English side off unless a replica is given)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("KREMLIN_WATCH_")}
     env.update(
         KREMLIN_WATCH_BASE_URL=base_url,
+        KREMLIN_WATCH_EN_BASE_URL=en_base_url,
         KREMLIN_WATCH_DATABASE_URL=database_url,
         KREMLIN_WATCH_DOWNLOAD_DELAY="0",
         KREMLIN_WATCH_LOG_LEVEL="WARNING",
@@ -50,11 +52,11 @@ def cli_env(base_url: str, database_url: str) -> dict[str, str]:
     return env
 
 
-def run_crawl(base_url: str, database_url: str, *args: str) -> tuple[float, str]:
+def run_crawl(base_url: str, database_url: str, *args: str, en_base_url: str = "") -> tuple[float, str]:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "kremlin_watch", "crawl", *args],
-        env=cli_env(base_url, database_url),
+        env=cli_env(base_url, database_url, en_base_url),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -120,6 +122,18 @@ def bench_backfill(items: int, with_postgres: bool) -> None:
             print(
                 f"   kremlin-watch backfill, {label:<10}: {seconds:6.1f} s  {rate:7.0f} items/s"
                 f"  = {rate / bare_rate:.2f}× the bare spider"
+            )
+            print(f"     {line}")
+        with ReplicaServer(Corpus.generate(items, lang="en", seed=3, real_items=False)) as twin:
+            server.link(twin)
+            database_url = f"sqlite:///{tempfile.mkdtemp()}/twin.sqlite3"
+            seconds, line = run_crawl(
+                server.base_url, database_url, "--pages", str(pages), en_base_url=twin.base_url
+            )
+            rate = 2 * items / seconds
+            print(
+                f"   both hosts (ru + en twin), SQLite : {seconds:6.1f} s  {rate:7.0f} versions/s"
+                f"  = {rate / bare_rate:.2f}× the bare spider (one host)"
             )
             print(f"     {line}")
 
@@ -214,6 +228,18 @@ def bench_idle() -> None:
     print(
         f"   idle check wall time (process start included), median of 3: {statistics.median(timings):.2f} s"
     )
+    with (
+        ReplicaServer(Corpus.generate(500, lang="ru", seed=9)) as ru,
+        ReplicaServer(Corpus.generate(500, lang="en", seed=9)) as en,
+    ):
+        ru.link(en)
+        database_url = f"sqlite:///{tempfile.mkdtemp()}/idle-twin.sqlite3"
+        run_crawl(ru.base_url, database_url, en_base_url=en.base_url)
+        ru.log.clear()
+        en.log.clear()
+        seconds, line = run_crawl(ru.base_url, database_url, en_base_url=en.base_url)
+        idle = [f"{site.corpus.lang} {e.path} {e.status}" for site in (ru, en) for e in site.log]
+    print(f"   idle check of both hosts: {len(idle)} requests ({', '.join(idle)}), {seconds:.2f} s; {line}")
 
 
 def main() -> None:

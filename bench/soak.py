@@ -1,8 +1,9 @@
 """Soak: 500 checks in one process, as the daemon runs them, with resident memory along the way.
 
 Each check is `CheckRunner.run` on the one asyncio reactor (exactly the daemon's path: crawl, rules,
-outbox, delivery to a local SMTP server), against a replica that publishes a new item, a phone call
-every fourth time, every fifth check. Memory is read from /proc/self/status (VmRSS) after checks
+outbox, delivery to a local SMTP server), against a replica of both hosts (kremlin.ru and its English
+twin) that publishes a new item, a phone call every fourth time, every fifth check, and its English
+twin one check later. Memory is read from /proc/self/status (VmRSS) after checks
 1, 50, 100, 250 and 500; "flat" means the growth from check 50 (caches warm) to 500 is small and
 not proportional to the number of checks.
 
@@ -60,9 +61,14 @@ def main(checks: int = 500) -> None:
         smtp_port = probe.getsockname()[1]
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    with ReplicaServer(Corpus.generate(200, lang="ru", seed=2)) as site:
+    with (
+        ReplicaServer(Corpus.generate(200, lang="ru", seed=2)) as site,
+        ReplicaServer(Corpus.generate(200, lang="en", seed=2)) as twin,
+    ):
+        site.link(twin)
         settings = Settings(
             base_url=site.base_url,
+            en_base_url=twin.base_url,
             database_url=f"sqlite:///{workdir / 'soak.sqlite3'}",
             download_delay=0,
             log_level="WARNING",
@@ -77,9 +83,14 @@ def main(checks: int = 500) -> None:
 
         async def soak() -> None:
             plan = CrawlPlan(mode="check", max_pages=settings.max_pages)
+            published = None
             for number in range(1, checks + 1):
+                if published is not None:
+                    twin.corpus.publish_twin(published)
+                    published = None
                 if number % 5 == 0:
-                    site.corpus.publish(site.corpus.next_item(kind="call" if number % 20 == 0 else None))
+                    published = site.corpus.next_item(kind="call" if number % 20 == 0 else None)
+                    site.corpus.publish(published)
                 result = await runner.run(plan)
                 outcomes[result.summary.outcome] = outcomes.get(result.summary.outcome, 0) + 1
                 if number in MARKS or number == checks:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
 from archive.checks import CheckLog, CheckSummary
+from archive.models import CheckCounts
 from archive.store import ArchiveStore, CrawlStateStore, Outcome
 from crawler import stats_keys
 from crawler.context import ArchiveCrawler, CrawlContext, CrawlFindings, StoreHook
@@ -55,6 +58,29 @@ def run_in_reactor(main: Callable[[], Awaitable[T]], *, signals: bool = True) ->
     return result  # type: ignore[return-value]
 
 
+#: The language each configured origin is expected to serve, in `Settings.origins` order.
+SITE_LANGS = ("ru", "en")
+
+
+@dataclass(frozen=True)
+class SiteCrawl:
+    """One origin's part of a check: its own Scrapy crawler (so its own download slots, politeness
+    budget and 403/429 back-off), its own findings, and the language it is expected to serve."""
+
+    origin: str
+    lang: str
+    crawler: ArchiveCrawler
+
+    @property
+    def label(self) -> str:
+        """``en.kremlin.ru`` or ``127.0.0.1:8081``: how messages name the host."""
+        return urlsplit(self.origin).netloc or self.origin
+
+    @property
+    def stats(self) -> dict[str, object]:
+        return self.crawler.stats.get_stats() if self.crawler.stats else {}
+
+
 async def crawl(
     settings: Settings,
     engine: Engine,
@@ -64,10 +90,14 @@ async def crawl(
     hooks: tuple[StoreHook, ...] = (),
     on_start: Callable[[object], None] | None = None,
 ) -> CheckSummary:
-    """One crawl, recorded as a check row; returns its summary.
+    """One check or backfill of every origin in ``settings.origins``, side by side on one reactor,
+    recorded as ONE check row; returns its summary (see `combine`).
 
-    ``hooks`` run inside each stored item's transaction (see `crawler.pipeline`). ``on_start``
-    receives the Scrapy crawler, so a daemon can stop it gracefully (``stop_async``).
+    Each origin gets a crawler of its own: Scrapy keeps download slots, delays and concurrency per
+    crawler, and our back-off pauses only the crawler that was refused, so a slow or blocked English
+    site neither slows nor stops the Russian one. ``hooks`` run inside each stored item's
+    transaction (see `crawler.pipeline`). ``on_start`` receives each Scrapy crawler, so a daemon can
+    stop them gracefully (``stop_async``).
     """
     from scrapy.crawler import AsyncCrawlerRunner
 
@@ -75,14 +105,24 @@ async def crawl(
 
     checks = CheckLog(engine)
     check_id = await asyncio.to_thread(checks.open, plan.mode)
-    context = CrawlContext(store=ArchiveStore(engine), state=CrawlStateStore(engine), on_stored=hooks)
+    store, state = ArchiveStore(engine), CrawlStateStore(engine)
+    await asyncio.to_thread(adopt_legacy_gap, state, settings.base_url)
     runner = AsyncCrawlerRunner(scrapy_settings(settings))
-    crawler = ArchiveCrawler(KremlinSpider, runner.settings, context)
-    if on_start is not None:
-        on_start(crawler)
-    reporter = asyncio.ensure_future(_report_progress(crawler)) if progress else None
+    sites: list[SiteCrawl] = []
+    for origin, lang in zip(settings.origins, SITE_LANGS, strict=False):
+        context = CrawlContext(store=store, state=state, on_stored=hooks)
+        sites.append(SiteCrawl(origin, lang, ArchiveCrawler(KremlinSpider, runner.settings, context)))
+        if on_start is not None:
+            on_start(sites[-1].crawler)
+    reporter = asyncio.ensure_future(_report_progress(sites)) if progress else None
     try:
-        await runner.crawl(crawler, base_url=settings.base_url, plan=plan)
+        outcomes = await asyncio.gather(
+            *(runner.crawl(site.crawler, base_url=site.origin, lang=site.lang, plan=plan) for site in sites),
+            return_exceptions=True,
+        )
+        failure = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
+        if failure is not None:
+            raise failure
     except BaseException:
         await asyncio.to_thread(checks.close, check_id, CheckSummary(mode=plan.mode, outcome="crashed"))
         raise
@@ -90,8 +130,67 @@ async def crawl(
         if reporter is not None:
             reporter.cancel()
             sys.stderr.write("\n")
-    summary = summarize(plan, crawler.stats.get_stats() if crawler.stats else {}, context.findings)
+    parts = [(site, summarize(plan, site.stats, site.crawler.context.findings)) for site in sites]
+    summary = combine(plan, parts)
     await asyncio.to_thread(checks.close, check_id, summary)
+    return summary
+
+
+def adopt_legacy_gap(state: CrawlStateStore, base_url: str) -> None:
+    """An archive written before gaps were kept per origin has one open gap, the Russian site's:
+    move it to ``base_url``'s key so the next check still closes it."""
+    from crawler.spider import LEGACY_GAP_KEY, gap_key
+
+    legacy = state.get(LEGACY_GAP_KEY)
+    if legacy is None:
+        return
+    if state.get(gap_key(base_url)) is None:
+        state.put(gap_key(base_url), legacy.value)
+    state.delete(LEGACY_GAP_KEY)
+
+
+#: Per-origin outcomes that mean the origin was not read ("crashed" never reaches `combine`).
+_FAILED = ("blocked", "error")
+
+
+def combine(plan: CrawlPlan, parts: list[tuple[SiteCrawl, CheckSummary]]) -> CheckSummary:
+    """One check's summary from its origins' summaries: counts add up, and the outcome is honest.
+
+    Both hosts ``ok`` (or one ``unchanged``) is ``ok``; ``unchanged`` only when both feeds answered
+    304; one host failing (blocked, error) while the other was read is ``partial``, and the first
+    message names the host that failed; both failing is the worse of the two (``error`` before
+    ``blocked``); a stop on purpose is ``cancelled``. With two origins every message starts with its
+    host, and the new items are also counted per language (``new_by_lang``).
+    """
+    if len(parts) == 1:
+        return parts[0][1]
+    summary = CheckSummary(mode=plan.mode)
+    for name in CheckCounts.model_fields:
+        setattr(summary, name, sum(getattr(part, name) for _, part in parts))
+    summary.html_pages_read = sum(part.html_pages_read for _, part in parts)
+    for _, part in parts:
+        for status, count in part.status_counts.items():
+            summary.status_counts[status] = summary.status_counts.get(status, 0) + count
+    for site, part in parts:  # in the language the host's pages turned out to be in
+        lang = getattr(site.crawler.spider, "lang", site.lang)
+        summary.new_by_lang[lang] = summary.new_by_lang.get(lang, 0) + part.new_items
+    failed = [(site, part) for site, part in parts if part.outcome in _FAILED]
+    outcomes = {part.outcome for _, part in parts}
+    for site, part in failed:  # first, so the summary line says which host failed
+        reason = f" ({part.messages[0]})" if part.messages else ""
+        summary.messages.append(f"{site.label} failed: {part.outcome}{reason}")
+    for site, part in parts:
+        summary.messages.extend(f"{site.label}: {message}" for message in part.messages)
+    if "cancelled" in outcomes:
+        summary.outcome = "cancelled"
+    elif len(failed) == len(parts):
+        summary.outcome = "error" if "error" in outcomes else "blocked"
+    elif failed or "partial" in outcomes:
+        summary.outcome = "partial"
+    elif outcomes == {"unchanged"}:
+        summary.outcome = "unchanged"
+    else:
+        summary.outcome = "ok"
     return summary
 
 
@@ -145,14 +244,15 @@ def summarize(plan: CrawlPlan, stats: dict[str, object], findings: CrawlFindings
     return summary
 
 
-async def _report_progress(crawler: object) -> None:
-    """A progress line on the terminal while a backfill runs."""
+async def _report_progress(sites: list[SiteCrawl]) -> None:
+    """A progress line on the terminal while a backfill runs (all origins together)."""
+
+    def total(key: str) -> int:
+        return sum(int(site.stats.get(key, 0) or 0) for site in sites)  # type: ignore[call-overload]
+
     while True:
-        stats = crawler.stats.get_stats() if crawler.stats else {}  # type: ignore[attr-defined]
-        new = stats.get(stats_keys.items(Outcome.NEW), 0)
-        changed = stats.get(stats_keys.items(Outcome.CHANGED), 0)
-        pages = stats.get(stats_keys.PAGES, 0)
-        errors = stats.get(stats_keys.ERRORS, 0)
+        new, changed = total(stats_keys.items(Outcome.NEW)), total(stats_keys.items(Outcome.CHANGED))
+        pages, errors = total(stats_keys.PAGES), total(stats_keys.ERRORS)
         sys.stderr.write(f"\r  pages {pages}  new {new}  changed {changed}  errors {errors} ")
         sys.stderr.flush()
         await asyncio.sleep(0.5)

@@ -6,6 +6,12 @@ fetched from their own page (place and tags are only there); if that page fails,
 is stored and the page is retried by a later check. When none of the feed's items was held before, the
 gap behind the feed is closed from HTML list pages, at most ``max_pages`` of them.
 
+One spider reads one origin (kremlin.ru, en.kremlin.ru, or any host serving one language's pages);
+`crawler.run.crawl` runs one per origin side by side. What the spider asks the archive is asked in a
+language: a page's items are looked up in the language of the page's own records (a replica of the
+English site at ``base_url`` writes English rows), and what is asked before any page was read (the
+items whose own page is pending) in the site's language. The open gap is kept per origin.
+
 Database reads are small (the ids of one page) and go through a thread so they never stall the reactor.
 """
 
@@ -39,13 +45,26 @@ from crawler.plan import FEED_PATH, NEWS_PATH, CrawlPlan
 
 logger = logging.getLogger(__name__)
 
-#: Crawl-state key of an open gap: the time the first check that could not close it began.
-GAP_KEY = "gap_since"
+#: Crawl-state key of an open gap before gaps were kept per origin (see `gap_key`).
+LEGACY_GAP_KEY = "gap_since"
+
+
+def gap_key(origin: str) -> str:
+    """Crawl-state key of an open gap of `origin`: the time the first check that could not close it
+    began. Per origin, so the English site's gap neither opens nor closes the Russian one's."""
+    return f"{LEGACY_GAP_KEY}:{origin.rstrip('/')}"
+
+
+def lang_key(origin: str) -> str:
+    """Crawl-state key of the language `origin`'s pages were last read in (see `KremlinSpider.lang`)."""
+    return f"lang:{origin.rstrip('/')}"
 
 
 class KremlinSpider(scrapy.Spider):
     """See the module docstring; ``plan`` says whether this is a check or a backfill, ``context``
-    holds the archive's stores and the findings the check's summary is made from."""
+    holds the archive's stores and the findings the check's summary is made from; ``lang`` is the
+    language the origin is expected to serve (ru for ``base_url``, en for ``en_base_url``) until its
+    pages have said otherwise."""
 
     name = "kremlin"
 
@@ -55,10 +74,13 @@ class KremlinSpider(scrapy.Spider):
         base_url: str,
         plan: CrawlPlan,
         context: CrawlContext,
+        lang: str = "ru",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
+        self.lang = lang
+        self.gap_key = gap_key(self.base_url)
         self.plan = plan
         self.store = context.store
         self.state = context.state
@@ -85,8 +107,10 @@ class KremlinSpider(scrapy.Spider):
         if self.plan.mode == "backfill":
             yield self._list_request(1)
             return
-        self.archive_was_empty = not await run_in_thread(self.store.any_item)
-        gap = await run_in_thread(self.state.get, GAP_KEY)
+        seen_lang = await run_in_thread(self.state.get, lang_key(self.base_url))
+        if seen_lang is not None:
+            self.lang = seen_lang.value
+        gap = await run_in_thread(self.state.get, self.gap_key)
         if gap is not None:
             self.gap_was_open = True
             self.known_before = datetime.fromisoformat(gap.value)
@@ -106,7 +130,8 @@ class KremlinSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": [304]},
             dont_filter=True,
         )
-        for item_id, url in await run_in_thread(self.store.pending_details, self.plan.pending_batch):
+        pending = await run_in_thread(self.store.pending_details, self.plan.pending_batch, self.lang)
+        for item_id, url in pending:
             yield self._article_request(item_id, url, fallback=None)
 
     # -- pages -------------------------------------------------------------------------------------
@@ -126,7 +151,13 @@ class KremlinSpider(scrapy.Spider):
             _header(response, b"Last-Modified"),
         )
         self.findings.feed_read = True
-        held = await run_in_thread(self.store.held, [item.id for item in page.items])
+        lang = self._page_lang(page)
+        if lang != self.lang:
+            self.lang = lang
+            await run_in_thread(self.state.put, lang_key(self.base_url), lang)
+        # Asked before this page's items are stored: "empty" means nothing held in this language.
+        self.archive_was_empty = not await run_in_thread(self.store.any_item_in, lang)
+        held = await run_in_thread(self.store.held, [item.id for item in page.items], lang)
         for record in page.items:
             if record.id not in held:
                 yield self._article_request(record.id, record.url, fallback=record)
@@ -152,7 +183,7 @@ class KremlinSpider(scrapy.Spider):
         if page is None:
             return
         self.crawler.stats.inc_value(stats_keys.HTML_PAGES_READ)  # type: ignore[union-attr]
-        held = await run_in_thread(self.store.held, [item.id for item in page.items])
+        held = await run_in_thread(self.store.held, [item.id for item in page.items], self._page_lang(page))
         known_before = self._held_before(held)
         for record in page.items:
             if record.id in self.requested_items:
@@ -165,6 +196,10 @@ class KremlinSpider(scrapy.Spider):
             self.reached_known = True
         if self._wants_next_page(page, bool(known_before)) and page.next_url:
             yield self._list_request(self.list_pages_walked + 1, page.next_url)
+
+    def _page_lang(self, page: ItemPage) -> str:
+        """The language of a list or feed page's records (all of one page share it)."""
+        return page.items[0].lang if page.items else self.lang
 
     def _held_before(self, held: dict[int, HeldItem]) -> set[int]:
         """The ids the archive held before ``known_before`` (the check's start, or an open gap's)."""
@@ -261,20 +296,20 @@ class KremlinSpider(scrapy.Spider):
             self.store.save_validators(*self.feed_validators)
         if self.list_pages_walked:
             if self.reached_known:
-                self.state.delete(GAP_KEY)
+                self.state.delete(self.gap_key)
             elif self.list_pages_walked >= self.plan.max_pages:
                 logger.warning(
                     "the gap behind the feed is deeper than %d list pages; run "
                     "`kremlin-watch crawl --since DATE` to fill it",
                     self.plan.max_pages,
                 )
-                self.state.delete(GAP_KEY)
+                self.state.delete(self.gap_key)
             else:
                 self._open_gap()
 
     def _open_gap(self) -> None:
         if not self.gap_was_open:
-            self.state.put(GAP_KEY, self.known_before.isoformat())
+            self.state.put(self.gap_key, self.known_before.isoformat())
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -57,10 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("file", metavar="FILE")
     parse.add_argument("--url", required=True, help="the address the page was saved from")
 
-    crawl = commands.add_parser("crawl", help="run one check now, or a backfill of list pages")
+    crawl = commands.add_parser(
+        "crawl", help="run one check of base_url and en_base_url now, or a backfill of their list pages"
+    )
     scope = crawl.add_mutually_exclusive_group()
-    scope.add_argument("--pages", type=_positive, metavar="N", help="backfill: walk the newest N list pages")
-    scope.add_argument("--since", type=_day, metavar="DATE", help="backfill: walk back to this Moscow day")
+    scope.add_argument(
+        "--pages", type=_positive, metavar="N", help="backfill: walk the newest N list pages of each host"
+    )
+    scope.add_argument(
+        "--since", type=_day, metavar="DATE", help="backfill: walk each host back to this Moscow day"
+    )
 
     export = commands.add_parser(
         "export", help="write the archive as JSON lines, JSON or CSV: one row per language version"

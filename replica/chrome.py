@@ -10,8 +10,9 @@ Addresses follow the live site: links inside the site are root-relative (``/even
 while the canonical link, og:url, the reader's data-href, the ``/d/<id>`` short link and feed
 addresses are absolute. Absolute addresses use the origin the page was requested on (the replica's
 ``http://127.0.0.1:PORT``, or ``http://kremlin.ru`` when told to pretend), so a crawler following
-them stays on the replica. The other language's twin is always the real host, which the replica
-does not serve.
+them stays on the replica. The other language's twin (``link rel=alternate hreflang``, the language
+switch) is the real host unless the replica serving that language is known (`ReplicaServer.link`):
+then the twin links lead to it, as kremlin.ru's lead to en.kremlin.ru.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Site:
     lang: str
     #: ``http://127.0.0.1:8080``; the real site's would be ``http://kremlin.ru``.
     origin: str
+    #: Origin of the replica serving the other language, when one does; else the real twin host.
+    twin: str | None = None
 
     @property
     def host(self) -> str:
@@ -47,8 +50,8 @@ class Site:
 
     @property
     def twin_origin(self) -> str:
-        """The twin site's real origin (never served by the replica)."""
-        return real_origin(self.twin_lang)
+        """The twin site's origin: the replica of the other language, else the real host."""
+        return self.twin or real_origin(self.twin_lang)
 
     @property
     def real_origin(self) -> str:

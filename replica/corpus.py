@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import random
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -26,7 +25,11 @@ PAGE_SIZE = 20
 
 
 class Corpus:
-    """Thread-safe, publication-ordered collection of `ReplicaItem`s of one language."""
+    """Thread-safe, publication-ordered collection of `ReplicaItem`s of one language.
+
+    Corpora of the two languages generated with the same seed are twins (same ids and times), as
+    kremlin.ru and en.kremlin.ru are; `publish_twin` adds the twin of an item published later.
+    """
 
     def __init__(self, items: Iterable[ReplicaItem] = (), lang: str | None = None) -> None:
         ordered = sorted(items, key=lambda item: item.published)
@@ -205,9 +208,29 @@ class Corpus:
         if published is None:
             base = latest or datetime.now(MOSCOW)
             published = base.astimezone(MOSCOW).replace(second=0, microsecond=0) + timedelta(minutes=35)
-        rng = random.Random(f"{seed if seed is not None else next_id}:{self.lang}:next")
-        item = generate.make_item(rng, self.lang, next_id, published.astimezone(MOSCOW), kind)
+        recipe = f"{seed if seed is not None else next_id}:{generate.STREAM_LANG}:next"
+        item = generate.made_alone(recipe, self.lang, next_id, published.astimezone(MOSCOW), kind)
         return dataclasses.replace(item, updated=published + timedelta(minutes=3))
+
+    def twin_of(self, item: ReplicaItem, later: timedelta = timedelta(hours=3)) -> ReplicaItem:
+        """This corpus' language version of `item` (made by `next_item` in the other language's
+        corpus), not yet published: same id, section, publication time and content in this language's
+        words (see `replica.generate.twin`).
+
+        Its `updated` is `later` after the item's, and after every change this corpus holds, so the
+        pages it appears on get a newer Last-Modified: the English page comes hours after the Russian.
+        """
+        made = generate.twin(item, self.lang)
+        with self._lock:
+            latest = self._latest_change
+        updated = item.updated + later
+        if latest is not None and updated <= latest:
+            updated = latest + timedelta(seconds=1)
+        return dataclasses.replace(made, updated=updated)
+
+    def publish_twin(self, item: ReplicaItem, later: timedelta = timedelta(hours=3)) -> ReplicaItem:
+        """Publish `twin_of(item, later)` and return it: the English page of a Russian item appears."""
+        return self.publish(self.twin_of(item, later))
 
     def publish_generated(self, kind: str | None = None, published: datetime | None = None) -> ReplicaItem:
         """Publish `next_item(kind, published)` and return it: a fresh item on top of page 1."""

@@ -9,12 +9,20 @@ order: neighbouring items swap ids now and then, as on the real site.
 
 Everything comes from one `random.Random(seed)`, so the same arguments give the same corpus.
 Generation is plain string formatting, about 10 µs an item.
+
+The English site is a twin of the Russian one: an item has the same id, time and content on both,
+in each language's words. So the random stream is always the Russian site's (`STREAM_LANG`) and only
+the words depend on `lang`: every builder draws the same numbers in either language, and the
+lexicon's Russian and English lists are parallel (entry i of one translates entry i of the other).
+`generate_items(count, "en", seed)` is therefore the English twin of `generate_items(count, "ru",
+seed)`, and `twin` makes the twin of one item made on its own (`Corpus.next_item`).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from replica import lexicon
@@ -35,6 +43,8 @@ _IDS_PER_DAY = 7.6
 DEFAULT_END = datetime(2026, 11, 20, 12, 0, tzinfo=MOSCOW)
 #: Average items a day the schedule produces (used to place a default start before DEFAULT_END).
 ITEMS_PER_DAY = 4.8
+#: Whose random stream every language's items follow (see the module docstring).
+STREAM_LANG = "ru"
 
 
 def estimated_id(day: date) -> int:
@@ -118,10 +128,11 @@ def generate_items(
     first_id: int | None = None,
     reserved: Iterable[int] = (),
 ) -> list[ReplicaItem]:
-    """`count` items in publication order (oldest first)."""
+    """`count` items in publication order (oldest first); the same ids, times and content in either
+    language (see the module docstring)."""
     if count <= 0:
         return []
-    rng = random.Random(f"{seed}:{lang}")
+    rng = random.Random(f"{seed}:{STREAM_LANG}")
     if start is not None and start.tzinfo is None:
         raise ValueError("start must be an aware datetime")
     times = schedule(rng, start or default_start(count), count)
@@ -131,6 +142,28 @@ def generate_items(
         times = [moment - timedelta(weeks=weeks) for moment in times]
     ids = assign_ids(rng, times, first_id or estimated_id(times[0].date()), reserved)
     return [make_item(rng, lang, item_id, moment) for item_id, moment in zip(ids, times, strict=True)]
+
+
+def made_alone(seed: str, lang: str, item_id: int, published: datetime, kind: str | None) -> ReplicaItem:
+    """An item made from a random stream of its own (`seed`), remembering how (`ReplicaItem.recipe`)."""
+    item = make_item(random.Random(seed), lang, item_id, published, kind)
+    return replace(item, recipe=(seed, kind))
+
+
+def twin(item: ReplicaItem, lang: str) -> ReplicaItem:
+    """The `lang` version of `item`, made by `made_alone`: same id, section, times and content.
+
+    The twin is made from the item's recipe, so it translates the item as generated (an edit made to
+    the item since is not carried over). Items of a generated corpus have no recipe: their twins are
+    the items of ``Corpus.generate(count, lang, seed)`` with the same arguments.
+    """
+    if item.recipe is None:
+        raise ValueError(
+            f"item {item.id} was not made on its own (no recipe): take its twin from the {lang} corpus "
+            "generated with the same seed"
+        )
+    seed, kind = item.recipe
+    return made_alone(seed, lang, item.id, item.published, kind)
 
 
 # --- one builder per kind: (rng, texts, lang, published) -> ReplicaItem fields ---------------------

@@ -6,7 +6,7 @@ typographic noise, so ``normalise(parse(render(item))) == item`` is what a parse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 LANGS = ("ru", "en")
@@ -41,6 +41,11 @@ class ReplicaItem:
     also_in: tuple[str, ...] = ()
     #: File in replica/pages/ served verbatim while the item is unedited (real items only).
     real_page: str | None = None
+    #: How the generator made the item on its own (the seed of its random stream, and the kind asked
+    #: for, None when the stream picked it), so `replica.generate.twin` can make it again in the other
+    #: language with the same id. None for items made as part of a corpus and for real items: their
+    #: twins are the items of the other language's corpus of the same seed.
+    recipe: tuple[str, str | None] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:

@@ -22,7 +22,18 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from replica import catalog
-from replica.chrome import Site, attr, footer, head, header, html_open, sidebar_and_close, site_links, text
+from replica.chrome import (
+    Site,
+    attr,
+    footer,
+    head,
+    header,
+    html_open,
+    real_origin,
+    sidebar_and_close,
+    site_links,
+    text,
+)
 from replica.dates import (
     clock_text,
     date_text,
@@ -127,8 +138,11 @@ def print_page(item: ReplicaItem, site: Site) -> str:
 
 
 def real_page(item: ReplicaItem, site: Site) -> str:
-    """A saved real page, with its own host's absolute links moved to the serving origin."""
+    """A saved real page, with its own host's absolute links moved to the serving origin, and its
+    twin links to the replica serving the other language, if there is one."""
     page = read_page(item.real_page or "")
+    if site.twin is not None:
+        page = page.replace(f"{real_origin(site.twin_lang)}/", f"{site.twin}/")
     if site.origin == site.real_origin:
         return page
     real_host = site.real_origin.split("://", 1)[1]

@@ -61,6 +61,8 @@ class ReplicaServer:
 
     `port=0` picks a free port (see `base_url`). `public_origin`, e.g. ``"http://kremlin.ru"``,
     makes absolute links in pages use that origin instead of the address the request came in on.
+    `twin_origin` is where the other language's pages are (the twin links of every page); `link`
+    sets it for a pair of replicas.
     """
 
     def __init__(
@@ -70,12 +72,14 @@ class ReplicaServer:
         port: int = 0,
         *,
         public_origin: str | None = None,
+        twin_origin: str | None = None,
     ) -> None:
         self.corpus = corpus if corpus is not None else Corpus.generate(200)
         self.faults = Faults()
         self.log = RequestLog()
         self.router = Router(self.corpus)
         self.public_origin = public_origin.rstrip("/") if public_origin else None
+        self.twin_origin = twin_origin.rstrip("/") if twin_origin else None
         handler = type("ReplicaHandler", (_Handler,), {"replica": self})
         self._httpd = ThreadingHTTPServer((host, port), handler)
         self._httpd.daemon_threads = True
@@ -91,6 +95,19 @@ class ReplicaServer:
     def port(self) -> int:
         """The port the server listens on."""
         return int(self._httpd.server_address[1])
+
+    @property
+    def origin(self) -> str:
+        """The origin absolute links are written with when no Host header says otherwise."""
+        return self.public_origin or self.base_url
+
+    def link(self, twin: ReplicaServer) -> ReplicaServer:
+        """Make this replica and `twin` (the other language, e.g. the same seed's English corpus)
+        link each other's pages with ``hreflang``, as kremlin.ru and en.kremlin.ru do; returns self."""
+        if twin.corpus.lang == self.corpus.lang:
+            raise ValueError(f"both replicas serve {self.corpus.lang!r}: a twin is the other language")
+        self.twin_origin, twin.twin_origin = twin.origin, self.origin
+        return self
 
     def start(self) -> ReplicaServer:
         """Serve in a background (daemon) thread; returns self."""
@@ -141,7 +158,7 @@ class ReplicaServer:
     def site_for(self, host_header: str | None) -> Site:
         """The `Site` a request is answered as: its Host (or `public_origin`) becomes the origin."""
         origin = self.public_origin or (f"http://{host_header}" if host_header else self.base_url)
-        return Site(self.corpus.lang, origin)
+        return Site(self.corpus.lang, origin, self.twin_origin)
 
     def answer(self, path: str, headers: dict[str, str]) -> tuple[Response, Verdict]:
         """The response to a GET/HEAD of `path` after User-Agent check, faults and validators."""

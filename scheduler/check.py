@@ -82,8 +82,8 @@ class CheckRunner:
             backoff=settings.alert_backoff,
             give_up_after=timedelta(seconds=settings.alert_give_up),
         )
-        #: The Scrapy crawler of the crawl in flight, if any (for a graceful stop).
-        self.active_crawler: object | None = None
+        #: The Scrapy crawlers of the check in flight, one per origin (for a graceful stop).
+        self.active_crawlers: list[object] = []
         #: Set on SIGTERM: the crawl in flight ends, and nothing more is started or sent.
         self.stopping = False
         #: Keeps the search index current after every crawl, so readers rarely scan unindexed items.
@@ -107,14 +107,13 @@ class CheckRunner:
             )
 
     def _started(self, crawler: object) -> None:
-        self.active_crawler = crawler
+        self.active_crawlers.append(crawler)
 
     async def stop_crawl(self) -> None:
-        """Ask the crawl in flight, if any, to finish what it holds and stop."""
+        """Ask the crawls in flight (one per origin), if any, to finish what they hold and stop."""
         self.stopping = True
-        crawler = self.active_crawler
-        if crawler is not None:
-            await crawler.stop_async()  # type: ignore[attr-defined]
+        crawlers = list(self.active_crawlers)
+        await asyncio.gather(*(crawler.stop_async() for crawler in crawlers))  # type: ignore[attr-defined]
 
     async def run(self, plan: CrawlPlan, *, progress: bool = False) -> CheckResult:
         """Crawl with ``plan``; for a check, queue and send the alerts it found."""
@@ -128,7 +127,7 @@ class CheckRunner:
                 self.settings, self.engine, plan, progress=progress, hooks=hooks, on_start=self._started
             )
         finally:
-            self.active_crawler = None
+            self.active_crawlers = []
         if self.stopping:
             return CheckResult(summary, self.trigger.queued - before, None, [])
         await asyncio.to_thread(self._update_index)

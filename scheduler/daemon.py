@@ -125,7 +125,7 @@ class Daemon:
             logger.warning("%d alert(s) claimed by a sender that died are pending again", released)
         logger.info(
             "leading: checking %s %s; archive %s",
-            self.settings.base_url,
+            " and ".join(self.settings.origins),
             self._schedule_text(),
             self.engine.url.render_as_string(hide_password=True),
         )

@@ -1,7 +1,8 @@
 """`make demo`: the whole product, offline, in under a minute.
 
-A kremlin.ru replica, a local SMTP server and `kremlin-watch run` on a short interval, all on
-127.0.0.1. After the daemon's first check a new phone call is published on the replica; the daemon
+Replicas of kremlin.ru and of its English twin en.kremlin.ru (the same items under the same ids), a
+local SMTP server and `kremlin-watch run` on a short interval, all on 127.0.0.1: every check reads
+both hosts. After the daemon's first check a new phone call is published on the replica; the daemon
 finds it, matches the rule, and the e-mail the SMTP server receives is printed.
 """
 
@@ -70,12 +71,16 @@ def main() -> int:
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     site = ReplicaServer(Corpus.generate(200, lang="ru", seed=1))
+    twin = ReplicaServer(Corpus.generate(200, lang="en", seed=1))
+    site.link(twin)
     site.start()
+    twin.start()
     (workdir / "rules.toml").write_text(RULES, encoding="utf-8")
     http_port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("KREMLIN_WATCH_")},
         "KREMLIN_WATCH_BASE_URL": site.base_url,
+        "KREMLIN_WATCH_EN_BASE_URL": twin.base_url,
         "KREMLIN_WATCH_DATABASE_URL": f"sqlite:///{workdir / 'archive.sqlite3'}",
         "KREMLIN_WATCH_DOWNLOAD_DELAY": "0",
         "KREMLIN_WATCH_INTERVAL": "5",
@@ -86,7 +91,8 @@ def main() -> int:
         "KREMLIN_WATCH_CONTACT": "demo@example.org",
     }
     step(
-        f"replica of kremlin.ru at {site.base_url} ({len(site.corpus)} items); SMTP at 127.0.0.1:{smtp.port}"
+        f"replica of kremlin.ru at {site.base_url} and of en.kremlin.ru at {twin.base_url} "
+        f"({len(site.corpus)} items each); SMTP at 127.0.0.1:{smtp.port}"
     )
     print(RULES)
     step("starting `kremlin-watch run` (a check every 5 s)")
@@ -131,6 +137,7 @@ def main() -> int:
         code = daemon.wait(timeout=30)
         print(f"daemon exited with status {code}")
         site.stop()
+        twin.stop()
         smtp.stop()
     return 0
 

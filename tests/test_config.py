@@ -130,3 +130,25 @@ def test_settings_written_in_code_ignore_the_environment(monkeypatch: pytest.Mon
     assert load_settings().max_pages == 4
     with pytest.raises(ValueError, match="download_delay"):
         Settings(download_delay=-1)
+
+
+def test_english_site_is_on_by_default_and_empty_turns_it_off(tmp_path: Path) -> None:
+    defaults = load_settings(env={})
+    assert defaults.en_base_url == "http://en.kremlin.ru"
+    assert defaults.origins == ("http://kremlin.ru", "http://en.kremlin.ru")
+    off = load_settings(env={"KREMLIN_WATCH_EN_BASE_URL": ""})
+    assert off.en_base_url is None and off.origins == ("http://kremlin.ru",)
+    config = tmp_path / "kw.toml"
+    config.write_text('base_url = "http://127.0.0.1:8080"\nen_base_url = "http://127.0.0.1:8081"\n')
+    assert load_settings(config, env={}).origins == ("http://127.0.0.1:8080", "http://127.0.0.1:8081")
+    same = load_settings(env={"KREMLIN_WATCH_EN_BASE_URL": "http://kremlin.ru"})
+    assert same.origins == ("http://kremlin.ru",)
+
+
+def test_bad_english_address_is_one_line() -> None:
+    result = run_cli("status", env=cli_env(en_base_url="en.kremlin.ru"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "kremlin-watch: error: configuration: KREMLIN_WATCH_EN_BASE_URL: expected an http(s) address such "
+        "as http://kremlin.ru, got 'en.kremlin.ru'"
+    ]

@@ -264,3 +264,187 @@ def test_components_need_a_crawl_context() -> None:
     for component in (ArchivePipeline, CachedRobotsMiddleware):
         with pytest.raises(TypeError, match="carries no CrawlContext"):
             component.from_crawler(plain)
+
+
+# --- the English twin: kremlin.ru and en.kremlin.ru read side by side -------------------------------
+
+
+@pytest.fixture
+def twins() -> Iterator[tuple[ReplicaServer, ReplicaServer]]:
+    """A Russian replica and its English twin (the same seed: the same ids and times), linked."""
+    with (
+        ReplicaServer(Corpus.generate(CORPUS_SIZE, lang="ru", seed=7)) as ru,
+        ReplicaServer(Corpus.generate(CORPUS_SIZE, lang="en", seed=7)) as en,
+    ):
+        ru.link(en)
+        yield ru, en
+
+
+def crawl_both(sites: tuple[ReplicaServer, ReplicaServer], database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    ru, en = sites
+    env = cli_env(base_url=ru.base_url, en_base_url=en.base_url, database_url=database_url)
+    return run_cli("crawl", *args, env=env)
+
+
+def versions(database_url: str) -> dict[tuple[int, str], Item]:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        found = {(item.id, item.lang): item for item in session.exec(select(Item))}
+    engine.dispose()
+    return found
+
+
+def checks(database_url: str) -> list[Check]:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        found = list(session.exec(select(Check).order_by(Check.id)))  # type: ignore[arg-type]
+    engine.dispose()
+    return found
+
+
+def host(site: ReplicaServer) -> str:
+    return site.base_url.removeprefix("http://")
+
+
+def test_backfill_of_both_hosts_stores_both_versions_under_one_id(
+    twins: tuple[ReplicaServer, ReplicaServer], database_url: str
+) -> None:
+    ru, en = twins
+    result = crawl_both(twins, database_url, "--pages", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("backfill: ok; ")
+    assert "items new 80 (ru 40, en 40) / changed 0" in result.stdout
+    stored = versions(database_url)
+    newest = set(newest_ids(ru, 40))
+    assert {item_id for item_id, lang in stored if lang == "ru"} == newest
+    assert {item_id for item_id, lang in stored if lang == "en"} == newest
+    some = next(iter(newest))
+    assert stored[(some, "ru")].url.startswith(ru.base_url) and stored[(some, "en")].url.startswith(en.base_url)
+    assert stored[(some, "en")].title == en.corpus.get(some).title != ru.corpus.get(some).title  # type: ignore[union-attr]
+    assert [(check.mode, check.new_items, check.outcome) for check in checks(database_url)] == [("backfill", 80, "ok")]
+    # Each host was asked for its own robots.txt, list pages and articles, and only for those.
+    for site in twins:
+        assert paths(site)[0] == "/robots.txt"
+        articles = [path for path in paths(site) if path.rsplit("/", 1)[-1].isdigit() and "/page/" not in path]
+        assert len(articles) == 40
+
+
+def test_backfill_since_a_day_reads_both_hosts(twins: tuple[ReplicaServer, ReplicaServer], database_url: str) -> None:
+    ru, _ = twins
+    day = ru.corpus.newest(50)[-1].published.date()
+    result = crawl_both(twins, database_url, "--since", day.isoformat())
+    assert result.returncode == 0, result.stderr
+    expected = {item.id for item in ru.corpus.newest(CORPUS_SIZE) if item.published.date() >= day}
+    stored = versions(database_url)
+    assert expected <= {item_id for item_id, lang in stored if lang == "ru"}
+    assert expected <= {item_id for item_id, lang in stored if lang == "en"}
+
+
+def test_idle_check_of_both_hosts_costs_two_requests(
+    twins: tuple[ReplicaServer, ReplicaServer], database_url: str
+) -> None:
+    first = crawl_both(twins, database_url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("check: ok; ") and "items new 40 (ru 20, en 20)" in first.stdout
+    for site in twins:
+        site.clear_log()
+    idle = crawl_both(twins, database_url)
+    assert idle.returncode == 0, idle.stderr
+    assert idle.stdout.startswith("check: unchanged; ")
+    for site in twins:
+        assert [(entry.path, entry.status) for entry in site.log] == [(FEED, 304)]
+    assert [(check.outcome, check.requests) for check in checks(database_url)][-1] == ("unchanged", 2)
+    assert len(checks(database_url)) == 2  # one row per check, not one per host
+
+
+def test_english_twin_published_later_is_stored_under_the_same_id(
+    twins: tuple[ReplicaServer, ReplicaServer], database_url: str
+) -> None:
+    ru, en = twins
+    assert crawl_both(twins, database_url).returncode == 0
+    call = ru.corpus.publish_generated(kind="call")
+    russian_only = crawl_both(twins, database_url)
+    assert "items new 1 (ru 1, en 0)" in russian_only.stdout, russian_only.stdout + russian_only.stderr
+    assert russian_only.stdout.startswith("check: ok; ")
+    assert (call.id, "en") not in versions(database_url)
+    twin = en.corpus.publish_twin(call)
+    english = crawl_both(twins, database_url)
+    assert "items new 1 (ru 0, en 1)" in english.stdout, english.stdout + english.stderr
+    stored = versions(database_url)
+    assert stored[(call.id, "ru")].title == call.title
+    assert stored[(call.id, "en")].title == twin.title and twin.title.startswith(("Telephone", "Vladimir Putin"))
+    assert stored[(call.id, "en")].kind == "call" and not stored[(call.id, "en")].details_pending
+
+
+@pytest.mark.parametrize("fault", ["server_errors", "forbidden"])
+def test_english_host_failing_does_not_stop_the_russian_one(
+    twins: tuple[ReplicaServer, ReplicaServer], database_url: str, fault: str
+) -> None:
+    ru, en = twins
+    if fault == "forbidden":
+        en.faults.forbid_after(0)
+    else:
+        en.faults.server_errors(count=1000)
+    result = crawl_both(twins, database_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    failed = "blocked" if fault == "forbidden" else "error"
+    assert result.stdout.startswith("check: partial; "), result.stdout
+    assert f"({host(en)} failed: {failed}" in result.stdout
+    assert "items new 20 (ru 20, en 0)" in result.stdout
+    assert {key for key in versions(database_url)} == {(item_id, "ru") for item_id in newest_ids(ru, 20)}
+    check = checks(database_url)[-1]
+    assert check.outcome == "partial" and check.new_items == 20
+    assert host(en) in check.detail and host(ru) not in check.detail
+    # Once the English site answers again, the next check catches up with it.
+    en.faults.clear()
+    again = crawl_both(twins, database_url)
+    assert again.stdout.startswith("check: ok; ") and "(ru 0, en 20)" in again.stdout, again.stdout + again.stderr
+
+
+def test_english_side_off_sends_it_nothing(twins: tuple[ReplicaServer, ReplicaServer], database_url: str) -> None:
+    ru, en = twins
+    env = cli_env(base_url=ru.base_url, en_base_url="", database_url=database_url)
+    result = run_cli("crawl", "--pages", "1", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "items new 20 / changed 0" in result.stdout and "(ru" not in result.stdout
+    assert list(en.log) == []
+    assert {lang for _, lang in versions(database_url)} == {"ru"}
+
+
+def test_base_url_at_an_english_site_writes_english_versions(
+    twins: tuple[ReplicaServer, ReplicaServer], database_url: str
+) -> None:
+    """The page's own language decides the rows, whichever setting names the host; and the item whose
+    page failed is retried from the English rows, the language the host was seen to serve."""
+    _, en = twins
+    env = cli_env(base_url=en.base_url, database_url=database_url)
+    target = en.corpus.newest(3)[2]
+    en.faults.server_errors(count=10, path_prefix=f"/events/president/news/{target.id}")
+    first = run_cli("crawl", env=env)
+    assert first.stdout.startswith("check: partial; "), first.stdout + first.stderr
+    assert {lang for _, lang in versions(database_url)} == {"en"}
+    assert versions(database_url)[(target.id, "en")].details_pending
+    en.faults.clear()
+    en.clear_log()
+    again = run_cli("crawl", env=env)
+    assert again.stdout.startswith("check: unchanged; "), again.stdout + again.stderr  # the feed: 304
+    assert "errors 0" in again.stdout
+    assert f"/events/president/news/{target.id}" in paths(en)
+    assert not versions(database_url)[(target.id, "en")].details_pending
+    assert {lang for _, lang in versions(database_url)} == {"en"}
+
+
+def test_a_gap_on_one_host_is_closed_on_that_host_only(
+    twins: tuple[ReplicaServer, ReplicaServer], database_url: str
+) -> None:
+    ru, en = twins
+    assert crawl_both(twins, database_url).returncode == 0
+    fresh = [en.corpus.publish_generated() for _ in range(45)]
+    for site in twins:
+        site.clear_log()
+    result = crawl_both(twins, database_url)
+    assert result.stdout.startswith("check: ok; "), result.stdout + result.stderr
+    assert "items new 45 (ru 0, en 45)" in result.stdout
+    assert [(entry.path, entry.status) for entry in ru.log] == [(FEED, 304)]
+    assert any(path.startswith("/events/president/news/page/") for path in paths(en))
+    assert {(item.id, "en") for item in fresh} <= set(versions(database_url))

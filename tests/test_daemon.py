@@ -201,6 +201,48 @@ def test_call_published_while_running_arrives_once_and_restart_sends_nothing(
     assert len(smtp_server.messages) == 1
 
 
+def test_scheduled_checks_read_both_hosts_into_one_check_row_each(
+    site: ReplicaServer, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    """The daemon's check reads kremlin.ru and en.kremlin.ru (here: the replica and its English
+    twin); the English version of a call published hours later lands under the same id."""
+    from archive.models import Check
+
+    database_url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    with ReplicaServer(Corpus(list(Corpus.generate(40, lang="en", seed=13)), lang="en")) as english:
+        site.link(english)
+        env = daemon_env(site, database_url, tmp_path, smtp_server, en_base_url=english.base_url)
+        daemon = Daemon(env, tmp_path / "daemon.log")
+        try:
+            wait_for("the first check", lambda: daemon.health().get("last_check_at"))
+            call = site.corpus.publish_generated(kind="call")
+            engine = make_engine(database_url)
+
+            def held(lang: str) -> bool:
+                with Session(engine) as session:
+                    return session.get(Item, (call.id, lang)) is not None
+
+            wait_for("the Russian call", lambda: held("ru"))
+            assert not held("en")
+            english.corpus.publish_twin(call)
+            wait_for("its English version", lambda: held("en"))
+            english.clear_log()
+            site.clear_log()
+            wait_for("an idle check of both hosts", lambda: list(site.log) and list(english.log))
+        finally:
+            assert daemon.stop(signal.SIGTERM) == 0, daemon.log()
+    log = daemon.log()
+    assert f"checking {site.base_url} and {english.base_url}" in log
+    assert "Traceback" not in log
+    with Session(engine) as session:
+        rows = list(session.exec(select(Check).order_by(Check.id)))  # type: ignore[arg-type]
+    engine.dispose()
+    assert len(rows) == log.count("scheduler.daemon: check: ")  # one row per check, not one per host
+    idle = [row for row in rows if row.outcome == "unchanged"]
+    assert idle and all(row.requests == 2 for row in idle)
+    assert "(ru 20, en 20)" in log and "(ru 1, en 0)" in log and "(ru 0, en 1)" in log
+
+
 def test_status_command_reads_the_archive(site: ReplicaServer, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     assert run_cli("crawl", env=cli_env(base_url=site.base_url, database_url=url)).returncode == 0

@@ -647,3 +647,98 @@ def _item_at(moment: datetime) -> ReplicaItem:
         id=1, lang="en", section="events/president/news", title="Meeting", lead="Lead.", paragraphs=[(None, "Text.")],
         published=moment, place=None, topics=[], geography=[], persons=[], updated=moment,
     )  # fmt: skip
+
+
+# --- the English twin ----------------------------------------------------------------------------------
+
+
+def test_corpora_of_one_seed_are_twins() -> None:
+    """kremlin.ru and en.kremlin.ru: one id, one time, one kind and one counterpart per item."""
+    ru, en = list(Corpus.generate(400, "ru", seed=4)), list(Corpus.generate(400, "en", seed=4))
+    assert [(i.id, i.published, i.section, i.kind) for i in ru] == [(i.id, i.published, i.section, i.kind) for i in en]
+    from replica.catalog import geography_path, person_id
+
+    for russian, english in zip(ru, en, strict=True):
+        assert [geography_path(g) for g in russian.geography] == [geography_path(g) for g in english.geography]
+        assert [person_id(p) for p in russian.persons] == [person_id(p) for p in english.persons]
+        assert russian.title != english.title and len(russian.paragraphs) == len(english.paragraphs)
+    macron = next(
+        (r, e) for r, e in zip(ru, en, strict=True) if r.kind == "call" and "Макрон Эммануэль" in r.persons
+    )
+    assert macron[1].persons == ["Macron Emmanuel"] and "Macron" in macron[1].title
+
+
+def test_twin_published_later_shares_the_id_and_moves_the_english_feed() -> None:
+    with (
+        ReplicaServer(Corpus.generate(40, "ru", seed=2)) as ru,
+        ReplicaServer(Corpus.generate(40, "en", seed=2)) as en,
+    ):
+        ru.link(en)
+        _, before, _ = fetch(en, FEED)
+        _, headers, _ = fetch(en, FEED)
+        item = ru.corpus.publish_generated(kind="call")
+        assert en.corpus.get(item.id) is None
+        assert fetch(en, FEED, **{"If-None-Match": headers["etag"]})[0] == 304
+        twin = en.corpus.publish_twin(item)
+        assert (twin.id, twin.lang, twin.kind, twin.published, twin.section) == (
+            item.id, "en", "call", item.published, item.section
+        )  # fmt: skip
+        assert twin.updated > item.updated and twin.title.startswith(("Telephone", "Vladimir Putin"))
+        status, _, body = fetch(en, FEED, **{"If-None-Match": headers["etag"]})
+        assert status == 200 and body != before
+        first = etree.fromstring(body).find("a:entry", ATOM)
+        assert first is not None and first.findtext("a:id", namespaces=ATOM) == en.base_url + item.path
+        assert parse_page(fetch(en, item.path)[2], en.base_url + item.path).title == twin.title  # type: ignore[union-attr]
+        with pytest.raises(ValueError, match="already in the corpus"):
+            en.corpus.publish_twin(item)
+        with pytest.raises(ValueError, match="no recipe"):
+            en.corpus.twin_of(next(iter(ru.corpus)))
+
+
+def test_linked_replicas_link_each_other_with_hreflang() -> None:
+    with (
+        ReplicaServer(Corpus.with_real_items(30, "ru", seed=3)) as ru,
+        ReplicaServer(Corpus.with_real_items(30, "en", seed=3)) as en,
+    ):
+        ru.link(en)
+        item = ru.corpus.newest(1)[0]
+        russian = html(fetch(ru, item.path)[2])
+        assert russian.xpath("head/link[@rel='alternate'][@hreflang='en']/@href") == [en.base_url + item.path]
+        english = html(fetch(en, item.path)[2])
+        assert english.xpath("head/link[@rel='alternate'][@hreflang='ru']/@href") == [ru.base_url + item.path]
+        assert parse_page(fetch(en, item.path)[2], en.base_url + item.path).id == item.id  # type: ignore[union-attr]
+        # The real English page, served verbatim, links the Russian replica too.
+        real = html(fetch(en, "/events/president/news/63907")[2])
+        assert real.xpath("head/link[@rel='alternate'][@hreflang='ru']/@href") == [
+            ru.base_url + "/events/president/news/63907"
+        ]
+        with pytest.raises(ValueError, match="other language"):
+            ru.link(ReplicaServer(Corpus.generate(1, "ru")))
+
+
+def test_python_m_replica_serves_both_languages(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, free_port
+
+    port, twin_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "replica", "--port", str(port), "--twin-port", str(twin_port), "--items", "30"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = [process.stdout.readline() for _ in range(4)]  # type: ignore[union-attr]
+        assert "(ru, " in lines[0] and "(en, " in lines[2], lines
+        feeds = []
+        for number in (port, twin_port):
+            request = Request(f"http://127.0.0.1:{number}{FEED}", headers={"User-Agent": UA})
+            with urlopen(request, timeout=10) as response:
+                feeds.append(etree.fromstring(response.read()))
+        ids = [[entry.findtext("a:id", namespaces=ATOM).rsplit("/", 1)[1] for entry in feed.findall("a:entry", ATOM)] for feed in feeds]
+        assert ids[0] == ids[1] and [feed.get("{http://www.w3.org/XML/1998/namespace}lang") for feed in feeds] == ["ru", "en"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
