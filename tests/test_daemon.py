@@ -243,6 +243,91 @@ def test_scheduled_checks_read_both_hosts_into_one_check_row_each(
     assert "(ru 20, en 20)" in log and "(ru 1, en 0)" in log and "(ru 0, en 1)" in log
 
 
+TWIN_RULES = """
+[[rule]]
+name = "every-call"
+kinds = ["call"]
+follow_translation = true
+
+[[rule]]
+name = "calls-once"
+kinds = ["call"]
+"""
+
+
+def test_russian_call_then_its_english_twin_one_alert_one_follow_up_both_shown(
+    site: ReplicaServer, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    """The issue's end-to-end case: the replica publishes a Russian call, hours later its English
+    twin. Each rule alerts once; only the `follow_translation` rule sends one short follow-up with the
+    English title and link; a restart sends nothing again; `show` and `/calls` show both versions."""
+    database_url = f"sqlite:///{tmp_path / 'twin.sqlite3'}"
+    with ReplicaServer(Corpus(list(Corpus.generate(40, lang="en", seed=13)), lang="en")) as english:
+        site.link(english)
+        env = daemon_env(site, database_url, tmp_path, smtp_server, en_base_url=english.base_url)
+        (tmp_path / "rules.toml").write_text(TWIN_RULES, encoding="utf-8")
+        backfill = run_cli("crawl", "--pages", "2", env=env)  # silent: the calls already there alert no one
+        assert backfill.returncode == 0 and "(ru 40, en 40)" in backfill.stdout, backfill.stdout
+        daemon = Daemon(env, tmp_path / "daemon.log")
+        try:
+            wait_for("the first check", lambda: daemon.health().get("last_check_at"))
+            call = site.corpus.publish_generated(kind="call")
+            wait_for("the two alerts", lambda: len(smtp_server.messages) >= 2)
+            first = sorted(subjects(smtp_server))
+            assert [subject.split(":")[0] for subject in first] == [
+                "[kremlin-watch] calls-once",
+                "[kremlin-watch] every-call",
+            ]
+            assert all(call.title in subject for subject in first)
+            twin = english.corpus.publish_twin(call)
+            wait_for("the follow-up", lambda: len(smtp_server.messages) >= 3)
+            before = daemon.checks_done()
+            wait_for("two more checks", lambda: daemon.checks_done() >= before + 2)
+        finally:
+            assert daemon.stop(signal.SIGTERM) == 0, daemon.log()
+    assert "Traceback" not in daemon.log()
+    assert len(smtp_server.messages) == 3, subjects(smtp_server)
+    follow_up = smtp_server.messages[2]
+    assert str(follow_up["Subject"]) == f"[kremlin-watch] every-call: English version — {twin.title}"
+    body = follow_up.get_body(("plain", "html")).get_content()  # type: ignore[union-attr]
+    assert f"{english.base_url}/events/president/news/{call.id}" in body
+
+    again = Daemon(env, tmp_path / "daemon2.log")
+    try:
+        before = again.checks_done() if again.health() else 0
+        wait_for("two checks after the restart", lambda: again.checks_done() >= before + 2)
+    finally:
+        assert again.stop(signal.SIGTERM) == 0, again.log()
+    assert len(smtp_server.messages) == 3
+
+    shown = run_cli("show", str(call.id), env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert call.title in shown.stdout and twin.title in shown.stdout
+    assert f"{english.base_url}/events/president/news/{call.id}" in shown.stdout
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kremlin_watch", "serve", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        page = wait_for("the calls page", lambda: _get(f"http://127.0.0.1:{port}/calls"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert call.title in page and twin.title in page  # type: ignore[operator]
+    assert f"{english.base_url}/events/president/news/{call.id}" in page  # type: ignore[operator]
+
+
+def _get(url: str) -> str | None:
+    """The body of ``url``, or None while the server is not answering yet."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError):
+        return None
+
+
 def test_status_command_reads_the_archive(site: ReplicaServer, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     assert run_cli("crawl", env=cli_env(base_url=site.base_url, database_url=url)).returncode == 0
