@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from archive.vocabulary import LANGS, period_problem
+from archive.vocabulary import lang_problem, period_problem
 from calls.codes import INITIATIVES, code_problem, initiative_problem, normalized_code
 from calls.ledger import CallFilter
 
@@ -46,8 +46,8 @@ def call_filter(
         problems.append(_named("initiated_by", initiative_problem(initiative)))
         initiative = normalized_code(initiative)
     problems.append(period_problem(since, until))
-    if lang.strip() and lang.strip() not in LANGS:
-        problems.append(f"lang: {lang.strip()!r} is not a language of the archive ({', '.join(LANGS)})")
+    if lang.strip():
+        problems.append(_named("lang", lang_problem(lang.strip())))
     found = [problem for problem in problems if problem is not None]
     if found:
         raise CallFilterError(found)
