@@ -127,7 +127,7 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_matches(shown)
         showing = f", showing {len(shown)}" if len(shown) < len(found) else ""
-        print(f"{len(found)} matching item(s){showing} for {rule.query or rule.selector}")
+        print(f"{len(found)} matching item(s) for {rule.query or rule.selector}{showing}")
     return 0
 
 

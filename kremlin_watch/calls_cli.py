@@ -19,7 +19,7 @@ import sys
 from typing import Any
 
 from kremlin_watch.archive_open import open_archive
-from kremlin_watch.arguments import day, whole
+from kremlin_watch.arguments import day
 from kremlin_watch.errors import UserError
 from settings.schema import Settings
 
@@ -57,7 +57,7 @@ def add_commands(commands: Any) -> None:
     calls.add_argument("--since", type=day, metavar="DATE", help="first Moscow day (inclusive)")
     calls.add_argument("--until", type=day, metavar="DATE", help="last Moscow day (inclusive)")
     calls.add_argument("--lang", metavar="L", help="ru or en")
-    calls.add_argument("--limit", type=whole(1), metavar="N", help="the newest N calls (default: all)")
+    calls.add_argument("--limit", type=int, metavar="N", help="the newest N calls (default: all)")
     calls.add_argument("--format", choices=CALLS_FORMATS, default="table")
     calls.add_argument(
         "--rebuild", action="store_true", help="reread every call item's record, then say how it went"
@@ -70,6 +70,8 @@ def call_filter(args: argparse.Namespace) -> Any:
     from calls.filters import CallFilterError
     from calls.filters import call_filter as build
 
+    if args.limit is not None and args.limit < 1:
+        raise UserError(f"--limit must be at least 1, got {args.limit}")
     try:
         return build(
             country=args.country or "",
