@@ -270,15 +270,17 @@ class _CrawlStop:
             elif len(self.signals) == 2 and task is not None:
                 task.cancel()
 
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+        for signum in previous:
             loop.add_signal_handler(signum, received, signum)
         try:
             return await work
         finally:
             for future in stopper:
                 future.cancel()
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum, handler in previous.items():  # `main`'s again, for the summary's printing
                 loop.remove_signal_handler(signum)
+                signal.signal(signum, handler)
 
     async def _stop_crawlers(self) -> None:
         """Stop each crawler once its engine runs: one asked before that would not stop (Scrapy

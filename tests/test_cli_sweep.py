@@ -365,3 +365,27 @@ def test_a_crawl_stopped_by_a_signal_is_recorded_cancelled(
     else:
         assert stderr.strip().splitlines()[-1] == f"kremlin-watch: stopped by {sent.name}"
     assert checks_of(url) == [("check", "cancelled")]
+
+
+@pytest.mark.parametrize(("sent", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_any_command_stopped_by_a_signal_says_so_in_one_line(
+    archive: str, sent: signal.Signals, status: int
+) -> None:
+    """An `export` blocked on a reader that does not read (a full pipe) is stopped where it is."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kremlin_watch", "export"],
+        env=cli_env(database_url=archive),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, 4096)
+    first = process.stdout.readline()  # it runs, and now waits for the reader
+    process.send_signal(sent)
+    _rest, stderr = process.communicate(timeout=120)
+    assert first.startswith("{")
+    assert process.returncode == status
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines() == [f"kremlin-watch: stopped by {sent.name}"]
