@@ -23,6 +23,10 @@ KINDS = (CALL, "decree", "meeting", "greeting", "interview", "address", "news")
 #: The site's two editions, as stored in ``Item.lang``.
 LANGS = ("ru", "en")
 
+#: The largest item id a filter or an address may name: the site's ids are small, and a larger
+#: number cannot be a stored id (nor fit the databases' 64-bit integers).
+ITEM_ID_MAX = 2**62
+
 #: What people read for each kind (the codes are English words already; a call is a phone call).
 KIND_LABELS: Mapping[str, str] = MappingProxyType({kind: kind for kind in KINDS} | {CALL: "phone call"})
 
@@ -66,4 +70,19 @@ def lang_problem(lang: str) -> str | None:
     filter naming another would quietly find nothing."""
     if lang not in LANGS:
         return f"{lang!r} is not a language of the archive ({', '.join(LANGS)})"
+    return None
+
+
+def kind_problem(kind: str) -> str | None:
+    """What is wrong with a kind filter, or None: only `KINDS` are stored, and a filter naming
+    another (``phonecall``) would quietly find nothing."""
+    if kind not in KINDS:
+        return f"{kind!r} is not a kind of item ({', '.join(KINDS)})"
+    return None
+
+
+def item_id_problem(item_id: int) -> str | None:
+    """What is wrong with an item id, or None: ids are whole numbers from 0 to `ITEM_ID_MAX`."""
+    if not 0 <= item_id <= ITEM_ID_MAX:
+        return f"{item_id} is not an item id (0 to {ITEM_ID_MAX})"
     return None

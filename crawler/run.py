@@ -123,6 +123,9 @@ async def crawl(
         failure = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
         if failure is not None:
             raise failure
+    except asyncio.CancelledError:  # stopped at once on purpose (a second Ctrl-C): not a crash
+        await asyncio.to_thread(checks.close, check_id, CheckSummary(mode=plan.mode, outcome="cancelled"))
+        raise
     except BaseException:
         await asyncio.to_thread(checks.close, check_id, CheckSummary(mode=plan.mode, outcome="crashed"))
         raise

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from kremlin_watch.archive_open import open_archive
+from kremlin_watch.arguments import day, whole
 from kremlin_watch.errors import EXIT_FAILURE, EXIT_INPUT, UserError
 from settings.errors import ConfigError
 from settings.schema import Settings
 
 
-def add_commands(commands: Any, day: Any) -> None:
+def add_commands(commands: Any) -> None:
     """Register the subcommands on the main parser's subparsers."""
     rules = commands.add_parser("rules", help="check a rules file, or try a rule on the archive")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
@@ -26,7 +27,9 @@ def add_commands(commands: Any, day: Any) -> None:
     what.add_argument("--rule", metavar="NAME", help="a rule of the rules file")
     test.add_argument("--since", type=day, metavar="DATE", help="only items from this Moscow day on")
     test.add_argument("--format", choices=("table", "json"), default="table")
-    test.add_argument("--limit", type=int, default=0, metavar="N", help="show at most N matches")
+    test.add_argument(
+        "--limit", type=whole(0), default=0, metavar="N", help="show at most N matches (0: all)"
+    )
 
     alerts = commands.add_parser("alerts", help="the alert outbox")
     alerts_commands = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
@@ -34,7 +37,7 @@ def add_commands(commands: Any, day: Any) -> None:
     listing = alerts_commands.add_parser("list", help="show the outbox")
     listing.add_argument("--status", action="append", choices=("pending", "sending", "sent", "failed"))
     listing.add_argument("--format", choices=("table", "json"), default="table")
-    listing.add_argument("--limit", type=int, default=100, metavar="N")
+    listing.add_argument("--limit", type=whole(1), default=100, metavar="N")
 
     notify = commands.add_parser("notify", help="notification destinations")
     notify_commands = notify.add_subparsers(dest="notify_command", required=True, metavar="ACTION")
@@ -117,14 +120,14 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
         data["matches"] = [s.to_json() for s in alert_snippets(match, doc)]
         found.append(data)
     found.reverse()  # newest first
-    if args.limit:
-        found = found[: args.limit]
+    shown = found[: args.limit] if args.limit else found
     if args.format == "json":
-        json.dump(found, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(shown, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        _print_matches(found)
-        print(f"{len(found)} matching item(s) for {rule.query or rule.selector}")
+        _print_matches(shown)
+        showing = f", showing {len(shown)}" if len(shown) < len(found) else ""
+        print(f"{len(found)} matching item(s) for {rule.query or rule.selector}{showing}")
     return 0
 
 

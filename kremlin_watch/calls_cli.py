@@ -19,6 +19,7 @@ import sys
 from typing import Any
 
 from kremlin_watch.archive_open import open_archive
+from kremlin_watch.arguments import day
 from kremlin_watch.errors import UserError
 from settings.schema import Settings
 
@@ -41,7 +42,7 @@ CSV_FIELDS = (
 )
 
 
-def add_commands(commands: Any, day: Any) -> None:
+def add_commands(commands: Any) -> None:
     """Register the subcommand on the main parser's subparsers."""
     calls = commands.add_parser(
         "calls", help="the phone calls: counterparts, their countries, who asked for the call"

@@ -19,6 +19,7 @@ import sys
 from typing import Any
 
 from kremlin_watch.archive_open import open_archive
+from kremlin_watch.arguments import day, item_id, kind, lang, whole
 from kremlin_watch.errors import UserError
 from settings.schema import Settings
 
@@ -30,17 +31,7 @@ _ANNOUNCE_INDEXING = 2000
 _BLOCKS = " ▏▎▍▌▋▊▉"
 
 
-def _count(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}")
-    return number
-
-
-def add_commands(commands: Any, day: Any) -> None:
+def add_commands(commands: Any) -> None:
     """Register the subcommands on the main parser's subparsers."""
     from search.request import SORTS
     from search.stats import STATS_BY
@@ -52,20 +43,20 @@ def add_commands(commands: Any, day: Any) -> None:
     search.add_argument("--since", type=day, metavar="DATE", help="first Moscow day (inclusive)")
     search.add_argument("--until", type=day, metavar="DATE", help="last Moscow day (inclusive)")
     search.add_argument(
-        "--kind", metavar="K", help="call, decree, meeting, greeting, interview, address, news"
+        "--kind", type=kind, metavar="K", help="call, decree, meeting, greeting, interview, address, news"
     )
-    search.add_argument("--lang", metavar="L", help="only versions in this language: ru or en")
+    search.add_argument("--lang", type=lang, metavar="L", help="only versions in this language: ru or en")
     search.add_argument("--person", metavar="P", help="a person the item lists (any part of the name)")
     search.add_argument("--topic", metavar="T", help="a topic the item lists (any part of it)")
-    search.add_argument("--limit", type=_count, default=20, metavar="N", help="show at most N items (20)")
-    search.add_argument("--offset", type=_count, default=0, metavar="N", help="skip the first N items")
+    search.add_argument("--limit", type=whole(0), default=20, metavar="N", help="show at most N items (20)")
+    search.add_argument("--offset", type=whole(0), default=0, metavar="N", help="skip the first N items")
     search.add_argument("--sort", choices=SORTS, default="date")
     search.add_argument("--format", choices=SEARCH_FORMATS, default="table")
 
     show = commands.add_parser(
         "show", help="one archived item in full: every language version, each with its earlier versions"
     )
-    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("id", type=item_id, metavar="ID")
     show.add_argument("--format", choices=("text", "json"), default="text")
 
     stats = commands.add_parser(
@@ -76,11 +67,14 @@ def add_commands(commands: Any, day: Any) -> None:
     stats.add_argument("--since", type=day, metavar="DATE", help="first Moscow day (inclusive)")
     stats.add_argument("--until", type=day, metavar="DATE", help="last Moscow day (inclusive)")
     stats.add_argument(
-        "--lang", metavar="L", help="count the versions in this language (ru or en); else each item once"
+        "--lang",
+        type=lang,
+        metavar="L",
+        help="count the versions in this language (ru or en); else each item once",
     )
     stats.add_argument(
         "--limit",
-        type=_count,
+        type=whole(0),
         default=25,
         metavar="N",
         help="the newest N months or the largest N rows (25; 0: all)",
@@ -184,17 +178,6 @@ def _print_table(result: Any) -> None:
 # --- show -----------------------------------------------------------------------------------------
 
 
-def checked_lang(lang: str | None) -> str | None:
-    """A ``--lang`` option as given, or a `UserError` in one line when the archive has no such
-    language (the check `search` makes too: `archive.vocabulary.lang_problem`)."""
-    from archive.vocabulary import lang_problem
-
-    problem = lang_problem(lang) if lang is not None else None
-    if problem is not None:
-        raise UserError(f"lang: {problem}")
-    return lang
-
-
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from search.show import item_versions
 
@@ -259,25 +242,37 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from archive.vocabulary import period_problem
     from search.stats import CALL_STATS, counts
 
-    lang = checked_lang(args.lang)
     problem = period_problem(args.since, args.until)
     if problem is not None:
         raise UserError(problem)
-    rows = counts(
-        open_archive(settings), args.by, args.since, args.until, limit=args.limit or None, lang=lang
-    )
+    every = counts(open_archive(settings), args.by, args.since, args.until, lang=args.lang)
+    rows = _shown(every, args.by, args.limit)
     window = ""
     if args.since or args.until:
         window = f", {args.since or '…'} to {args.until or '…'} (Moscow days)"
     what = "calls" if args.by in CALL_STATS else "items"
-    versions = f", {lang} versions only" if lang is not None else ""
+    versions = f", {args.lang} versions only" if args.lang is not None else ""
     print(f"{what} by {args.by}{window}{versions}")
     if not rows:
         print(f"(no {what})")
         return 0
     for line in bar_chart(rows, shutil.get_terminal_size((100, 24)).columns):
         print(line)
+    hidden = len(every) - len(rows)
+    if hidden and args.by == "month":  # each item falls in one month: the count says what is left out
+        older = sum(count for _, count in every[:hidden])
+        print(f"({hidden} older month(s) with {older} {what} not shown; --limit 0 shows all)")
+    elif hidden:  # an item may count in several rows (tags), so only the rows are counted
+        print(f"({hidden} more row(s) not shown; --limit 0 shows all)")
     return 0
+
+
+def _shown(rows: list[tuple[str, int]], by: str, limit: int) -> list[tuple[str, int]]:
+    """The rows ``--limit`` keeps (0: all): the newest months, else the largest rows (`counts`
+    orders months oldest first and the rest largest first)."""
+    if not limit or limit >= len(rows):
+        return rows
+    return rows[-limit:] if by == "month" else rows[:limit]
 
 
 def bar_chart(rows: list[tuple[str, int]], columns: int = 100) -> list[str]:

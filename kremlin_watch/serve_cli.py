@@ -1,8 +1,8 @@
 """The `serve` subcommand: the read-only web side (API, Atom feeds, search page) under uvicorn.
 
 The archive is opened read-only and not migrated (a web server may run as a database user that can
-only read); an archive that is missing or behind the code's schema stops the command with one line
-and exit status 1, like every other failure outside the command line's control.
+only read); a missing archive stops the command with one line and exit status 2, like every read
+command's, and one behind the code's schema with exit status 1.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
+from kremlin_watch.archive_open import open_readonly_archive
 from kremlin_watch.errors import EXIT_FAILURE, UserError
 from settings.schema import Settings, masked_database_url
 
@@ -33,8 +34,8 @@ def _port(text: str) -> int:
     return number
 
 
-def add_commands(commands: Any, day: Any) -> None:
-    """Register ``serve`` on the main parser's subparsers (``day`` is unused: same signature as the rest)."""
+def add_commands(commands: Any) -> None:
+    """Register ``serve`` on the main parser's subparsers."""
     serve = commands.add_parser(
         "serve", help="serve the archive read-only: JSON API, Atom feeds, search page"
     )
@@ -47,15 +48,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from web.app import create_app
-    from web.readonly import ArchiveNotReady, check_schema, readonly_engine
 
-    engine = readonly_engine(settings.database_url)
+    engine = open_readonly_archive(settings)
     try:
-        check_schema(engine)
         listener = _listen(args.host, args.port)
-    except ArchiveNotReady as error:
-        engine.dispose()
-        raise UserError(f"{masked_database_url(settings)}: {error}", EXIT_FAILURE) from None
     except OSError as error:
         engine.dispose()
         raise UserError(

@@ -23,8 +23,11 @@ from settings.errors import ConfigError
 from settings.schema import ENV_PREFIX, NamesAFile, Settings, Wording
 from settings.toml_lines import line_of
 
-#: Pydantic's error types for a value that is of the right sort but out of bounds.
-_RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+#: Pydantic's error types for a value that is of the right sort but out of bounds (``inf`` and
+#: ``nan`` are numbers outside every range).
+_RANGE_ERRORS = frozenset(
+    {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number"}
+)
 
 
 def variable_name(setting: str) -> str:

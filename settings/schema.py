@@ -94,6 +94,13 @@ def _proxy(text: str | None) -> str | None:
 def _database(text: str) -> str:
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", text):
         raise ValueError(f"expected sqlite:///PATH or postgresql://USER@HOST/DB, got {mask_password(text)!r}")
+    try:
+        urlsplit(text).port  # noqa: B018 - read for its check: a port that is not a number raises
+    except ValueError:
+        raise ValueError(
+            "expected a port number after the host (postgresql://USER@HOST:5432/DB), "
+            f"got {mask_password(text)!r}"
+        ) from None
     return text
 
 
@@ -126,20 +133,28 @@ ProxyUrl = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator
 Contact = Annotated[str, AfterValidator(_contact)]
 CronLine = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_cron)]
 FileName = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_expand_user), NamesAFile()]
-_SECONDS = Wording("a number of seconds", "zero or more seconds")
-Seconds = Annotated[float, Field(ge=0), _SECONDS]
-OptionalSeconds = Annotated[Annotated[float, Field(ge=0)] | None, _SECONDS]
-PositiveSeconds = Annotated[float, Field(gt=0), Wording("a number of seconds", "more than zero seconds")]
+#: Upper bounds: every number is finite and sized for what it does, so a typo (``inf``, an extra
+#: zero run) is a one-line error at load time, not a crawl that never starts or a scheduler overflow.
+HOUR = 3600.0
+DAY = 86400.0
+_SECONDS = Wording("a number of seconds", "from 0 to 3600 seconds")
+Seconds = Annotated[float, Field(ge=0, le=HOUR), _SECONDS]
+_DAY_SECONDS = Wording("a number of seconds", "from 0 to 86400 seconds (a day)")
+DaySeconds = Annotated[float, Field(ge=0, le=DAY), _DAY_SECONDS]
+OptionalDaySeconds = Annotated[Annotated[float, Field(ge=0, le=DAY)] | None, _DAY_SECONDS]
+PositiveSeconds = Annotated[
+    float, Field(gt=0, le=HOUR), Wording("a number of seconds", "more than 0 and at most 3600 seconds")
+]
 Duration = Annotated[
     float,
     BeforeValidator(_duration),
-    Field(ge=1),
-    Wording("seconds or a duration such as 10m", "at least one second"),
+    Field(ge=1, le=30 * DAY),
+    Wording("seconds or a duration such as 10m", "from 1 second to 30 days (2592000 seconds)"),
 ]
 Whole = Annotated[int, BeforeValidator(_not_a_flag)]
-Count = Annotated[Whole, Field(ge=0), Wording("a whole number", "zero or more")]
-Pages = Annotated[Whole, Field(ge=1), Wording("a whole number", "at least 1 page")]
-Checks = Annotated[Whole, Field(ge=1), Wording("a whole number", "at least 1 check")]
+Retries = Annotated[Whole, Field(ge=0, le=100), Wording("a whole number", "from 0 to 100")]
+Pages = Annotated[Whole, Field(ge=1, le=100_000), Wording("a whole number", "from 1 to 100000 pages")]
+Checks = Annotated[Whole, Field(ge=1, le=1000), Wording("a whole number", "from 1 to 1000 checks")]
 Port = Annotated[
     Annotated[int, Field(ge=1, le=65535)] | None,
     BeforeValidator(_not_a_flag),
@@ -175,15 +190,15 @@ class Settings(BaseSettings):
     contact: Contact = "https://pypi.org/project/kremlin-watch/"
     max_pages: Pages = 10
     timeout: PositiveSeconds = 30.0
-    retries: Count = 2
+    retries: Retries = 2
     log_level: LogLevel = "INFO"
     autothrottle: Flag = True
     #: Seconds to pause after a 403/429 without Retry-After; doubled for each refusal in a row.
-    block_backoff: Seconds = 60.0
+    block_backoff: DaySeconds = 60.0
     #: Seconds between checks of `kremlin-watch run`.
     interval: Duration = 600.0
     #: Random spread added to each interval, in seconds; None = a tenth of the interval, 0 = none.
-    jitter: OptionalSeconds = None
+    jitter: OptionalDaySeconds = None
     #: A 5-field cron expression (local time zone) used instead of the interval.
     cron: CronLine = None
     #: Port of the health and metrics endpoint of `kremlin-watch run`; None = no endpoint.

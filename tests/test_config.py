@@ -43,7 +43,7 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
             'base_url = "http://kremlin.ru"\n\ndownload_delay = "soon"\n',
             ":3: download_delay: expected a number",
         ),
-        ("max_pages = 0\n", ":1: max_pages: expected at least 1 page"),
+        ("max_pages = 0\n", ":1: max_pages: expected from 1 to 100000 pages"),
         ("\nspeed = 3\n", ":2: speed: unknown setting"),
         ('base_url = "kremlin.ru"\n', ":1: base_url: expected an http(s) address"),
         ('database_url = "mysql://x"\n', ":1: database_url: expected sqlite:///PATH"),
@@ -111,7 +111,7 @@ def test_every_bad_value_is_one_line_naming_its_source(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(config, env={"KREMLIN_WATCH_HTTP_PORT": "70000", "KREMLIN_WATCH_LOG_LEVEL": "loud"})
     assert str(caught.value).splitlines() == [
-        f"{config}:1: max_pages: expected at least 1 page, got 0",
+        f"{config}:1: max_pages: expected from 1 to 100000 pages, got 0",
         f"{config}:2: retries: expected a whole number, got True",
         "KREMLIN_WATCH_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got 'LOUD'",
         "KREMLIN_WATCH_HTTP_PORT: expected a port from 1 to 65535, got '70000'",
@@ -152,3 +152,51 @@ def test_bad_english_address_is_one_line() -> None:
         "kremlin-watch: error: configuration: KREMLIN_WATCH_EN_BASE_URL: expected an http(s) address such "
         "as http://kremlin.ru, got 'en.kremlin.ru'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("download_delay", "inf", "expected from 0 to 3600 seconds, got inf"),
+        ("download_delay", "nan", "expected from 0 to 3600 seconds, got nan"),
+        ("jitter", "inf", "expected from 0 to 86400 seconds (a day), got inf"),
+        ("interval", "99999999999999999999", "expected from 1 second to 30 days (2592000 seconds)"),
+        ("interval", '"1e400"', "expected seconds or a duration such as 10m"),
+        ("timeout", "inf", "expected more than 0 and at most 3600 seconds, got inf"),
+        ("block_backoff", "1e9", "expected from 0 to 86400 seconds (a day), got 1000000000.0"),
+        ("alert_backoff", "inf", "expected more than 0 and at most 3600 seconds, got inf"),
+        ("alert_give_up", '"10000h"', "expected from 1 second to 30 days"),
+        ("retries", "99999999999999999999", "expected from 0 to 100, got 99999999999999999999"),
+        ("max_pages", "100001", "expected from 1 to 100000 pages, got 100001"),
+        ("down_after", "1001", "expected from 1 to 1000 checks, got 1001"),
+        ("database_url", '"postgresql://kw:secret@db:notaport/x"', "expected a port number after the host"),
+    ],
+)
+def test_every_number_has_a_finite_range_said_in_the_error(
+    tmp_path: Path, key: str, value: str, expected: str
+) -> None:
+    """`inf` once made a crawl wait forever and a huge interval overflowed the scheduler: each number
+    is bounded at load time, and the error says the bounds."""
+    config = tmp_path / "kw.toml"
+    config.write_text(f"{key} = {value}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, env={})
+    assert str(caught.value).startswith(f"{config}:1: {key}: {expected}")
+    assert "secret" not in str(caught.value)
+
+
+def test_the_largest_values_in_range_are_accepted() -> None:
+    settings = load_settings(
+        env={
+            "KREMLIN_WATCH_DOWNLOAD_DELAY": "3600",
+            "KREMLIN_WATCH_INTERVAL": "720h",
+            "KREMLIN_WATCH_JITTER": "86400",
+            "KREMLIN_WATCH_RETRIES": "100",
+        }
+    )
+    assert (settings.download_delay, settings.interval, settings.jitter, settings.retries) == (
+        3600,
+        2592000,
+        86400,
+        100,
+    )

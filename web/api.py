@@ -7,13 +7,14 @@ read, a bad query included: the query's own syntax error, with its column, not a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from archive.vocabulary import KINDS, LANGS, period_problem
+from archive.vocabulary import ITEM_ID_MAX, KINDS, LANGS, kind_problem, lang_problem, period_problem
 from calls.filters import CallFilterError, call_filter
 from calls.ledger import load_calls
 from search.engine import SearchError, search
@@ -27,9 +28,24 @@ from web.rules import RulesUnavailable, configured_rules, rule_json, rule_matche
 #: How many recent matches `/api/rules` shows per rule.
 RULE_MATCHES = 10
 
-# A tuple subscript is the same as listing the values: the schema offers exactly the archive's words.
-Kind = Literal[KINDS]  # type: ignore[valid-type]
-Lang = Literal[LANGS]  # type: ignore[valid-type]
+
+
+def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A validator that refuses what ``problem`` finds wrong, in the words the command line uses."""
+
+    def check(value: str) -> str:
+        found = problem(value)
+        if found is not None:
+            raise ValueError(found)
+        return value
+
+    return check
+
+
+# The archive's own checks (`archive.vocabulary`), shared with the command line; the schema still
+# offers exactly the archive's words.
+Kind = Annotated[str, AfterValidator(_checked(kind_problem)), Field(json_schema_extra={"enum": list(KINDS)})]
+Lang = Annotated[str, AfterValidator(_checked(lang_problem)), Field(json_schema_extra={"enum": list(LANGS)})]
 StatsBy = Literal[STATS_BY]  # type: ignore[valid-type]
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -134,7 +150,7 @@ def list_items(
 
 @router.get("/items/{item_id}", responses={404: {"model": ErrorOut}})
 def get_item(
-    item_id: Annotated[int, Path(ge=0, le=2**62, description="the site's numeric id")],
+    item_id: Annotated[int, Path(ge=0, le=ITEM_ID_MAX, description="the site's numeric id")],
     context: Annotated[WebContext, Depends(get_context)],
     lang: Annotated[Lang | None, Query(description="the version to put first (default: ru if held)")] = None,
 ) -> dict[str, Any]:
