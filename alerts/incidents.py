@@ -230,7 +230,7 @@ class IncidentWatch:
                 SOURCE_DOWN, source.host, streak.since, now, source.state, source.reason, streak.failures
             ),
             f"{source.host} {why}",
-            f"{source.host} did not answer its feed or news list in the last {streak.failures} checks, "
+            f"{source.host} did not answer its feed or news list in {streak.failures} check(s) in a row, "
             f"since {streak.since.isoformat(timespec='seconds')}: it {why} ({source.reason}). Nothing is "
             "counted as seen while it does not answer; the checks go on, and a notice follows when it "
             "answers again.",

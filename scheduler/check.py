@@ -213,6 +213,6 @@ class CheckRunner:
         sources = self._sources(plan, crawlers)
         notices = await asyncio.to_thread(self.incidents.after_check, summary, sources)
         for notice in notices:
-            logger.warning("%s: %s", notice.title, notice.body)
+            logger.warning("%s: %s", notice.rule, notice.body)
         delivery = await asyncio.to_thread(self.deliverer.send_due) if self.destinations else None
         return CheckResult(summary, queued, delivery, notices, baseline)

@@ -177,6 +177,11 @@ class Daemon:
             self.busy.add(future)
             try:
                 await future
+            except asyncio.CancelledError:
+                if not self.runner.stopping:
+                    raise
+                # A crawl stopped mid-way (in a back-off pause, say) by the stop we asked for.
+                logger.info("the %s job in flight was cancelled by the stop", job.__name__.strip("_"))
             except Exception:
                 logger.exception("the %s job failed; it runs again on schedule", job.__name__.strip("_"))
             finally:
