@@ -252,3 +252,56 @@ def test_status_after_a_backfill_says_no_check_yet_and_the_backfill(site: Replic
     assert run_cli("crawl", env=env).returncode == 0
     table = run_cli("status", env=env).stdout
     assert re.search(r"last check  \d{4}-\d\d-\d\dT\S+ \((ok|unchanged)\); last success \d{4}", table)
+
+
+# --- the outcome model's contract, and an archive upgraded with an incident open -------------------
+
+
+def test_the_crawls_source_state_is_read_when_a_summary_has_it() -> None:
+    """The outcome model (another part of issue 10) says per host whether the feed and list pages
+    answered: ``source_state`` and ``source_reason``. A summary without them is read from its outcome."""
+    from alerts.incidents import source_report
+    from archive.checks import CheckSummary
+
+    class WithSourceState(CheckSummary):
+        source_state: str | None = None
+        source_reason: str = ""
+
+    challenge = WithSourceState(
+        mode="check", outcome="error", source_state="challenge", source_reason="an anti-bot page"
+    )
+    assert source_report("kremlin.ru", challenge).state == "challenge"
+    assert source_report("kremlin.ru", challenge).reason == "an anti-bot page"
+    withdrawn = WithSourceState(mode="check", outcome="ok", source_state="answered")
+    assert not source_report("kremlin.ru", withdrawn).down
+    refused = CheckSummary(mode="check", outcome="blocked", messages=["refused by the site: 4× 429"])
+    assert (source_report("kremlin.ru", refused).state, source_report("kremlin.ru", refused).reason) == (
+        "blocked",
+        "refused by the site: 4× 429",
+    )
+    assert source_report("kremlin.ru", CheckSummary(mode="check", outcome="error")).state == "unreachable"
+    failing = CheckSummary(mode="check", outcome="error", status_counts={"503": 3})
+    assert source_report("kremlin.ru", failing).state == "server_error"
+    stopped = CheckSummary(mode="check", outcome="cancelled")
+    assert source_report("kremlin.ru", stopped).state is None  # says nothing either way
+
+
+def test_an_incident_opened_by_an_older_version_is_the_russian_sites_and_closes(engine) -> None:  # type: ignore[no-untyped-def]
+    from alerts.incidents import IncidentWatch, SourceReport
+    from archive.checks import CheckSummary
+    from archive.status import health, read_status
+    from archive.store import CrawlStateStore
+    from archive.types import utcnow
+
+    CrawlStateStore(engine).put("incident:source-down", utcnow().isoformat())
+    assert read_status(engine, "kremlin.ru").open_incidents == ["source-down kremlin.ru"]
+    healthy, details = health(engine, interval=600, started_at=utcnow(), host="kremlin.ru")
+    assert not healthy and str(details["reason"]).startswith("source down since ")
+    watch = IncidentWatch(engine, [], site="kremlin.ru", down_after=3)
+    notices = watch.after_check(
+        CheckSummary(mode="check", outcome="unchanged"),
+        [SourceReport("kremlin.ru", "answered"), SourceReport("en.kremlin.ru", "answered")],
+    )
+    assert len(notices) == 1
+    assert re.fullmatch(r"\[kremlin-watch\] recovered: kremlin.ru answers again after \d+ (s|min)", notices[0].title)
+    assert read_status(engine).open_incidents == []
