@@ -6,7 +6,8 @@ it sees again. After every plain check (backfills say nothing about now):
 * **source down**, per host (kremlin.ru and en.kremlin.ru are separate sites that fail separately),
   opens after ``down_after`` consecutive checks in which that host did not answer its feed or news
   list: it blocked us (403/429 that did not clear), did not answer (timeouts, refused connections,
-  DNS), failed with server errors (5xx), or served a challenge page. The notice names the host and why;
+  DNS), failed with server errors (5xx), served a challenge page, or answered with something that is
+  no feed (a 404, an empty feed, a redirect elsewhere). The notice names the host and why;
 * **parser broken** opens after a check that fetched pages but could not read them: no item at all,
   or at least half its pages unreadable (a single truncated page is not a broken parser);
 * each closes, with one "recovered" notice, at the next check that proves it over: for a host, any
@@ -67,7 +68,8 @@ class Notice:
 class SourceReport:
     """Whether one host answered its feed or news list in one check, and if not, why.
 
-    ``state`` is ``answered``, ``blocked``, ``unreachable``, ``server_error`` or ``challenge``; None when
+    ``state`` is ``answered``, ``blocked``, ``unreachable``, ``server_error``, ``challenge`` or
+    ``unusable`` (`archive.checks.SOURCE_STATES` once the outcome model has them); None when
     the check says nothing about the host (stopped on purpose before it asked).
     """
 
@@ -80,26 +82,38 @@ class SourceReport:
         return self.state is not None and self.state != ANSWERED
 
 
-def source_report(host: str, summary: CheckSummary) -> SourceReport:
+def source_reports(summary: CheckSummary) -> list[SourceReport] | None:
+    """Each host's report from the check's per-host record (``summary.hosts``, label → part with
+    ``outcome``, ``source_state``, ``source_reason``), or None when the summary has none."""
+    hosts = getattr(summary, "hosts", None)
+    if not hosts:
+        return None
+    return [source_report(host, part) for host, part in hosts.items()]
+
+
+def source_report(host: str, part: object) -> SourceReport:
     """How one host's part of a check went, for the incident watch.
 
-    The crawl's outcome model says it when it can (``summary.source_state`` and ``source_reason``);
-    a summary without them is read from its outcome and the HTTP statuses it saw.
+    The crawl's outcome model says it (``source_state`` and ``source_reason``); a part without them
+    (a `CheckSummary` of an older crawler) is read from its outcome and the HTTP statuses it saw. A
+    check stopped on purpose or crashed says nothing either way, whatever its state says.
     """
-    state = getattr(summary, "source_state", None)
+    outcome = str(getattr(part, "outcome", ""))
+    if outcome not in ("ok", "unchanged", "partial", "blocked", "error"):  # cancelled, crashed, running
+        return SourceReport(host, None)
+    state = getattr(part, "source_state", None)
     if state:
-        reason = getattr(summary, "source_reason", None) or (summary.messages[:1] or [""])[0]
+        reason = getattr(part, "source_reason", "") or (getattr(part, "messages", None) or [""])[0]
         return SourceReport(host, str(state), str(reason))
-    state, reason = _state_from_outcome(summary)
-    return SourceReport(host, state, reason)
+    if isinstance(part, CheckSummary):
+        return SourceReport(host, *_state_from_outcome(part))
+    return SourceReport(host, None)
 
 
-def _state_from_outcome(summary: CheckSummary) -> tuple[str | None, str]:
+def _state_from_outcome(summary: CheckSummary) -> tuple[str, str]:
     first = (summary.messages[:1] or [""])[0]
     if summary.outcome in ("ok", "unchanged", "partial"):
         return ANSWERED, ""
-    if summary.outcome not in ("blocked", "error"):  # cancelled, crashed, running: no verdict
-        return None, ""
     codes = sorted(int(code) for code in summary.status_counts if code.isdigit())
     if summary.outcome == "blocked":
         return "blocked", first or "refused with 403/429"
@@ -111,7 +125,7 @@ def _state_from_outcome(summary: CheckSummary) -> tuple[str | None, str]:
     if any(code in (403, 429) for code in codes):
         return "blocked", first or "refused with 403/429"
     if codes:
-        return "server_error", first or f"answered only HTTP {', '.join(map(str, codes))}"
+        return "unusable", first or f"answered only HTTP {', '.join(map(str, codes))}"
     return "unreachable", first or "no answer"
 
 

@@ -27,6 +27,7 @@ DOWN_WORDS = {
     "unreachable": "is not answering",
     "server_error": "fails with server errors",
     "challenge": "serves a challenge page instead of its pages",
+    "unusable": "answers with something that is not its feed or list",
 }
 
 

@@ -33,7 +33,7 @@ from sqlmodel import Session
 
 from alerts.delivery import Deliverer, DeliveryReport
 from alerts.destinations import Destination, DestinationError, load_destinations
-from alerts.incidents import IncidentWatch, Notice, SourceReport, source_report
+from alerts.incidents import IncidentWatch, Notice, SourceReport, source_report, source_reports
 from alerts.rules import Rule, RulesError, load_rules
 from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
@@ -162,8 +162,12 @@ class CheckRunner:
         self.active_crawlers.append(crawler)
 
     @staticmethod
-    def _sources(plan: CrawlPlan, crawlers: list[object]) -> list[SourceReport]:
-        """How each host answered: its own crawler's summary, as `crawler.run.crawl` made it."""
+    def _sources(plan: CrawlPlan, summary: CheckSummary, crawlers: list[object]) -> list[SourceReport]:
+        """How each host answered: the check's per-host record, or (a crawler that keeps none) each
+        host's own crawler summarized as `crawler.run.crawl` does."""
+        reports = source_reports(summary)
+        if reports is not None:
+            return reports
         reports = []
         for crawler in crawlers:
             if not isinstance(crawler, ArchiveCrawler) or crawler.spider is None:
@@ -210,7 +214,7 @@ class CheckRunner:
             baseline = {lang: count for lang, count in after.items() if lang not in held}
             if baseline:
                 logger.info("%s", baseline_line(baseline))
-        sources = self._sources(plan, crawlers)
+        sources = self._sources(plan, summary, crawlers)
         notices = await asyncio.to_thread(self.incidents.after_check, summary, sources)
         for notice in notices:
             logger.warning("%s: %s", notice.rule, notice.body)

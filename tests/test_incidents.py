@@ -260,12 +260,13 @@ def test_status_after_a_backfill_says_no_check_yet_and_the_backfill(site: Replic
 def test_the_crawls_source_state_is_read_when_a_summary_has_it() -> None:
     """The outcome model (another part of issue 10) says per host whether the feed and list pages
     answered: ``source_state`` and ``source_reason``. A summary without them is read from its outcome."""
-    from alerts.incidents import source_report
+    from alerts.incidents import source_report, source_reports
     from archive.checks import CheckSummary
 
     class WithSourceState(CheckSummary):
         source_state: str | None = None
         source_reason: str = ""
+        hosts: dict[str, WithSourceState] = {}  # noqa: RUF012 (pydantic copies defaults)
 
     challenge = WithSourceState(
         mode="check", outcome="error", source_state="challenge", source_reason="an anti-bot page"
@@ -282,8 +283,23 @@ def test_the_crawls_source_state_is_read_when_a_summary_has_it() -> None:
     assert source_report("kremlin.ru", CheckSummary(mode="check", outcome="error")).state == "unreachable"
     failing = CheckSummary(mode="check", outcome="error", status_counts={"503": 3})
     assert source_report("kremlin.ru", failing).state == "server_error"
-    stopped = CheckSummary(mode="check", outcome="cancelled")
+    stopped = WithSourceState(mode="check", outcome="cancelled", source_state="answered")
     assert source_report("kremlin.ru", stopped).state is None  # says nothing either way
+    both = WithSourceState(
+        mode="check",
+        outcome="partial",
+        hosts={
+            "kremlin.ru": WithSourceState(mode="check", outcome="ok", source_state="answered"),
+            "en.kremlin.ru": WithSourceState(
+                mode="check", outcome="error", source_state="unreachable", source_reason="connection refused"
+            ),
+        },
+    )
+    assert [(r.host, r.state, r.reason) for r in source_reports(both) or []] == [
+        ("kremlin.ru", "answered", ""),
+        ("en.kremlin.ru", "unreachable", "connection refused"),
+    ]
+    assert source_reports(CheckSummary(mode="check")) is None  # no per-host record: each crawler is read
 
 
 def test_an_incident_opened_by_an_older_version_is_the_russian_sites_and_closes(engine) -> None:  # type: ignore[no-untyped-def]
