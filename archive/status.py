@@ -177,6 +177,12 @@ class WatchStatus:
         return lines
 
 
+def versions_by_lang(session: Session) -> dict[str, int]:
+    """How many item versions the archive holds in each language (``{"ru": 812, "en": 790}``)."""
+    rows = session.exec(select(Item.lang, func.count()).group_by(Item.lang)).all()  # type: ignore[call-overload]
+    return {lang: int(count) for lang, count in rows}
+
+
 def read_status(engine: Engine, host: str = "") -> WatchStatus:
     """The watch's status from the archive (a few aggregate queries); ``host`` names the Russian site's
     host for a ``source-down`` incident opened before incidents were kept per host."""
@@ -185,8 +191,7 @@ def read_status(engine: Engine, host: str = "") -> WatchStatus:
         ids = func.count(func.distinct(Item.id))
         status.items = session.exec(select(ids)).one()[0]  # type: ignore[call-overload]
         status.calls = session.exec(select(ids).where(Item.kind == CALL)).one()[0]  # type: ignore[call-overload]
-        for lang, count in session.exec(select(Item.lang, func.count()).group_by(Item.lang)).all():  # type: ignore[call-overload]
-            status.versions_by_lang[lang] = int(count)
+        status.versions_by_lang = versions_by_lang(session)
         status.unreadable_calls = session.exec(  # type: ignore[call-overload]
             select(func.count()).select_from(CallEntry).where(CallEntry.readable == False)  # noqa: E712
         ).one()[0]

@@ -28,7 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from alerts.delivery import Deliverer, DeliveryReport
@@ -37,7 +37,7 @@ from alerts.incidents import IncidentWatch, Notice, SourceReport, source_report,
 from alerts.rules import Rule, RulesError, load_rules
 from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
-from archive.models import Item
+from archive.status import versions_by_lang
 from calls.ledger import CallRecorder, fill_calls
 from crawler.context import ArchiveCrawler
 from crawler.plan import CrawlPlan
@@ -62,11 +62,10 @@ class CheckResult:
     baseline: dict[str, int] = field(default_factory=dict)
 
 
-def versions_by_lang(engine: Engine) -> dict[str, int]:
+def held_versions(engine: Engine) -> dict[str, int]:
     """How many item versions the archive holds in each language."""
     with Session(engine) as session:
-        rows = session.exec(select(Item.lang, func.count()).group_by(Item.lang)).all()  # type: ignore[call-overload]
-    return {lang: int(count) for lang, count in rows}
+        return versions_by_lang(session)
 
 
 def baseline_line(baseline: dict[str, int]) -> str:
@@ -193,8 +192,8 @@ class CheckRunner:
         alerting = plan.mode == "check" and bool(self.rules) and bool(self.destinations)
         if not self.calls_filled:
             await asyncio.to_thread(self._fill_calls)
-        held = await asyncio.to_thread(versions_by_lang, self.engine) if plan.mode == "check" else {}
-        self.trigger.held_langs = frozenset(held)
+        held = await asyncio.to_thread(held_versions, self.engine) if plan.mode == "check" else {}
+        self.trigger.held_langs = frozenset(held) if plan.mode == "check" else None
         hooks = (self.recorder, self.trigger) if alerting else (self.recorder,)
         before = self.trigger.queued
         crawlers: list[object] = []
@@ -210,7 +209,7 @@ class CheckRunner:
         await asyncio.to_thread(self._update_index)
         baseline: dict[str, int] = {}
         if plan.mode == "check":
-            after = await asyncio.to_thread(versions_by_lang, self.engine)
+            after = await asyncio.to_thread(held_versions, self.engine)
             baseline = {lang: count for lang, count in after.items() if lang not in held}
             if baseline:
                 logger.info("%s", baseline_line(baseline))
