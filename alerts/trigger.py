@@ -22,6 +22,10 @@ item alerts a rule and destination ONCE, when its first matching version appears
 
 Each row is one (version, rule, destination); enqueueing twice is harmless, so a repeated check or two
 crawls at once cannot double an alert.
+
+A **baseline** is silent: the runner sets ``held_langs`` to the languages the archive held when the
+check began, and a version in any other language (the first check of an empty archive, or of a newly
+added site) alerts nothing, not even a follow-up (`scheduler.check`).
 """
 
 from __future__ import annotations
@@ -75,11 +79,15 @@ class AlertTrigger:
         #: lemmatizer (the search index writer) take it too.
         self.lock = threading.Lock()
         self.queued = 0
+        #: The languages the archive held when the check began (None: no baseline, every version counts).
+        self.held_langs: frozenset[str] | None = None
 
     def __call__(self, session: Session, record: ItemRecord, result: StoreResult) -> None:
         """Queue the alerts inside the item's transaction (`ArchiveStore.store`'s ``before_commit``)."""
         if result.outcome not in (Outcome.NEW, Outcome.CHANGED) or not self.compiled:
             return
+        if self.held_langs is not None and record.lang not in self.held_langs:
+            return  # a baseline: the first check of this language stores silently
         with self.lock:  # the lemmatizer's cache is not made for several threads at once
             alerts = self.alerts_for(record, result, session)
             self.queued += self.outbox.enqueue(alerts, session=session)

@@ -358,24 +358,13 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from archive.status import read_status
 
     engine = open_archive(settings)
-    status = read_status(engine)
+    status = read_status(engine, settings.host)
     if args.format == "json":
         json.dump(status.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    last = status.last_check_at.isoformat(timespec="seconds") if status.last_check_at else "never"
-    success = status.last_success_at.isoformat(timespec="seconds") if status.last_success_at else "never"
-    print(
-        f"archive     {masked_database_url(settings)}: {status.items} items, {status.calls} phone calls"
-        f" ({status.unreadable_calls} unreadable)"
-    )
-    print(f"last check  {last} ({status.last_check_outcome or '-'}); last success {success}")
-    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(status.checks_by_outcome.items())) or "none"
-    print(f"checks      {outcomes}")
-    print(f"items       new {status.items_new}, changed {status.items_changed}; requests {status.requests}")
-    alerts = ", ".join(f"{k} {v}" for k, v in sorted(status.alerts_by_status.items())) or "none"
-    print(f"alerts      {alerts}")
-    print(f"incidents   {', '.join(status.open_incidents) or 'none open'}")
+    for line in status.lines(masked_database_url(settings)):
+        print(line)
     return 0
 
 

@@ -7,27 +7,41 @@ the crawl ends. Every crawl records calls, backfills too; the first crawl of a r
 calls the archive holds without a current record (an upgraded archive, a newer reader). A backfill
 stores history but does not alert (five years of matches at once would bury the real news);
 `kremlin-watch rules test` shows what history matches.
+
+The first plain check of a language the archive holds nothing in sets a **baseline**: it stores what
+the site lists and alerts nothing ("baseline: 20 items (ru), no alerts"), as monitors do; alerts start
+with the next new item. kremlin.ru and en.kremlin.ru are baselined apart: an archive of Russian items
+whose first English check comes later gets a silent English baseline too (no follow-ups for the
+English versions of calls alerted in Russian).
+
+After every check (whether or not a destination is configured) the incident watch sees how each host
+answered (`alerts.incidents`), and what it opens or closes is logged; destinations only decide who is
+told.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from alerts.delivery import Deliverer, DeliveryReport
 from alerts.destinations import Destination, DestinationError, load_destinations
-from alerts.incidents import IncidentWatch, Notice
+from alerts.incidents import IncidentWatch, Notice, SourceReport, source_report, source_reports
 from alerts.rules import Rule, RulesError, load_rules
 from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
+from archive.status import versions_by_lang
 from calls.ledger import CallRecorder, fill_calls
+from crawler.context import ArchiveCrawler
 from crawler.plan import CrawlPlan
-from crawler.run import crawl
+from crawler.run import crawl, summarize
 from query.morphology import Lemmatizer
 from search.index import IndexWriter
 from settings.errors import ConfigError
@@ -44,6 +58,24 @@ class CheckResult:
     queued: int
     delivery: DeliveryReport | None
     notices: list[Notice]
+    #: Languages this check baselined, with the versions it stored silently ({"ru": 20}).
+    baseline: dict[str, int] = field(default_factory=dict)
+
+
+def held_versions(engine: Engine) -> dict[str, int]:
+    """How many item versions the archive holds in each language."""
+    with Session(engine) as session:
+        return versions_by_lang(session)
+
+
+def baseline_line(baseline: dict[str, int]) -> str:
+    """``baseline: 20 items (ru), no alerts``: what a baseline check says."""
+    total = sum(baseline.values())
+    langs = ", ".join(f"{lang} {count}" if len(baseline) > 1 else lang for lang, count in baseline.items())
+    return (
+        f"baseline: {total} items ({langs}), no alerts: the first check of an empty archive (in that "
+        "language) records what is there; alerts start with the next new item"
+    )
 
 
 def load_alerting(settings: Settings) -> tuple[list[Rule], list[Destination]]:
@@ -61,6 +93,25 @@ def load_alerting(settings: Settings) -> tuple[list[Rule], list[Destination]]:
         except RulesError as error:
             raise ConfigError("\n".join(error.problems)) from None
     return rules, destinations
+
+
+def alerting_warnings(settings: Settings, rules: list[Rule], destinations: list[Destination]) -> list[str]:
+    """What a daemon should say at start when it can never alert anyone (empty otherwise)."""
+    warnings = []
+    if not settings.rules:
+        warnings.append(
+            "no rules file (rules / KREMLIN_WATCH_RULES): checks archive what is new but nothing can alert"
+        )
+    elif not rules:
+        warnings.append(f"the rules file {settings.rules} holds no rules: nothing can alert")
+    elif not any(rule.enabled for rule in rules):
+        warnings.append(f"every rule in {settings.rules} is disabled: nothing can alert")
+    if not destinations:
+        warnings.append(
+            "no destination (notify / notify_config): nobody is told of alerts or incidents; incidents "
+            "are still logged and shown by `status` and /healthz"
+        )
+    return warnings
 
 
 class CheckRunner:
@@ -109,6 +160,27 @@ class CheckRunner:
     def _started(self, crawler: object) -> None:
         self.active_crawlers.append(crawler)
 
+    @staticmethod
+    def _sources(plan: CrawlPlan, summary: CheckSummary, crawlers: list[object]) -> list[SourceReport]:
+        """How each host answered: the check's per-host record, or (a crawler that keeps none) each
+        host's own crawler summarized as `crawler.run.crawl` does."""
+        reports = source_reports(summary)
+        if reports is not None:
+            return reports
+        reports = []
+        for crawler in crawlers:
+            if not isinstance(crawler, ArchiveCrawler) or crawler.spider is None:
+                continue
+            origin = getattr(crawler.spider, "base_url", "")
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            part = summarize(plan, stats, crawler.context.findings)
+            reports.append(source_report(urlsplit(origin).netloc or origin, part))
+        return reports
+
+    def warnings(self) -> list[str]:
+        """What to say at start when this runner can never alert anyone."""
+        return alerting_warnings(self.settings, self.rules, self.destinations)
+
     async def stop_crawl(self) -> None:
         """Ask the crawls in flight (one per origin), if any, to finish what they hold and stop."""
         self.stopping = True
@@ -116,23 +188,34 @@ class CheckRunner:
         await asyncio.gather(*(crawler.stop_async() for crawler in crawlers))  # type: ignore[attr-defined]
 
     async def run(self, plan: CrawlPlan, *, progress: bool = False) -> CheckResult:
-        """Crawl with ``plan``; for a check, queue and send the alerts it found."""
+        """Crawl with ``plan``; for a check, queue and send the alerts it found, and watch incidents."""
         alerting = plan.mode == "check" and bool(self.rules) and bool(self.destinations)
         if not self.calls_filled:
             await asyncio.to_thread(self._fill_calls)
+        held = await asyncio.to_thread(held_versions, self.engine) if plan.mode == "check" else {}
+        self.trigger.held_langs = frozenset(held) if plan.mode == "check" else None
         hooks = (self.recorder, self.trigger) if alerting else (self.recorder,)
         before = self.trigger.queued
+        crawlers: list[object] = []
         try:
             summary = await crawl(
                 self.settings, self.engine, plan, progress=progress, hooks=hooks, on_start=self._started
             )
         finally:
-            self.active_crawlers = []
+            crawlers, self.active_crawlers = self.active_crawlers, []
+        queued = self.trigger.queued - before
         if self.stopping:
-            return CheckResult(summary, self.trigger.queued - before, None, [])
+            return CheckResult(summary, queued, None, [])
         await asyncio.to_thread(self._update_index)
-        if not self.destinations:
-            return CheckResult(summary, self.trigger.queued - before, None, [])
-        notices = await asyncio.to_thread(self.incidents.after_check, summary)
-        delivery = await asyncio.to_thread(self.deliverer.send_due)
-        return CheckResult(summary, self.trigger.queued - before, delivery, notices)
+        baseline: dict[str, int] = {}
+        if plan.mode == "check":
+            after = await asyncio.to_thread(held_versions, self.engine)
+            baseline = {lang: count for lang, count in after.items() if lang not in held}
+            if baseline:
+                logger.info("%s", baseline_line(baseline))
+        sources = self._sources(plan, summary, crawlers)
+        notices = await asyncio.to_thread(self.incidents.after_check, summary, sources)
+        for notice in notices:
+            logger.warning("%s: %s", notice.rule, notice.body)
+        delivery = await asyncio.to_thread(self.deliverer.send_due) if self.destinations else None
+        return CheckResult(summary, queued, delivery, notices, baseline)

@@ -79,6 +79,7 @@ class Daemon:
                 started_at=self.started_at,
                 is_leader=lambda: self.leading,
                 port=self.settings.http_port,
+                site=self.settings.host,
             )
         try:
             if health is not None:
@@ -129,6 +130,8 @@ class Daemon:
             self._schedule_text(),
             self.engine.url.render_as_string(hide_password=True),
         )
+        for warning in self.runner.warnings():
+            logger.warning("%s", warning)
         scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
         scheduler.add_job(
             self._tracked(self._check),
@@ -174,6 +177,11 @@ class Daemon:
             self.busy.add(future)
             try:
                 await future
+            except asyncio.CancelledError:
+                if not self.runner.stopping:
+                    raise
+                # A crawl stopped mid-way (in a back-off pause, say) by the stop we asked for.
+                logger.info("the %s job in flight was cancelled by the stop", job.__name__.strip("_"))
             except Exception:
                 logger.exception("the %s job failed; it runs again on schedule", job.__name__.strip("_"))
             finally:
@@ -189,8 +197,6 @@ class Daemon:
         logger.info("%s", result.summary.line())
         if result.delivery is not None and (result.queued or result.delivery.sent or result.delivery.retried):
             logger.info("%s; queued %d", result.delivery.line(), result.queued)
-        for notice in result.notices:
-            logger.warning("%s", notice.title)
 
     async def _deliver(self) -> None:
         if self.runner.stopping or not self.runner.destinations:

@@ -1,10 +1,10 @@
 """`/healthz` and `/metrics` of the daemon: a read-only Starlette app on uvicorn, in the daemon's loop.
 
 The answers come from the archive (`archive.status`), read in a worker thread so a slow database
-never stalls the crawl. ``/healthz`` is 200 while a check finished within three intervals and the
-archive answers, else 503 with the reason as JSON; ``/metrics`` is prometheus_client's exposition
-(Prometheus text, or OpenMetrics when the scraper asks for it) of `scheduler.metrics`, 503 while the
-archive cannot be read.
+never stalls the crawl. ``/healthz`` is 200 while a check finished within three intervals, the
+archive answers and no incident is open (source down, parser broken), else 503 with the reason as
+JSON; ``/metrics`` is prometheus_client's exposition (Prometheus text, or OpenMetrics when the
+scraper asks for it) of `scheduler.metrics`, 503 while the archive cannot be read.
 
 uvicorn runs as a task on the loop the daemon already has (Scrapy's reactor), not in a process or
 thread of its own. The daemon binds the socket itself, so a port in use is an ``OSError`` that the
@@ -41,14 +41,20 @@ SHUTDOWN_GRACE_SECONDS = 2
 
 
 def health_app(
-    engine: Engine, *, interval: float, started_at: datetime, is_leader: Callable[[], bool]
+    engine: Engine,
+    *,
+    interval: float,
+    started_at: datetime,
+    is_leader: Callable[[], bool],
+    host: str = "",
 ) -> Starlette:
-    """The two endpoints (GET and HEAD only; anything else is 405, any other path 404)."""
-    registry = daemon_registry(engine, is_leader)
+    """The two endpoints (GET and HEAD only; anything else is 405, any other path 404). ``host`` is the
+    Russian site's, named by a ``source-down`` incident an older version opened without one."""
+    registry = daemon_registry(engine, is_leader, host)
 
     async def healthz(_request: Request) -> Response:
         try:
-            healthy, details = await asyncio.to_thread(health, engine, interval, started_at)
+            healthy, details = await asyncio.to_thread(health, engine, interval, started_at, None, host)
         except Exception as error:  # it answers, but cannot be read (no schema, say): unhealthy too
             healthy, details = False, {"status": "unhealthy", "reason": f"archive unreadable: {error}"}
         details["role"] = "leader" if is_leader() else "standby"
@@ -91,8 +97,11 @@ class HealthServer:
         is_leader: Callable[[], bool],
         host: str = "0.0.0.0",
         port: int = 8080,
+        site: str = "",
     ) -> None:
-        self.app = health_app(engine, interval=interval, started_at=started_at, is_leader=is_leader)
+        self.app = health_app(
+            engine, interval=interval, started_at=started_at, is_leader=is_leader, host=site
+        )
         self.host = host
         self.port = port
         self._server: _EmbeddedServer | None = None

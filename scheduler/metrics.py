@@ -21,8 +21,6 @@ from archive.status import WatchStatus, read_status
 
 #: The outbox states, in the order the exposition lists them.
 ALERT_STATES = ("pending", "sending", "sent", "failed")
-#: The incidents that can be open.
-INCIDENTS = ("source-down", "parser-broken")
 
 
 def watch_metrics(status: WatchStatus, leading: bool) -> Iterator[Metric]:
@@ -58,14 +56,15 @@ def watch_metrics(status: WatchStatus, leading: bool) -> Iterator[Metric]:
         "When the last successful check finished (Unix time; 0 = never).",
         value=status.last_success_at.timestamp() if status.last_success_at else 0,
     )
-    # One sample per open incident, or one bare 0 when none is open.
+    # One sample per open incident (source down per host), or one bare 0 when none is open.
     incidents = GaugeMetricFamily(
-        "kremlin_watch_open_incidents", "Open incidents (source down, parser broken)."
+        "kremlin_watch_open_incidents", "Open incidents (source down per host, parser broken)."
     )
-    open_now = [incident for incident in INCIDENTS if incident in status.open_incidents]
-    for incident in open_now:
-        incidents.add_sample("kremlin_watch_open_incidents", {"incident": incident}, 1)
-    if not open_now:
+    for incident in status.incidents:
+        incidents.add_sample(
+            "kremlin_watch_open_incidents", {"incident": incident.kind, "host": incident.host}, 1
+        )
+    if not status.incidents:
         incidents.add_sample("kremlin_watch_open_incidents", {}, 0)
     yield incidents
     yield GaugeMetricFamily(
@@ -78,22 +77,23 @@ def watch_metrics(status: WatchStatus, leading: bool) -> Iterator[Metric]:
 class WatchCollector:
     """Reads the archive's status on every scrape; an unreachable archive raises (the caller says 503)."""
 
-    def __init__(self, engine: Engine, is_leader: Callable[[], bool]) -> None:
+    def __init__(self, engine: Engine, is_leader: Callable[[], bool], host: str = "") -> None:
         self.engine = engine
         self.is_leader = is_leader
+        self.host = host
 
     def collect(self) -> Iterator[Metric]:
-        yield from watch_metrics(read_status(self.engine), self.is_leader())
+        yield from watch_metrics(read_status(self.engine, self.host), self.is_leader())
 
     def describe(self) -> Iterator[Metric]:
         """The families without reading the archive, so registering never touches the database."""
         yield from watch_metrics(WatchStatus(), False)
 
 
-def daemon_registry(engine: Engine, is_leader: Callable[[], bool]) -> CollectorRegistry:
+def daemon_registry(engine: Engine, is_leader: Callable[[], bool], host: str = "") -> CollectorRegistry:
     """A registry of one daemon: the archive's figures plus the ``process_*`` / ``python_*`` metrics."""
     registry = CollectorRegistry()
-    registry.register(WatchCollector(engine, is_leader))
+    registry.register(WatchCollector(engine, is_leader, host))
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
     GCCollector(registry=registry)
