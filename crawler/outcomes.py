@@ -68,6 +68,16 @@ class Answer(enum.StrEnum):
     EMPTY = "zero entries"
 
 
+#: How a message names the answers a 200 body can turn out to be (the rest are named by status or
+#: by what failed).
+BODY_PROBLEMS = {
+    Answer.CHALLENGE: "an anti-bot or captcha page instead of the site's",
+    Answer.TRUNCATED: "the body was cut short",
+    Answer.BAD_ENCODING: "the body is not in the encoding it declares",
+    Answer.EMPTY: "the feed has no entries",
+}
+
+
 class Effect(enum.StrEnum):
     """What the spider does with an answer."""
 

@@ -42,7 +42,7 @@ from crawler import stats_keys
 from crawler.challenge import inspect_body
 from crawler.context import CrawlContext, context_of
 from crawler.errors import LayoutError
-from crawler.outcomes import Answer, Effect, Role, classify_failure, handling
+from crawler.outcomes import BODY_PROBLEMS, Answer, Effect, Role, classify_failure, handling
 from crawler.page_parts import ItemPage
 from crawler.parse_article import parse_article
 from crawler.parse_feed import parse_feed
@@ -156,7 +156,7 @@ class KremlinSpider(scrapy.Spider):
         if page is None:
             return
         if not page.items:
-            self._answer_failed(Role.FEED, Answer.EMPTY, f"{response.url}: the feed has no entries")
+            self._answer_failed(Role.FEED, Answer.EMPTY, f"{response.url}: {BODY_PROBLEMS[Answer.EMPTY]}")
             return
         asked = response.meta.get("redirect_urls", [response.url])[0]
         self.feed_validators = (
@@ -268,9 +268,9 @@ class KremlinSpider(scrapy.Spider):
         if handling(role, answer).effect is Effect.WITHDRAWN:
             item_id = request.meta["kw_item"]
             self.findings.gone[item_id] = fallback.lang if fallback is not None else self.lang
-            logger.info("%s: %s, withdrawn by the site; kept from the feed", request.url, _describe(failure))
+            logger.info("%s: %s, withdrawn by the site; kept as listed", request.url, answer.value)
         else:
-            self._answer_failed(role, answer, f"{request.url}: {_describe(failure)}")
+            self._answer_failed(role, answer, f"{request.url}: {_describe(failure, answer)}")
         if fallback is not None:
             yield fallback
 
@@ -280,7 +280,7 @@ class KremlinSpider(scrapy.Spider):
         answer = inspect_body(response.body, getattr(response, "encoding", None), kind)
         if answer is None:
             return False
-        self._answer_failed(role, answer, f"{response.url}: {answer.value} instead of the page")
+        self._answer_failed(role, answer, f"{response.url}: {BODY_PROBLEMS[answer]}")
         return True
 
     def _answer_failed(self, role: Role, answer: Answer, message: str) -> None:
@@ -367,8 +367,12 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-def _describe(failure: Failure) -> str:
+def _describe(failure: Failure, answer: Answer) -> str:
+    """A failure in words: the status, or what failed with the error's own words (one line)."""
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}"
-    return failure.getErrorMessage() or failure.type.__name__  # type: ignore[union-attr]
+    detail = " ".join((failure.getErrorMessage() or failure.type.__name__).split())  # type: ignore[union-attr]
+    if answer is Answer.OVERSIZED:
+        detail = "larger than the download cap"
+    return f"{answer.value} ({detail[:160]})"
