@@ -41,6 +41,10 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "scrapy.extensions.logstats.LogStats": None,
         },
         "DOWNLOADER_MIDDLEWARES": {
+            # Scrapy's drops an offsite redirect silently when it is scheduled (no errback): ours
+            # refuses it in the downloader, where the errback files it as "301/302 other host".
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.offsite.StayOnHostMiddleware": 50,
             "crawler.robots.CachedRobotsMiddleware": 100,
             "crawler.proxy.ProxyMiddleware": 110,
             "crawler.backoff.BlockedBackoffMiddleware": 560,

@@ -245,26 +245,26 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, with_body: bool) -> None:
         headers = {key: value for key, value in self.headers.items()}
         response, verdict = self.replica.answer(self.path, headers)
+        body = response.body if with_body and response.status not in (0, 304) else b""
+        # Logged before answering (and before a delay), so a client that has its answer, or gave up
+        # waiting for it, finds the request in the log; a reset is logged as status 0.
+        self.replica.log.add(self.command, self.path, response.status, len(body), headers)
         if verdict.delay:
             time.sleep(verdict.delay)
         if verdict.reset:
-            # Logged as status 0: nothing was answered. SO_LINGER 0 makes the close a TCP reset.
-            self.replica.log.add(self.command, self.path, 0, 0, headers)
+            # SO_LINGER 0 makes the close a TCP reset.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
-        body = response.body if with_body and response.status != 304 else b""
-        # Logged before answering, so a client that has its answer finds the request in the log.
-        self.replica.log.add(self.command, self.path, response.status, len(body), headers)
-        self.send_response(response.status)
-        if response.status != 304:
-            self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body) if response.status != 304 else 0))
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if body:
-            try:
+        try:
+            self.send_response(response.status)
+            if response.status != 304:
+                self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body) if response.status != 304 else 0))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if body:
                 self.wfile.write(body)
-            except OSError:  # the client gave up (an oversized body it would not read): its business
-                self.close_connection = True
+        except OSError:  # the client gave up (a timeout, a body too large to read): its business
+            self.close_connection = True
