@@ -284,14 +284,21 @@ class KremlinSpider(scrapy.Spider):
         return True
 
     def _answer_failed(self, role: Role, answer: Answer, message: str) -> None:
-        """An error of the check; for a feed or list page, also what it says about the site."""
+        """An error of the check; for the page that says whether the site answers (the feed in a
+        check, the list pages of a backfill until one was read), also what it says about the site.
+        A list page that fails once the feed answered makes the check partial, no more."""
         row = handling(role, answer)
         self._error(message)
-        first = self.findings.source_failure is None
-        if role is not Role.ITEM and row.source not in (None, ANSWERED) and first:
+        decides = role is Role.FEED or (
+            role is Role.LIST and self.plan.mode == "backfill" and not self._list_page_read()
+        )
+        if decides and row.source not in (None, ANSWERED) and self.findings.source_failure is None:
             self.findings.source_failure = (row.source, message.split(": ", 1)[-1])  # type: ignore[assignment]
 
     # -- helpers -----------------------------------------------------------------------------------
+
+    def _list_page_read(self) -> bool:
+        return bool(self.crawler.stats.get_value(stats_keys.HTML_PAGES_READ))  # type: ignore[union-attr]
 
     def _parse_or_log(self, parse: Any, response: Response) -> ItemPage | None:
         try:
