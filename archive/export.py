@@ -34,6 +34,9 @@ EXPORT_FIELDS = (
     "updated_at",
     "version",
     "details_pending",
+    # Withdrawn by the site (its page answered 404/410) since, and when its page is asked for again.
+    "gone_at",
+    "gone_retry_at",
 )
 
 

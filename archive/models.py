@@ -60,6 +60,14 @@ class Item(SQLModel, table=True):
     details_pending: bool = Field(default=False, index=True)
     #: 1 for the first version; every edit on the site adds one and keeps the old text as a revision.
     version: int = 1
+    #: When the item's own page first answered 404/410 (the site withdrew it); None while it is not
+    #: withdrawn. The row keeps what the feed or list page said; reports name it once as withdrawn.
+    gone_at: datetime | None = Field(default=None, sa_column=_time())
+    #: When a withdrawn item's page is asked for again (a growing back-off, see
+    #: `archive.store.GONE_RETRIES`); None once the back-off is spent: it is never asked for again.
+    gone_retry_at: datetime | None = Field(default=None, sa_column=_time())
+    #: How many times in a row the item's page answered 404/410.
+    gone_checks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ItemRevision(SQLModel, table=True):
@@ -123,7 +131,8 @@ class Check(CheckCounts, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_time())
     #: running, ok, unchanged, partial, blocked, error or crashed (see archive.checks).
     outcome: str = "running"
-    #: JSON: HTTP status counts and the first error messages.
+    #: JSON: HTTP status counts, the first error messages, the items found withdrawn, and whether
+    #: the site answered the feed or list pages (``source_state``, ``source_reason``, per ``hosts``).
     detail: str | None = Field(default=None, sa_column=Column(Text))
 
 

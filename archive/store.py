@@ -13,6 +13,11 @@ The rules, in order of how often they apply:
 * an article record whose content differs from a stored article row is an edit: the old content is
   kept as an ``ItemRevision`` and the row is ``CHANGED``.
 
+An item whose own page answers 404/410 has been withdrawn by the site: `mark_gone` keeps the row as
+it is (from the feed, if that is all there was), notes when it was first seen withdrawn and when its
+page is asked for again (`GONE_RETRIES`, then never). An article record for it later (the page is
+back) clears the mark.
+
 Concurrency: the insert is ``INSERT .. ON CONFLICT DO NOTHING``, and an edit is an update guarded by
 the row's ``version``; a writer that loses either race reads the row again and decides anew, so two
 crawls storing the same item at once never create two rows or two revisions.
@@ -23,10 +28,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, and_, or_, select, update
 from sqlmodel import Session
 
 from archive.backends import backend_for
@@ -35,6 +40,11 @@ from archive.records import CONTENT_FIELDS, SOURCES, ItemRecord, content_hash
 from archive.types import utcnow
 
 _MAX_RACE_RETRIES = 5
+#: How long after its 1st, 2nd, 3rd 404/410 a withdrawn item's page is asked for again; after the
+#: last one it is never asked for again (the row stays, marked withdrawn).
+GONE_RETRIES = (timedelta(hours=1), timedelta(hours=6), timedelta(hours=24))
+#: What an article record for a withdrawn item writes: its page is back.
+_NOT_GONE = {"gone_at": None, "gone_retry_at": None, "gone_checks": 0}
 _Row = TypeVar("_Row", UrlState, CrawlState)
 #: A hook run inside an item's transaction: (session, record, result).
 BeforeCommit = Callable[[Session, ItemRecord, "StoreResult"], None]
@@ -56,6 +66,16 @@ class HeldItem:
     site_updated_at: datetime | None
     details_pending: bool
     first_seen_at: datetime
+    #: When the item's page first answered 404/410, and when it is due again (None: never).
+    gone_at: datetime | None = None
+    gone_retry_at: datetime | None = None
+
+    def wants_page(self, now: datetime) -> bool:
+        """Whether the item's own page should be asked for now: not read yet, and not withdrawn
+        unless its back-off is over."""
+        if self.gone_at is not None:
+            return self.gone_retry_at is not None and self.gone_retry_at <= now
+        return self.details_pending
 
 
 @dataclass(frozen=True)
@@ -129,26 +149,62 @@ class ArchiveStore:
         wanted = list(set(ids))
         if not wanted:
             return {}
-        columns = (Item.id, Item.site_updated_at, Item.details_pending, Item.first_seen_at)
+        columns = (
+            Item.id,
+            Item.site_updated_at,
+            Item.details_pending,
+            Item.first_seen_at,
+            Item.gone_at,
+            Item.gone_retry_at,
+        )
         with Session(self.engine) as session:
             rows = session.exec(select(*columns).where(Item.id.in_(wanted), Item.lang == lang))  # type: ignore[call-overload,attr-defined]
-            return {row[0]: HeldItem(row[1], row[2], row[3]) for row in rows}
+            return {row[0]: HeldItem(*row[1:]) for row in rows}
 
     def any_item_in(self, lang: str) -> bool:
         """Whether the archive holds any item in ``lang`` (a language never crawled reads one page)."""
         with Session(self.engine) as session:
             return session.exec(select(Item.id).where(Item.lang == lang).limit(1)).first() is not None  # type: ignore[call-overload]
 
-    def pending_details(self, limit: int, lang: str) -> list[tuple[int, str]]:
-        """Items in ``lang`` whose own page has not been read yet (id, url), oldest first."""
+    def pending_details(self, limit: int, lang: str, now: datetime | None = None) -> list[tuple[int, str]]:
+        """Items in ``lang`` whose own page is to be asked for (id, url), oldest first: pages not read
+        yet, and withdrawn items whose back-off is over (`HeldItem.wants_page`, in SQL)."""
+        now = now or utcnow()
+        due = or_(
+            and_(Item.details_pending == True, Item.gone_at.is_(None)),  # type: ignore[union-attr] # noqa: E712
+            and_(Item.gone_retry_at.is_not(None), Item.gone_retry_at <= now),  # type: ignore[union-attr,operator]
+        )
         with Session(self.engine) as session:
             rows = session.exec(  # type: ignore[call-overload]
                 select(Item.id, Item.url)
-                .where(Item.details_pending == True, Item.lang == lang)  # noqa: E712
+                .where(due, Item.lang == lang)
                 .order_by(Item.first_seen_at)
                 .limit(limit)
             )
             return [(row[0], row[1]) for row in rows]
+
+    def mark_gone(self, ids: Iterable[int], lang: str, now: datetime | None = None) -> int:
+        """Note that these items' pages answered 404/410 (withdrawn by the site): the first time
+        keeps when, each time moves the next retry along `GONE_RETRIES` (then never). Rows are
+        otherwise untouched; ids the archive does not hold are skipped. Returns the rows marked."""
+        now = now or utcnow()
+        marked = 0
+        with Session(self.engine) as session:
+            rows = session.exec(select(Item).where(Item.id.in_(list(set(ids))), Item.lang == lang)).scalars()  # type: ignore[call-overload,attr-defined]
+            for row in rows:
+                checks = row.gone_checks + 1
+                session.exec(  # type: ignore[call-overload]
+                    update(Item)
+                    .where(Item.id == row.id, Item.lang == lang)  # type: ignore[arg-type]
+                    .values(
+                        gone_at=row.gone_at or now,
+                        gone_checks=checks,
+                        gone_retry_at=now + GONE_RETRIES[checks - 1] if checks <= len(GONE_RETRIES) else None,
+                    )
+                )
+                marked += 1
+            session.commit()
+        return marked
 
     def validators(self, url: str) -> UrlState | None:
         """The ETag / Last-Modified last seen for ``url``."""
@@ -220,15 +276,17 @@ def _merge(session: Session, row: Item, record: ItemRecord, values: dict[str, ob
     }
     if newer_site_time:
         changes["site_updated_at"] = site_updated
+    back = record.complete and (row.gone_at is not None or row.gone_checks > 0)
+    if back:
+        changes.update(_NOT_GONE)
     if row.source == "article" and record.complete and merged_hash != row.content_hash:
         return _record_edit(session, row, changes)
     if stored_rank < incoming_rank:
         changes["updated_at"] = utcnow()
         return _guarded_update(session, row, changes, Outcome.COMPLETED, row.version)
-    if newer_site_time:
-        return _guarded_update(
-            session, row, {"site_updated_at": site_updated}, Outcome.UNCHANGED, row.version
-        )
+    if newer_site_time or back:
+        quiet = {name: changes[name] for name in ("site_updated_at", *_NOT_GONE) if name in changes}
+        return _guarded_update(session, row, quiet, Outcome.UNCHANGED, row.version)
     return StoreResult(row.id, Outcome.UNCHANGED, row.version, row.lang)
 
 

@@ -37,6 +37,11 @@ class CrawlFindings:
     feed_read: bool = False
     #: A check's feed request was answered 304 Not Modified.
     feed_unchanged: bool = False
+    #: The first feed or list page that was not read: its `archive.checks.SOURCE_STATES` state and
+    #: why, in words (see `crawler.outcomes`); None while every one asked for was answered.
+    source_failure: tuple[str, str] | None = None
+    #: Items whose own page answered 404/410 (withdrawn), by id, with the language of their row.
+    gone: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

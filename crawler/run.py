@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from archive.checks import CheckLog, CheckSummary
+from archive.checks import ANSWERED, CheckLog, CheckSummary, HostReport
 from archive.models import CheckCounts
 from archive.store import ArchiveStore, CrawlStateStore, Outcome
 from crawler import stats_keys
@@ -134,6 +134,8 @@ async def crawl(
             reporter.cancel()
             sys.stderr.write("\n")
     parts = [(site, summarize(plan, site.stats, site.crawler.context.findings)) for site in sites]
+    for site, part in parts:
+        part.hosts = {site.label: host_report(part)}
     summary = combine(plan, parts)
     await asyncio.to_thread(checks.close, check_id, summary)
     return summary
@@ -156,6 +158,18 @@ def adopt_legacy_gap(state: CrawlStateStore, base_url: str) -> None:
 _FAILED = ("blocked", "error")
 
 
+def host_report(part: CheckSummary) -> HostReport:
+    """What one origin's summary says, for the check's per-host record."""
+    return HostReport(
+        outcome=part.outcome,
+        source_state=part.source_state,
+        source_reason=part.source_reason,
+        requests=part.requests,
+        new_items=part.new_items,
+        gone_items=part.gone_items,
+    )
+
+
 def combine(plan: CrawlPlan, parts: list[tuple[SiteCrawl, CheckSummary]]) -> CheckSummary:
     """One check's summary from its origins' summaries: counts add up, and the outcome is honest.
 
@@ -163,7 +177,9 @@ def combine(plan: CrawlPlan, parts: list[tuple[SiteCrawl, CheckSummary]]) -> Che
     304; one host failing (blocked, error) while the other was read is ``partial``, and the first
     message names the host that failed; both failing is the worse of the two (``error`` before
     ``blocked``); a stop on purpose is ``cancelled``. With two origins every message starts with its
-    host, and the new items are also counted per language (``new_by_lang``).
+    host, and the new items are also counted per language (``new_by_lang``). The source state is
+    ``answered`` only when every host answered, else the first host's that did not, its reason
+    starting with the host; ``hosts`` keeps each host's own.
     """
     if len(parts) == 1:
         return parts[0][1]
@@ -171,6 +187,13 @@ def combine(plan: CrawlPlan, parts: list[tuple[SiteCrawl, CheckSummary]]) -> Che
     for name in CheckCounts.model_fields:
         setattr(summary, name, sum(getattr(part, name) for _, part in parts))
     summary.html_pages_read = sum(part.html_pages_read for _, part in parts)
+    summary.gone_items = sum(part.gone_items for _, part in parts)
+    for _, part in parts:
+        summary.hosts.update(part.hosts)
+    silent = next(((site, part) for site, part in parts if part.source_state != ANSWERED), None)
+    if silent is not None:
+        summary.source_state = silent[1].source_state
+        summary.source_reason = f"{silent[0].label}: {silent[1].source_reason}"
     for _, part in parts:
         for status, count in part.status_counts.items():
             summary.status_counts[status] = summary.status_counts.get(status, 0) + count
@@ -223,13 +246,19 @@ def summarize(plan: CrawlPlan, stats: dict[str, object], findings: CrawlFindings
         html_pages_read=count(stats_keys.HTML_PAGES_READ),
         status_counts=by_status(stats_keys.RESPONSE_STATUS),
         messages=list(findings.errors),
+        gone_items=len(findings.gone),
     )
+    refusals = ", ".join(f"{n}× {s}" for s, n in refused.items())
     if refused:
-        summary.messages.insert(
-            0, "refused by the site: " + ", ".join(f"{n}× {s}" for s, n in refused.items())
-        )
+        summary.messages.insert(0, f"refused by the site: {refusals}")
     reason = stats.get(stats_keys.CLOSE_REASON, "finished")
-    if reason == "blocked":
+    if findings.source_failure is not None:
+        summary.source_state, summary.source_reason = findings.source_failure
+    if reason == "blocked":  # the site refused us, whatever page it was: it is not answering us
+        summary.source_state, summary.source_reason = "blocked", f"refused by the site: {refusals}"
+    # A check proved nothing about the site only if it never got to ask (stopped first, or no page
+    # of a backfill at all): the source state then stays "answered" (nothing says otherwise).
+    if reason == "blocked" or summary.source_state == "challenge":
         summary.outcome = "blocked"
     elif reason == "shutdown":
         summary.outcome = "cancelled"  # stopped by SIGTERM/SIGINT: not a failure of the site
@@ -238,7 +267,11 @@ def summarize(plan: CrawlPlan, stats: dict[str, object], findings: CrawlFindings
         summary.messages.insert(0, f"crawl ended early: {reason}")
     elif plan.mode == "check" and not findings.feed_unchanged and not findings.feed_read:
         summary.outcome = "error"
-    elif summary.errors and not (summary.new_items or summary.changed_items or summary.unchanged_items):
+    elif (
+        summary.errors
+        and not findings.feed_unchanged
+        and not (summary.new_items or summary.changed_items or summary.unchanged_items)
+    ):
         summary.outcome = "error"  # pages came back but nothing could be read from them
     elif summary.errors:
         summary.outcome = "partial"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.outcomes import MAX_PAGE_BYTES
 from settings.schema import Settings
 
 
@@ -22,6 +23,9 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
         "DOWNLOAD_TIMEOUT": settings.timeout,
+        # A body past the cap is cut off and filed as "oversized body" (crawler.outcomes).
+        "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
+        "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": settings.retries,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
@@ -37,6 +41,10 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "scrapy.extensions.logstats.LogStats": None,
         },
         "DOWNLOADER_MIDDLEWARES": {
+            # Scrapy's drops an offsite redirect silently when it is scheduled (no errback): ours
+            # refuses it in the downloader, where the errback files it as "301/302 other host".
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.offsite.StayOnHostMiddleware": 50,
             "crawler.robots.CachedRobotsMiddleware": 100,
             "crawler.proxy.ProxyMiddleware": 110,
             "crawler.backoff.BlockedBackoffMiddleware": 560,

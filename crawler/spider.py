@@ -3,8 +3,13 @@
 A check reads the newest Atom feed page with the validators kept from the last check, so an unchanged
 feed costs one request answered 304. Items the archive does not hold, or whose ``<updated>`` moved, are
 fetched from their own page (place and tags are only there); if that page fails, the feed's full text
-is stored and the page is retried by a later check. When none of the feed's items was held before, the
-gap behind the feed is closed from HTML list pages, at most ``max_pages`` of them.
+is stored and the page is retried by a later check, from the archive. An item page answering 404/410
+was withdrawn by the site: the item is kept from the feed, marked, and its page asked for again on a
+back-off. When none of the feed's items was held before, the gap behind the feed is closed from HTML
+list pages, at most ``max_pages`` of them.
+
+What each answer (status, network failure, a damaged or foreign body) does is decided by ONE table,
+`crawler.outcomes`; the spider only files every answer under its row and does what the row says.
 
 One spider reads one origin (kremlin.ru, en.kremlin.ru, or any host serving one language's pages);
 `crawler.run.crawl` runs one per origin side by side. What the spider asks the archive is asked in a
@@ -24,19 +29,20 @@ from typing import Any, Self
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import run_in_thread
 from twisted.python.failure import Failure
 
+from archive.checks import ANSWERED
 from archive.records import ItemRecord
 from archive.store import HeldItem, Outcome
 from archive.types import utcnow
 from archive.vocabulary import moscow_date
 from crawler import stats_keys
+from crawler.challenge import inspect_body
 from crawler.context import CrawlContext, context_of
 from crawler.errors import LayoutError
+from crawler.outcomes import BODY_PROBLEMS, Answer, Effect, Role, classify_failure, handling
 from crawler.page_parts import ItemPage
 from crawler.parse_article import parse_article
 from crawler.parse_feed import parse_feed
@@ -127,10 +133,12 @@ class KremlinSpider(scrapy.Spider):
             headers=headers,
             callback=self.parse_feed_page,
             errback=self.page_failed,
-            meta={"handle_httpstatus_list": [304]},
+            meta={"handle_httpstatus_list": [304], "kw_role": Role.FEED},
             dont_filter=True,
         )
-        pending = await run_in_thread(self.store.pending_details, self.plan.pending_batch, self.lang)
+        pending = await run_in_thread(
+            self.store.pending_details, self.plan.pending_batch, self.lang, self.started_at
+        )
         for item_id, url in pending:
             yield self._article_request(item_id, url, fallback=None)
 
@@ -142,11 +150,17 @@ class KremlinSpider(scrapy.Spider):
         if response.status == 304:
             self.findings.feed_unchanged = True
             return
+        if self._unreadable(response, Role.FEED, "feed"):
+            return
         page = self._parse_or_log(parse_feed, response)
         if page is None:
             return
+        if not page.items:
+            self._answer_failed(Role.FEED, Answer.EMPTY, f"{response.url}: {BODY_PROBLEMS[Answer.EMPTY]}")
+            return
+        asked = response.meta.get("redirect_urls", [response.url])[0]
         self.feed_validators = (
-            response.url,
+            asked,  # the next check asks that address, even after a redirect
             _header(response, b"ETag"),
             _header(response, b"Last-Modified"),
         )
@@ -166,7 +180,7 @@ class KremlinSpider(scrapy.Spider):
             moved = record.site_updated_at is not None and (
                 stored.site_updated_at is None or record.site_updated_at > stored.site_updated_at
             )
-            if moved or stored.details_pending:
+            if moved or stored.wants_page(self.started_at):
                 yield self._article_request(record.id, record.url, fallback=record)
             else:
                 self.crawler.stats.inc_value(stats_keys.items(Outcome.UNCHANGED))  # type: ignore[union-attr]
@@ -179,6 +193,8 @@ class KremlinSpider(scrapy.Spider):
         """A list page: fetch what the archive lacks; page on while the plan says so."""
         self.crawler.stats.inc_value(stats_keys.PAGES)  # type: ignore[union-attr]
         self.list_pages_walked += 1
+        if self._unreadable(response, Role.LIST, "html"):
+            return
         page = self._parse_or_log(parse_list, response)
         if page is None:
             return
@@ -188,7 +204,7 @@ class KremlinSpider(scrapy.Spider):
         for record in page.items:
             if record.id in self.requested_items:
                 continue
-            if record.id not in held or held[record.id].details_pending:
+            if record.id not in held or held[record.id].wants_page(self.started_at):
                 yield self._article_request(record.id, record.url, fallback=record)
             else:
                 self.crawler.stats.inc_value(stats_keys.items(Outcome.UNCHANGED))  # type: ignore[union-attr]
@@ -221,6 +237,10 @@ class KremlinSpider(scrapy.Spider):
         """An item's own page: the complete record, or the fallback when the page is broken."""
         self.crawler.stats.inc_value(stats_keys.PAGES)  # type: ignore[union-attr]
         fallback: ItemRecord | None = response.meta.get("kw_fallback")
+        if self._unreadable(response, Role.ITEM, "html"):
+            if fallback is not None:
+                yield fallback
+            return
         try:
             record = parse_article(response.body, response.url)
         except LayoutError as error:
@@ -237,16 +257,48 @@ class KremlinSpider(scrapy.Spider):
         yield record
 
     def page_failed(self, failure: Failure) -> Iterator[ItemRecord]:
-        """A page that could not be fetched: logged, counted, and the fallback record kept."""
+        """A page that could not be fetched: done as its row of `crawler.outcomes` says; an item
+        keeps its fallback record (the feed or list text) whatever the row."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        answer = classify_failure(failure, self._host())
+        if answer is None:
             return  # refused by robots.txt: not an error, and nothing to keep
-        self._error(f"{request.url}: {_describe(failure)}")
-        fallback = request.meta.get("kw_fallback")
+        role: Role = request.meta.get("kw_role", Role.ITEM)
+        fallback: ItemRecord | None = request.meta.get("kw_fallback")
+        if handling(role, answer).effect is Effect.WITHDRAWN:
+            item_id = request.meta["kw_item"]
+            self.findings.gone[item_id] = fallback.lang if fallback is not None else self.lang
+            logger.info("%s: %s, withdrawn by the site; kept as listed", request.url, answer.value)
+        else:
+            self._answer_failed(role, answer, f"{request.url}: {_describe(failure, answer)}")
         if fallback is not None:
             yield fallback
 
+    def _unreadable(self, response: Response, role: Role, kind: str) -> bool:
+        """A 200 that is no page of the site (a challenge, a body cut short or not in its
+        encoding): filed under its row and not parsed. True when so."""
+        answer = inspect_body(response.body, getattr(response, "encoding", None), kind)
+        if answer is None:
+            return False
+        self._answer_failed(role, answer, f"{response.url}: {BODY_PROBLEMS[answer]}")
+        return True
+
+    def _answer_failed(self, role: Role, answer: Answer, message: str) -> None:
+        """An error of the check; for the page that says whether the site answers (the feed in a
+        check, the list pages of a backfill until one was read), also what it says about the site.
+        A list page that fails once the feed answered makes the check partial, no more."""
+        row = handling(role, answer)
+        self._error(message)
+        decides = role is Role.FEED or (
+            role is Role.LIST and self.plan.mode == "backfill" and not self._list_page_read()
+        )
+        if decides and row.source not in (None, ANSWERED) and self.findings.source_failure is None:
+            self.findings.source_failure = (row.source, message.split(": ", 1)[-1])  # type: ignore[assignment]
+
     # -- helpers -----------------------------------------------------------------------------------
+
+    def _list_page_read(self) -> bool:
+        return bool(self.crawler.stats.get_value(stats_keys.HTML_PAGES_READ))  # type: ignore[union-attr]
 
     def _parse_or_log(self, parse: Any, response: Response) -> ItemPage | None:
         try:
@@ -271,6 +323,7 @@ class KremlinSpider(scrapy.Spider):
             url,
             callback=self.parse_list_page,
             errback=self.page_failed,
+            meta={"kw_role": Role.LIST},
             dont_filter=True,
         )
 
@@ -281,18 +334,22 @@ class KremlinSpider(scrapy.Spider):
             f"{self.base_url}/{path}",
             callback=self.parse_article_page,
             errback=self.page_failed,
-            meta={"kw_fallback": fallback},
+            meta={"kw_fallback": fallback, "kw_role": Role.ITEM, "kw_item": item_id},
         )
 
     def closed(self, reason: str) -> None:
         """Remember the feed's validators and the gap, but only when the check saw what it asked for."""
         blocked = reason == "blocked"
         self.crawler.stats.set_value(stats_keys.CLOSE_REASON, reason)  # type: ignore[union-attr]
+        gone = self.findings.gone
+        for lang in set(gone.values()):  # withdrawn is withdrawn, however the crawl ended
+            self.store.mark_gone([item_id for item_id, of in gone.items() if of == lang], lang)
         if self.plan.mode != "check" or blocked or reason != "finished":
             if self.plan.mode == "check" and self.list_pages_walked and not self.reached_known:
                 self._open_gap()
             return
         if self.feed_validators is not None:
+            # The feed itself was processed: pages still pending are retried from the archive.
             self.store.save_validators(*self.feed_validators)
         if self.list_pages_walked:
             if self.reached_known:
@@ -317,8 +374,12 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-def _describe(failure: Failure) -> str:
+def _describe(failure: Failure, answer: Answer) -> str:
+    """A failure in words: the status, or what failed with the error's own words (one line)."""
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}"
-    return failure.getErrorMessage() or failure.type.__name__  # type: ignore[union-attr]
+    detail = " ".join((failure.getErrorMessage() or failure.type.__name__).split())  # type: ignore[union-attr]
+    if answer is Answer.OVERSIZED:
+        detail = "larger than the download cap"
+    return f"{answer.value} ({detail[:160]})"

@@ -214,7 +214,10 @@ def _print_version(data: dict[str, Any]) -> None:
         if value:
             print(f"{label}: {value if isinstance(value, str) else '; '.join(value)}")
     print(f"first seen {moscow_stamp(data['first_seen_at'])}, updated {moscow_stamp(data['updated_at'])}")
-    if data["details_pending"]:
+    if data.get("gone_at"):
+        since = moscow_stamp(data["gone_at"])
+        print(f"(withdrawn by the site on {since}: its page answers 404/410; kept as listed)")
+    elif data["details_pending"]:
         print("(the item's own page has not been read yet: place and tags may be missing)")
     for name in ("lead", "text"):
         if data[name]:

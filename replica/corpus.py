@@ -41,6 +41,9 @@ class Corpus:
         self._by_id: dict[int, ReplicaItem] = {}
         self._sequence = 0
         self._version = 0
+        #: Items the site withdrew while its lists and feed still name them: id -> the status
+        #: (404 or 410) their pages answer.
+        self._withdrawn: dict[int, int] = {}
         #: The latest `updated` ever seen: new items and edits go after it, so that Last-Modified
         #: of every page they appear on moves forward (If-Modified-Since must not hide them).
         self._latest_change: datetime | None = None
@@ -189,6 +192,30 @@ class Corpus:
             self._remove(item)
             self._version += 1
             return item
+
+    def withdraw(self, item_id: int, status: int = 404) -> ReplicaItem:
+        """Withdraw an item the way the site does it: its pages answer `status` (404 or 410) while
+        list and feed pages still name it. `restore` brings the page back."""
+        if status not in (404, 410):
+            raise ValueError(f"a withdrawn page answers 404 or 410, not {status}")
+        with self._lock:
+            item = self._by_id.get(item_id)
+            if item is None:
+                raise KeyError(item_id)
+            self._withdrawn[item_id] = status
+            self._version += 1
+            return item
+
+    def restore(self, item_id: int) -> None:
+        """Serve a withdrawn item's page again."""
+        with self._lock:
+            self._withdrawn.pop(item_id, None)
+            self._version += 1
+
+    def withdrawn_status(self, item_id: int) -> int | None:
+        """The status a withdrawn item's page answers, or None when it is not withdrawn."""
+        with self._lock:
+            return self._withdrawn.get(item_id)
 
     def next_item(
         self, kind: str | None = None, published: datetime | None = None, seed: int | None = None

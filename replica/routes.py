@@ -52,8 +52,9 @@ class Router:
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
 
-    def handle(self, path: str, site: Site, redesigned: bool = False) -> Response:
-        """The response for a GET of `path` (query string allowed, and ignored)."""
+    def handle(self, path: str, site: Site, redesigned: bool = False, empty_feed: bool = False) -> Response:
+        """The response for a GET of `path` (query string allowed, and ignored); `empty_feed`
+        serves feed pages without entries."""
         path = path.split("?", 1)[0].split("#", 1)[0]
         if path == "/robots.txt":
             return Response(200, TEXT, render.robots_txt().encode(), STATIC_MODIFIED)
@@ -67,7 +68,7 @@ class Router:
             page = self.corpus.position_of_day(day) // PAGE_SIZE + 1
             return self._list(page, site, redesigned)
         if match := _FEED.match(path):
-            return self._feed(int(match["page"] or 1), site, all_sections=match["which"] == "all")
+            return self._feed(int(match["page"] or 1), site, match["which"] == "all", empty_feed)
         if match := _SHORT.match(path):
             item = self.corpus.get(int(match["id"]))
             if item is None:
@@ -83,6 +84,8 @@ class Router:
             item = self.corpus.get(int(match["id"]))
             if item is None or match["section"] not in (*item.sections, "events/president/news"):
                 return self.not_found(site)
+            if withdrawn := self.corpus.withdrawn_status(item.id):
+                return Response(withdrawn, HTML, self.not_found(site).body)
             page = render.print_page(item, site) if match["print"] else render.article_page(item, site)
             return Response(200, HTML, self._layout(page, redesigned).encode(), item.updated)
         if path.rstrip("/") == "/search":
@@ -113,11 +116,11 @@ class Router:
         html = render.list_page(items, page, pages, site, day_before, calendar)
         return Response(200, HTML, self._layout(html, redesigned).encode(), render.newest_updated(items))
 
-    def _feed(self, page: int, site: Site, all_sections: bool) -> Response:
+    def _feed(self, page: int, site: Site, all_sections: bool, empty: bool = False) -> Response:
         pages = self.corpus.pages(PAGE_SIZE)
         if page < 1 or page > pages:
             return self.not_found(site)
-        items = self.corpus.newest(PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        items = [] if empty else self.corpus.newest(PAGE_SIZE, (page - 1) * PAGE_SIZE)
         body = render.feed_page(items, page, pages, site, all_sections).encode()
         return Response(200, ATOM, body, render.newest_updated(items))
 

@@ -14,6 +14,8 @@ request log. Several servers can run at once: nothing is shared between instance
 from __future__ import annotations
 
 import hashlib
+import socket
+import struct
 import threading
 import time
 from email.utils import parsedate_to_datetime
@@ -28,7 +30,24 @@ from replica.faults import Faults, Verdict
 from replica.requestlog import RequestLog, RequestRecord
 from replica.routes import HTML, Response, Router
 
-_REASONS = ((403, b"Forbidden"), (429, b"Too Many Requests"), (500, b"Internal Server Error"))
+_REASONS = (
+    (403, b"Forbidden"),
+    (404, b"Not Found"),
+    (410, b"Gone"),
+    (429, b"Too Many Requests"),
+    (500, b"Internal Server Error"),
+    (503, b"Service Unavailable"),
+)
+
+#: What an anti-bot service in front of the site answers instead of the page (a 200, as the common
+#: "checking your browser" interstitials do): no kremlin.ru markup, a captcha form.
+CHALLENGE_PAGE = (
+    "<!DOCTYPE html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>Проверка браузера</title>"
+    "<script src=\"/.well-known/ddos-guard/check.js\"></script></head><body><div class=\"captcha\">"
+    "<h1>Checking your browser before accessing the site</h1><p>Подтвердите, что вы не робот.</p>"
+    "<form method=\"post\" action=\"/.well-known/captcha\"><div class=\"smart-captcha\"></div></form>"
+    "</div></body></html>"
+).encode()
 
 
 def etag_of(body: bytes) -> str:
@@ -171,8 +190,20 @@ class ReplicaServer:
             if verdict.retry_after is not None:
                 response.headers["Retry-After"] = str(verdict.retry_after)
             return response, verdict
-        response = self.router.handle(path, site, verdict.redesign)
+        if verdict.reset:
+            return Response(0, HTML, b""), verdict
+        if verdict.challenge:
+            return Response(200, HTML, CHALLENGE_PAGE), verdict
+        if verdict.redirect is not None:
+            target = f"{verdict.redirect_origin or site.origin}{path}/"
+            return Response(verdict.redirect, HTML, b"", None, {"Location": target}), verdict
+        response = self.router.handle(path, site, verdict.redesign, verdict.empty_feed)
         if response.status == 200:
+            if verdict.bad_encoding:
+                response.body = response.body.decode("utf-8").encode("cp1251", errors="replace")
+            if verdict.pad_to > len(response.body):
+                padding = verdict.pad_to - len(response.body)
+                response.body += b"<!-- " + b"x" * padding + b" -->"
             etag = etag_of(response.body)
             last_modified = http_date(response.last_modified) if response.last_modified else None
             response.headers["ETag"] = etag
@@ -214,17 +245,26 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, with_body: bool) -> None:
         headers = {key: value for key, value in self.headers.items()}
         response, verdict = self.replica.answer(self.path, headers)
+        body = response.body if with_body and response.status not in (0, 304) else b""
+        # Logged before answering (and before a delay), so a client that has its answer, or gave up
+        # waiting for it, finds the request in the log; a reset is logged as status 0.
+        self.replica.log.add(self.command, self.path, response.status, len(body), headers)
         if verdict.delay:
             time.sleep(verdict.delay)
-        body = response.body if with_body and response.status != 304 else b""
-        # Logged before answering, so a client that has its answer finds the request in the log.
-        self.replica.log.add(self.command, self.path, response.status, len(body), headers)
-        self.send_response(response.status)
-        if response.status != 304:
-            self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body) if response.status != 304 else 0))
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
+        if verdict.reset:
+            # SO_LINGER 0 makes the close a TCP reset.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        try:
+            self.send_response(response.status)
+            if response.status != 304:
+                self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body) if response.status != 304 else 0))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+        except OSError:  # the client gave up (a timeout, a body too large to read): its business
+            self.close_connection = True

@@ -324,3 +324,41 @@ def test_migration_0006_keeps_every_row_of_a_one_language_archive(database_url: 
             assert max(row.id or 0 for row in session.exec(select(OutboxEntry))) == 9
     finally:
         engine.dispose()
+
+
+def test_withdrawn_items_back_off_then_never_and_a_page_that_returns_clears_the_mark(engine: sa.Engine) -> None:
+    """`mark_gone` and what the crawler asks of it: 1 h, 6 h, 24 h, then never; an article clears it."""
+    from datetime import timedelta
+
+    from archive.store import GONE_RETRIES
+
+    store = ArchiveStore(engine)
+    store.store(feed_entry(1))
+    store.store(article(2))
+    start = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    assert store.mark_gone([1, 2, 999], "ru", now=start) == 2  # an id not held is skipped
+    assert store.mark_gone([1], "en", now=start) == 0  # another language's row is another row
+    assert store.pending_details(20, "ru", now=start) == []
+    held = store.held([1, 2], "ru")
+    assert held[1].gone_at == start and not held[1].wants_page(start)
+    assert held[1].wants_page(start + GONE_RETRIES[0])
+    assert [item_id for item_id, _ in store.pending_details(20, "ru", now=start + GONE_RETRIES[0])] == [1, 2]
+    moment = start
+    for step in GONE_RETRIES[1:]:
+        moment += timedelta(hours=1)
+        store.mark_gone([1], "ru", now=moment)
+        assert store.held([1], "ru")[1].gone_retry_at == moment + step
+    store.mark_gone([1], "ru", now=moment)
+    row = {item.id: item for item in rows(engine)}[1]
+    assert (row.gone_at, row.gone_retry_at, row.gone_checks) == (start, None, 4)
+    assert store.pending_details(20, "ru", now=moment + timedelta(days=365)) == [(2, article(2).url)]
+    # Item 2's page is back (an article record as before): no longer withdrawn, nothing else changed.
+    assert store.store(article(2)).outcome is Outcome.UNCHANGED
+    row = {item.id: item for item in rows(engine)}[2]
+    assert (row.gone_at, row.gone_retry_at, row.gone_checks, row.version) == (None, None, 0, 1)
+    # Item 1's page is back with the full article: completed, no longer withdrawn.
+    assert store.store(article(1)).outcome is Outcome.COMPLETED
+    row = {item.id: item for item in rows(engine)}[1]
+    assert (row.gone_at, row.details_pending) == (None, False)
+    exported = export_text(engine, "csv").splitlines()[0].split(",")
+    assert exported[-2:] == ["gone_at", "gone_retry_at"]

@@ -394,7 +394,14 @@ def test_english_host_failing_does_not_stop_the_russian_one(
     assert {key for key in versions(database_url)} == {(item_id, "ru") for item_id in newest_ids(ru, 20)}
     check = checks(database_url)[-1]
     assert check.outcome == "partial" and check.new_items == 20
-    assert host(en) in check.detail and host(ru) not in check.detail
+    detail = json.loads(check.detail)
+    assert any(host(en) in message for message in detail["messages"])
+    assert not any(host(ru) in message for message in detail["messages"])
+    # What incidents read: the English host did not answer its feed, and why; the Russian one did.
+    expected = ("blocked", "refused by the site") if fault == "forbidden" else ("server_error", "HTTP 500")
+    assert (detail["hosts"][host(en)]["source_state"], detail["source_state"]) == (expected[0], expected[0])
+    assert detail["source_reason"].startswith(f"{host(en)}: {expected[1]}")
+    assert detail["hosts"][host(ru)]["source_state"] == "answered"
     # Once the English site answers again, the next check catches up with it.
     en.faults.clear()
     again = crawl_both(twins, database_url)

@@ -587,6 +587,59 @@ def test_change_layout(fresh: ReplicaServer) -> None:
     assert fetch(fresh, NEWS)[0] == 200
 
 
+def test_withdrawn_item_answers_404_or_410_while_the_feed_lists_it(fresh: ReplicaServer) -> None:
+    item = fresh.corpus.newest(2)[1]
+    fresh.corpus.withdraw(item.id, 410)
+    assert fetch(fresh, item.path)[0] == 410
+    assert fetch(fresh, item.path + "/print")[0] == 410
+    assert f"/{item.id}</id>".encode() in fetch(fresh, FEED)[2]
+    assert f'href="{item.path}"'.encode() in fetch(fresh, NEWS)[2]
+    fresh.corpus.restore(item.id)
+    assert fetch(fresh, item.path)[0] == 200
+    with pytest.raises(ValueError, match="404 or 410"):
+        fresh.corpus.withdraw(item.id, 500)
+
+
+def test_redirects_on_the_same_host_and_to_another(fresh: ReplicaServer) -> None:
+    fresh.faults.redirect(FEED, 302)
+    response = raw_get(fresh, FEED, {"User-Agent": UA})
+    assert (response.status, response.getheader("Location")) == (302, f"{fresh.base_url}{FEED}/")
+    assert fetch(fresh, FEED)[0] == 200  # followed: the address with "/" is served
+    fresh.faults.redirect(FEED, 301, origin="http://localhost:9")
+    assert raw_get(fresh, FEED, {"User-Agent": UA}).getheader("Location") == f"http://localhost:9{FEED}/"
+
+
+def test_reset_challenge_oversize_encoding_empty_feed_and_fixed_status(fresh: ReplicaServer) -> None:
+    item = fresh.corpus.newest(1)[0]
+    fresh.faults.reset(item.path)
+    with pytest.raises(OSError):
+        fetch(fresh, item.path)
+    assert [entry.status for entry in fresh.log][-1] == 0
+    fresh.faults.clear()
+    fresh.faults.challenge(FEED)
+    status, _, body = fetch(fresh, FEED)
+    assert status == 200 and b"captcha" in body and b"<feed" not in body
+    fresh.faults.clear()
+    fresh.faults.oversize(3_000_000, item.path)
+    assert len(fetch(fresh, item.path)[2]) >= 3_000_000
+    fresh.faults.clear()
+    fresh.faults.bad_encoding(item.path)
+    status, headers, body = fetch(fresh, item.path)
+    assert "utf-8" in headers["content-type"]
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert body.decode("cp1251").count(item.title[:10]) >= 1
+    fresh.faults.clear()
+    fresh.faults.empty_feed()
+    feed = etree.fromstring(fetch(fresh, FEED)[2])
+    assert feed.findall("a:entry", ATOM) == [] and feed.find("a:title", ATOM) is not None
+    fresh.faults.clear()
+    fresh.faults.answer_status(404, FEED)
+    assert (fetch(fresh, FEED)[0], fetch(fresh, NEWS)[0]) == (404, 200)
+    fresh.faults.clear()
+    assert fetch(fresh, FEED)[0] == 200
+
+
 # --- with the crawler's parsers ----------------------------------------------------------------------
 
 
