@@ -45,23 +45,35 @@ def is_article(page: FetchedPage) -> bool:
 
 def _item_address(doc: _Element, url: str) -> tuple[str | None, int | None]:
     """(section, id): id from ``article#event-<id>``; section from the first address that names
-    the item — canonical link, og:url, the fetched address — with the category link as fallback.
+    an item — canonical link, og:url, the fetched address — with the category link as fallback.
+    An address that is not an item address is passed over: saved copies rewrite the canonical link
+    to ``63907.html``, which resolves to no item path against a print-page address.
 
-    The canonical link is only trusted when it names the same id: saved copies rewrite it to
-    ``63907.html``, which resolves to a wrong path against a print-page address.
+    Every place that names an item must name the same one: a page that says it is item 200 fetched
+    as item 100, or whose canonical link names another item, is a mix-up, and `LayoutError` says so
+    rather than file the page under either id.
     """
     article = first(markup.ARTICLE, doc)
-    item_id = int(article.get("id", "").removeprefix("event-")) if article is not None else None
+    item_id: int | None = None
+    if article is not None:
+        raw_id = article.get("id", "").removeprefix("event-")
+        if not (raw_id.isascii() and raw_id.isdigit()):
+            raise LayoutError(url, f"article id {article.get('id')!r} is not event-<number>")
+        item_id = int(raw_id)
     candidates = [
-        *doc.xpath("head/link[@rel='canonical']/@href"),
-        *doc.xpath("head/meta[@property='og:url']/@content"),
-        url,
+        *(("canonical link", href) for href in doc.xpath("head/link[@rel='canonical']/@href")),
+        *(("og:url", href) for href in doc.xpath("head/meta[@property='og:url']/@content")),
+        ("address", url),
     ]
-    for href in candidates:
-        found = split_item_path(str(href), url)
-        if found is None or (item_id is not None and found[1] != item_id):
-            continue
-        return found[0], found[1]
+    addresses = [(where, found) for where, href in candidates if (found := split_item_path(str(href), url))]
+    named = [("article", item_id)] if item_id is not None else []
+    named += [(where, found[1]) for where, found in addresses]
+    if len({number for _where, number in named}) > 1:
+        said = ", ".join(f"{where} {number}" for where, number in named)
+        raise LayoutError(url, f"the page names different items ({said})")
+    if addresses:
+        return addresses[0][1]
+
     category = first(markup.CATEGORY, doc)
     section = list_section(category.get("href", ""), url) if category is not None else None
     return section, item_id
