@@ -39,6 +39,7 @@ import dataclasses
 import email
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -446,10 +447,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--checks must be at least 1")
     workdir = Path(tempfile.mkdtemp(prefix="kw-chaos-"))
     try:
-        return Soak(args.checks, args.seed, workdir).run()
+        code = Soak(args.checks, args.seed, workdir).run()
     except TimeoutError as error:
         print(f"chaos: {error}; daemon log: {workdir / 'daemon.log'}", file=sys.stderr)
         return 1
+    if code == 0:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return code
 
 
 if __name__ == "__main__":
