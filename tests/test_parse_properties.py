@@ -38,6 +38,7 @@ settings.register_profile(
     max_examples=120,
     deadline=None,
     derandomize=True,
+    database=None,  # derandomized: the same examples every run, nothing to remember between runs
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 PROPERTIES = settings.get_profile("parsers")
