@@ -22,7 +22,7 @@ from archive.records import ItemRecord
 from crawler.addresses import host_lang, rebase, split_item_path
 from crawler.errors import LayoutError
 from crawler.moscow_time import parse_feed_time
-from crawler.page_parts import FetchedPage, ItemPage, item_record
+from crawler.page_parts import FetchedPage, ItemPage, as_bytes, item_record
 from crawler.text import fragment_text, normalize_space
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -124,9 +124,8 @@ def parse_feed(xml: str | bytes, url: str) -> ItemPage:
 
     Raises `LayoutError` when the body is not an Atom feed.
     """
-    data = xml.encode("utf-8") if isinstance(xml, str) else xml
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(as_bytes(xml), _PARSER)
     except etree.XMLSyntaxError as exc:
         raise LayoutError(url, f"not well-formed XML, expected an Atom feed ({exc})") from exc
     if root.tag != f"{ATOM}feed":

@@ -303,8 +303,11 @@ def test_mutated_page_is_parsed_or_rejected(page: Page, data: st.DataObject) -> 
     body = data.draw(mutated(page), label="page").body
     for parser in (page.parser, parse_page):
         assert_true_records(parsed_or_rejected(parser, body, page.url), page, page.url)
-    text = body.decode("utf-8", errors="replace")  # the same page handed over as text
-    assert_true_records(parsed_or_rejected(parse_page, text, page.url), page, page.url)
+    # The same page handed over as text: decoded with replacement characters, or keeping the bytes
+    # that are not UTF-8 as lone surrogates (Python's surrogateescape).
+    for errors in ("replace", "surrogateescape"):
+        text = body.decode("utf-8", errors=errors)
+        assert_true_records(parsed_or_rejected(parse_page, text, page.url), page, page.url)
 
 
 # -- ids --------------------------------------------------------------------------------------------
