@@ -92,15 +92,20 @@ def _tags(doc: _Element) -> dict[str, list[str]]:
     return tags
 
 
-def read_article(page: FetchedPage) -> ItemRecord:
-    """Build the complete record from an article or print page (the raw body is kept for the
-    truncation check)."""
-    doc, url = page.doc, page.url
+def _refuse_truncated(page: FetchedPage) -> None:
+    """A page whose end is missing is a cut-off download, whatever else it lacks: say so."""
     tail = page.body[-4096:]
     if isinstance(tail, bytes):
         tail = tail.decode("utf-8", errors="replace")
     if not _END_OF_PAGE.search(tail):
-        raise LayoutError(url, "truncated page: no closing </html>")
+        raise LayoutError(page.url, "truncated page: no closing </html>")
+
+
+def read_article(page: FetchedPage) -> ItemRecord:
+    """Build the complete record from an article or print page (the raw body is kept for the
+    truncation check)."""
+    doc, url = page.doc, page.url
+    _refuse_truncated(page)
 
     title = inline_text(first(markup.TITLE, doc))
     if not title:
@@ -156,5 +161,7 @@ def parse_article(html: str | bytes, url: str) -> ItemRecord:
     """
     page = FetchedPage(html, url)
     if not is_article(page):
+        # Cut off before the article element: the reason is the cut, not the layout.
+        _refuse_truncated(page)
         raise LayoutError(url, "not an article page (no article#event-<id>, h1.entry-title or body div)")
     return read_article(page)
