@@ -171,8 +171,16 @@ class Archive:
         with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10) as connection:
             try:
                 return connection.execute(sql).fetchall()
-            except sqlite3.OperationalError:  # tables not migrated yet
-                return []
+            except sqlite3.OperationalError as error:
+                if "no such table" in str(error) and not self._migrated(connection):
+                    return []  # the daemon has not created the archive yet
+                raise
+
+    @staticmethod
+    def _migrated(connection: sqlite3.Connection) -> bool:
+        return bool(
+            connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchall()
+        )
 
     def finished_checks(self) -> int:
         rows = self._query("SELECT count(*) FROM \"check\" WHERE outcome != 'running'")
@@ -182,7 +190,7 @@ class Archive:
         return Counter(row[0] for row in self._query("SELECT id FROM item WHERE lang = 'ru'"))
 
     def unsent(self) -> int:
-        rows = self._query("SELECT count(*) FROM outbox_entry WHERE status != 'sent'")
+        rows = self._query("SELECT count(*) FROM outbox WHERE status != 'sent'")
         return int(rows[0][0]) if rows else 0
 
     def outcomes(self) -> Counter[str]:
@@ -258,13 +266,19 @@ class Soak:
             title = CALL_TITLE.format(serial=serial)
             corpus.publish(dataclasses.replace(item, title=title, paragraphs=[(None, MATCHING)]))
             self.figures.calls[title] = item.id
+            self.figures.published.append(item.id)
         else:
-            item = corpus.next_item(kind=self.rng.choice(QUIET_KINDS))
-            corpus.publish(dataclasses.replace(item, paragraphs=[(None, QUIET)]))
-        self.figures.published.append(item.id)
+            item = self.publish_quiet()
         if self.rng.random() < 0.1:  # its page cut short for this step: kept from the feed, completed later
             self.site.faults.truncate(f"/{item.section}/{item.id}")
             self.figures.glitches["a new item's page truncated"] += 1
+
+    def publish_quiet(self) -> ReplicaItem:
+        """Publish an item that matches no rule."""
+        item = self.site.corpus.next_item(kind=self.rng.choice(QUIET_KINDS))
+        self.site.corpus.publish(dataclasses.replace(item, paragraphs=[(None, QUIET)]))
+        self.figures.published.append(item.id)
+        return item
 
     def quiet_published(self) -> list[int]:
         calls = set(self.figures.calls.values())
@@ -308,15 +322,22 @@ class Soak:
         self.site.faults.clear_truncate()
 
     def outage(self, daemon: Daemon, fault: Fault) -> None:
-        """Switch `fault` on until ``DOWN_AFTER + 1`` checks that started under it have finished."""
+        """Switch `fault` on until ``DOWN_AFTER + 1`` checks that started under it have finished.
+
+        A redesign shows only in HTML pages, and an idle check reads none (the feed answers 304), so
+        a parser outage starts, and ends, with a new item whose page the next check must read."""
         fault.switch_on(self.site)
         self.figures.outages[fault.name] += 1
+        if fault.incident == "parser":
+            self.publish_quiet()
         start = self.archive.finished_checks() + 1  # the check running now may have started before
         wait_until(
             f"{DOWN_AFTER + 1} checks under {fault.name}",
             lambda: self.archive.finished_checks() >= start + DOWN_AFTER + 1,
         )
         self.site.faults.clear()
+        if fault.incident == "parser":
+            self.publish_quiet()
         # One check that started after the fault ended, so that the next outage is a new incident.
         over = self.archive.finished_checks() + 2
         wait_until(f"a check after {fault.name}", lambda: self.archive.finished_checks() >= over)
