@@ -103,9 +103,7 @@ class Fault:
 
 GLITCHES = (
     Fault("one 429", lambda site: site.faults.rate_limit(1, retry_after=1), None),
-    Fault(
-        "one 500 on an item page", lambda site: site.faults.server_errors(1, "/events/president/news/"), None
-    ),
+    Fault("one 500", lambda site: site.faults.server_errors(1, "/events/president/news/"), None),
     Fault("slow within the timeout", lambda site: site.faults.slow(TIMEOUT / 4), None),
 )
 OUTAGES = (
