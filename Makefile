@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BROWSER := $(VENV)/.browser
 
-.PHONY: run test bench demo soak lint docs clean venv
+.PHONY: run test bench demo soak chaos lint docs clean venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ demo: $(TEST_STAMP)
 
 soak: $(TEST_STAMP)
 	$(BIN)/python -m bench.soak
+
+# The daemon against a replica with seeded faults, kills and restarts; exits 1 when an invariant breaks.
+CHAOS_CHECKS ?= 300
+CHAOS_SEED ?= 1
+chaos: $(TEST_STAMP)
+	$(BIN)/python -m bench.chaos --checks $(CHAOS_CHECKS) --seed $(CHAOS_SEED)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -12,7 +12,7 @@ October 2014, UTC+4 in between, with summer time before 2011). Everything is sto
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time
 
 from archive.vocabulary import MOSCOW
 
@@ -63,10 +63,9 @@ def parse_feed_time(value: str) -> datetime:
     if text.endswith(("Z", "z")):
         text = text[:-1]
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
+        return moscow_to_utc(datetime.fromisoformat(text))
+    except (ValueError, OverflowError) as exc:
         raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from exc
-    return moscow_to_utc(parsed)
 
 
 def _fold(text: str) -> str:
@@ -74,21 +73,31 @@ def _fold(text: str) -> str:
 
 
 def parse_date(text: str) -> date | None:
-    """Find a calendar date in a site date text; None when there is none.
+    """Find a calendar date in a site date text; None when there is none (or the digits name no day).
 
     Understands ISO dates (``2020-08-18``, the ``datetime`` attributes), ``18.08.2020`` (by-date
     addresses), «30 июня 2025 года», «12 August 2026» and «August 18, 2020».
     """
     folded = _fold(text)
     if m := _ISO_DATE.search(folded):
-        return date(int(m[1]), int(m[2]), int(m[3]))
+        return _calendar_date(m[1], m[2], m[3])
     if m := _DOTTED_DATE.search(folded):
-        return date(int(m[3]), int(m[2]), int(m[1]))
+        return _calendar_date(m[3], m[2], m[1])
     if (m := _DAY_MONTH_YEAR.search(folded)) and m[2] in MONTHS:
-        return date(int(m[3]), MONTHS[m[2]], int(m[1]))
+        return _calendar_date(m[3], MONTHS[m[2]], m[1])
     if (m := _MONTH_DAY_YEAR.search(folded)) and m[1] in MONTHS:
-        return date(int(m[3]), MONTHS[m[1]], int(m[2]))
+        return _calendar_date(m[3], MONTHS[m[1]], m[2])
     return None
+
+
+def _calendar_date(year: str, month: str | int, day: str) -> date | None:
+    """The date the digits name, None when they name none («31.02.2020», «2020-13-01»). The first
+    and last years of the calendar are left out too: moving them to UTC would leave it."""
+    try:
+        found = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return found if MINYEAR < found.year < MAXYEAR else None
 
 
 def parse_time_of_day(text: str) -> time | None:

@@ -53,13 +53,19 @@ def parse_html(body: str | bytes, url: str) -> _Element:
     """Parse a whole HTML page. The site serves UTF-8, so text is handed to lxml as UTF-8 bytes
     (which also copes with an XML declaration that lxml refuses in a str); an empty or unparseable
     body raises `LayoutError`."""
-    data = body.encode("utf-8") if isinstance(body, str) else body
+    data = as_bytes(body)
     if not data.strip():
         raise LayoutError(url, "empty response body")
     try:
         return lxml.html.document_fromstring(data, parser=_HTML_PARSER)
     except (ValueError, etree.ParserError) as exc:
         raise LayoutError(url, f"not parseable as HTML ({exc})") from exc
+
+
+def as_bytes(body: str | bytes) -> bytes:
+    """The body as the UTF-8 bytes the parsers read. Text that cannot be UTF-8 (lone surrogates, as
+    a caller's ``surrogateescape`` decoding leaves them) gets "?" in their place instead of an error."""
+    return body.encode("utf-8", errors="replace") if isinstance(body, str) else body
 
 
 def first(selector: CSSSelector, root: _Element) -> _Element | None:

@@ -45,23 +45,35 @@ def is_article(page: FetchedPage) -> bool:
 
 def _item_address(doc: _Element, url: str) -> tuple[str | None, int | None]:
     """(section, id): id from ``article#event-<id>``; section from the first address that names
-    the item — canonical link, og:url, the fetched address — with the category link as fallback.
+    an item — canonical link, og:url, the fetched address — with the category link as fallback.
+    An address that is not an item address is passed over: saved copies rewrite the canonical link
+    to ``63907.html``, which resolves to no item path against a print-page address.
 
-    The canonical link is only trusted when it names the same id: saved copies rewrite it to
-    ``63907.html``, which resolves to a wrong path against a print-page address.
+    Every place that names an item must name the same one: a page that says it is item 200 fetched
+    as item 100, or whose canonical link names another item, is a mix-up, and `LayoutError` says so
+    rather than file the page under either id.
     """
     article = first(markup.ARTICLE, doc)
-    item_id = int(article.get("id", "").removeprefix("event-")) if article is not None else None
+    item_id: int | None = None
+    if article is not None:
+        raw_id = article.get("id", "").removeprefix("event-")
+        if not (raw_id.isascii() and raw_id.isdigit()):
+            raise LayoutError(url, f"article id {article.get('id')!r} is not event-<number>")
+        item_id = int(raw_id)
     candidates = [
-        *doc.xpath("head/link[@rel='canonical']/@href"),
-        *doc.xpath("head/meta[@property='og:url']/@content"),
-        url,
+        *(("canonical link", href) for href in doc.xpath("head/link[@rel='canonical']/@href")),
+        *(("og:url", href) for href in doc.xpath("head/meta[@property='og:url']/@content")),
+        ("address", url),
     ]
-    for href in candidates:
-        found = split_item_path(str(href), url)
-        if found is None or (item_id is not None and found[1] != item_id):
-            continue
-        return found[0], found[1]
+    addresses = [(where, found) for where, href in candidates if (found := split_item_path(str(href), url))]
+    named = [("article", item_id)] if item_id is not None else []
+    named += [(where, found[1]) for where, found in addresses]
+    if len({number for _where, number in named}) > 1:
+        said = ", ".join(f"{where} {number}" for where, number in named)
+        raise LayoutError(url, f"the page names different items ({said})")
+    if addresses:
+        return addresses[0][1]
+
     category = first(markup.CATEGORY, doc)
     section = list_section(category.get("href", ""), url) if category is not None else None
     return section, item_id
@@ -80,15 +92,20 @@ def _tags(doc: _Element) -> dict[str, list[str]]:
     return tags
 
 
-def read_article(page: FetchedPage) -> ItemRecord:
-    """Build the complete record from an article or print page (the raw body is kept for the
-    truncation check)."""
-    doc, url = page.doc, page.url
+def _refuse_truncated(page: FetchedPage) -> None:
+    """A page whose end is missing is a cut-off download, whatever else it lacks: say so."""
     tail = page.body[-4096:]
     if isinstance(tail, bytes):
         tail = tail.decode("utf-8", errors="replace")
     if not _END_OF_PAGE.search(tail):
-        raise LayoutError(url, "truncated page: no closing </html>")
+        raise LayoutError(page.url, "truncated page: no closing </html>")
+
+
+def read_article(page: FetchedPage) -> ItemRecord:
+    """Build the complete record from an article or print page (the raw body is kept for the
+    truncation check)."""
+    doc, url = page.doc, page.url
+    _refuse_truncated(page)
 
     title = inline_text(first(markup.TITLE, doc))
     if not title:
@@ -144,5 +161,7 @@ def parse_article(html: str | bytes, url: str) -> ItemRecord:
     """
     page = FetchedPage(html, url)
     if not is_article(page):
+        # Cut off before the article element: the reason is the cut, not the layout.
+        _refuse_truncated(page)
         raise LayoutError(url, "not an article page (no article#event-<id>, h1.entry-title or body div)")
     return read_article(page)

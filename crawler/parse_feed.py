@@ -13,6 +13,7 @@ Timestamps follow the wall-clock rule of `crawler.moscow_time`: ``2020-08-27T15:
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import lxml.html
 from lxml import etree
@@ -21,13 +22,13 @@ from archive.records import ItemRecord
 from crawler.addresses import host_lang, rebase, split_item_path
 from crawler.errors import LayoutError
 from crawler.moscow_time import parse_feed_time
-from crawler.page_parts import FetchedPage, ItemPage, item_record
+from crawler.page_parts import FetchedPage, ItemPage, as_bytes, item_record
 from crawler.text import fragment_text, normalize_space
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$")
-_TRAILING_ID = re.compile(r"(\d+)/?$")
+_TRAILING_ID = re.compile(r"([0-9]+)/?$")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _ATOM_ROOT = re.compile(r"<feed\b[^>]*http://www\.w3\.org/2005/Atom")
 
@@ -59,6 +60,18 @@ def _lead(summary_html: str, content_html: str) -> str | None:
     return None
 
 
+def _feed_time(entry: etree._Element, name: str, url: str, item_id: int) -> datetime | None:
+    """The entry's ``<published>`` or ``<updated>`` in UTC; None when absent. A timestamp that is
+    there but unreadable is a broken feed (`LayoutError`), not an undated item."""
+    value = _text(entry.find(f"{ATOM}{name}")).strip()
+    if not value:
+        return None
+    try:
+        return parse_feed_time(value)
+    except ValueError as exc:
+        raise LayoutError(url, f"feed entry {item_id}: <{name}> {exc}") from exc
+
+
 def _entry(entry: etree._Element, url: str, lang: str) -> ItemRecord:
     raw_id = normalize_space(_text(entry.find(f"{ATOM}id")))
     links = _links(entry)
@@ -75,8 +88,8 @@ def _entry(entry: etree._Element, url: str, lang: str) -> ItemRecord:
     summary_html = _text(entry.find(f"{ATOM}summary"))
     content_html = _text(entry.find(f"{ATOM}content"))
     lead = _lead(summary_html, content_html)
-    published = _text(entry.find(f"{ATOM}published")).strip()
-    updated = _text(entry.find(f"{ATOM}updated")).strip()
+    published = _feed_time(entry, "published", url, item_id)
+    updated = _feed_time(entry, "updated", url, item_id)
     return item_record(
         url,
         address,
@@ -84,9 +97,9 @@ def _entry(entry: etree._Element, url: str, lang: str) -> ItemRecord:
         title=title,
         lead=lead,
         text=fragment_text(content_html, drop_classes=("c-summary",)) if content_html.strip() else None,
-        published_at=parse_feed_time(published) if published else None,
+        published_at=published,
         source="feed",
-        site_updated_at=parse_feed_time(updated) if updated else None,
+        site_updated_at=updated,
     )
 
 
@@ -111,9 +124,8 @@ def parse_feed(xml: str | bytes, url: str) -> ItemPage:
 
     Raises `LayoutError` when the body is not an Atom feed.
     """
-    data = xml.encode("utf-8") if isinstance(xml, str) else xml
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(as_bytes(xml), _PARSER)
     except etree.XMLSyntaxError as exc:
         raise LayoutError(url, f"not well-formed XML, expected an Atom feed ({exc})") from exc
     if root.tag != f"{ATOM}feed":

@@ -8,8 +8,9 @@ Traps in the real pages:
 
 * ids come from ``data-id`` only. Saved copies (``wget --convert-links``) rewrite item links to
   ``../63911.html``; an href is used only for the item's section, and only when it is a real
-  ``/<section>/<id>`` address naming the same id (the ru list links decrees to ``/acts/news/…``
-  although they sit in another section's list).
+  ``/<section>/<id>`` address (the ru list links decrees to ``/acts/news/…`` although they sit in
+  another section's list). A real address naming another id than ``data-id`` is a mix-up: the
+  page is rejected rather than the item filed under either id.
 * ``time[datetime]`` carries only the date; the time of day is in the visible text
   («12 августа 2026 года, 16:30»). ``span.updated`` (hidden) is a date only: 00:00 Moscow.
 * the next page comes from the list element's ``data-url-template`` / ``data-page`` /
@@ -36,10 +37,9 @@ def is_list(page: FetchedPage) -> bool:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+    """A decimal number written in ASCII digits, else None (`int` would also take «١٢» or «1_0»)."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _item(node: _Element, url: str, lang: str, default_section: str | None) -> ItemRecord:
@@ -49,10 +49,10 @@ def _item(node: _Element, url: str, lang: str, default_section: str | None) -> I
     section = default_section
     link = first(markup.ITEM_LINK, node)
     href = (link.get("href") or "") if link is not None else ""
-    if href.startswith(("/", "http://", "https://")):
-        found = split_item_path(href, url)
-        if found is not None and found[1] == item_id:
-            section = found[0]
+    if href.startswith(("/", "http://", "https://")) and (found := split_item_path(href, url)):
+        if found[1] != item_id:
+            raise LayoutError(url, f"list item data-id {item_id} links to item {found[1]} ({href})")
+        section = found[0]
     if section is None:
         raise LayoutError(url, f"no section for list item {item_id} (href, data-base-url or address)")
     title = inline_text(first(markup.ITEM_TITLE, node))

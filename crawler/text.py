@@ -59,15 +59,20 @@ SPACE_TAGS = frozenset({"br", "td", "th", "wbr"})
 #: BeautifulSoup string types that are markup, not text.
 _NOT_TEXT = (Comment, CData, ProcessingInstruction, Declaration, Doctype)
 _WHITESPACE = re.compile(r"[\s\xa0\u2007\u202f\ufeff]+")
+#: Control characters that are not whitespace, and the non-characters U+FFFE/U+FFFF: never text on
+#: the site, only the mark of a broken response (PostgreSQL cannot even store a NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f\ufffe\uffff]")
 
 
 def normalize_space(text: str) -> str:
     """Collapse every run of whitespace (newlines, tabs, \\xa0, narrow no-break spaces) to one space.
 
     The site puts \\xa0 after short words and hard line breaks inside paragraphs; neither is
-    content, and both would make two copies of the same text compare unequal.
+    content, and both would make two copies of the same text compare unequal. Control characters
+    (a NUL, an escape) are removed: a response that carries them must not become a title that looks
+    non-empty but shows nothing, or text the database refuses.
     """
-    return _WHITESPACE.sub(" ", text).strip()
+    return _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:
