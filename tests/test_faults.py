@@ -179,10 +179,11 @@ def test_every_row_of_the_table_is_played_and_the_docs_show_the_same_table() -> 
         if not any((role, row.answer) in COVERED | NOT_REPRODUCIBLE for role in row.roles)
     ]
     assert unplayed == []
-    docs = (ROOT / "docs" / "crawling.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- outcomes:begin -->\n(.*?)<!-- outcomes:end -->", docs, re.S)
-    assert block is not None, "docs/crawling.md has no outcome table between its markers"
-    assert block.group(1) == render_table()
+    for page in ("docs/crawling.md", "README.md"):
+        docs = (ROOT / page).read_text(encoding="utf-8")
+        block = re.search(r"<!-- outcomes:begin -->\n(.*?)<!-- outcomes:end -->", docs, re.S)
+        assert block is not None, f"{page} has no outcome table between its markers"
+        assert block.group(1) == render_table(), f"{page}'s outcome table is not the code's"
 
 
 def test_200_and_304_an_idle_check_is_one_request(site: ReplicaServer, database_url: str) -> None:
