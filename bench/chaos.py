@@ -116,10 +116,13 @@ OUTAGES = (
 
 
 def withdraw_listed_but_404(site: ReplicaServer, item: ReplicaItem) -> bool:
-    """HOOK: the site's other kind of withdrawal — the feed still lists the item, its page answers
-    404 (issue 10, point 1). The replica cannot do that today (`Corpus.remove` takes the item off the
-    feed too); when it can, do it here and return True. False: the schedule falls back to `remove`."""
-    return False
+    """The site's other kind of withdrawal, for every other item (by id): the feed still lists the
+    item and its page answers 404 (issue 10, point 1; `Corpus.withdraw`). True when done; False
+    leaves the item to `Corpus.remove`, which takes it off the feed too."""
+    if item.id % 2:
+        return False
+    site.corpus.withdraw(item.id)
+    return True
 
 
 @dataclass
