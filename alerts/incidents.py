@@ -94,39 +94,21 @@ def source_reports(summary: CheckSummary) -> list[SourceReport] | None:
 def source_report(host: str, part: object) -> SourceReport:
     """How one host's part of a check went, for the incident watch.
 
-    The crawl's outcome model says it (``source_state`` and ``source_reason``); a part without them
-    (a `CheckSummary` of an older crawler) is read from its outcome and the HTTP statuses it saw. A
-    check stopped on purpose or crashed says nothing either way, whatever its state says.
+    The crawl's outcome model says it (``source_state`` and ``source_reason``, `crawler.outcomes`);
+    a failing part without words of its own is named by the HTTP statuses it saw. A check stopped on
+    purpose or crashed says nothing either way, whatever its state says.
     """
     outcome = str(getattr(part, "outcome", ""))
     if outcome not in ("ok", "unchanged", "partial", "blocked", "error"):  # cancelled, crashed, running
         return SourceReport(host, None)
     state = getattr(part, "source_state", None)
-    if state:
-        reason = getattr(part, "source_reason", "") or (getattr(part, "messages", None) or [""])[0]
-        return SourceReport(host, str(state), str(reason))
-    if isinstance(part, CheckSummary):
-        return SourceReport(host, *_state_from_outcome(part))
-    return SourceReport(host, None)
-
-
-def _state_from_outcome(summary: CheckSummary) -> tuple[str, str]:
-    first = (summary.messages[:1] or [""])[0]
-    if summary.outcome in ("ok", "unchanged", "partial"):
-        return ANSWERED, ""
-    codes = sorted(int(code) for code in summary.status_counts if code.isdigit())
-    if summary.outcome == "blocked":
-        return "blocked", first or "refused with 403/429"
-    if summary.parse_errors or any(200 <= code < 400 for code in codes):
-        return ANSWERED, ""  # pages came back: whatever failed, the site answered
-    if any(code >= 500 for code in codes):
-        statuses = ", ".join(str(code) for code in codes if code >= 500)
-        return "server_error", first or f"HTTP {statuses}"
-    if any(code in (403, 429) for code in codes):
-        return "blocked", first or "refused with 403/429"
-    if codes:
-        return "unusable", first or f"answered only HTTP {', '.join(map(str, codes))}"
-    return "unreachable", first or "no answer"
+    if not state:
+        return SourceReport(host, None)
+    reason = getattr(part, "source_reason", "") or (getattr(part, "messages", None) or [""])[0]
+    if not reason and state != ANSWERED:
+        codes = sorted(code for code in getattr(part, "status_counts", {}) if code.isdigit())
+        reason = f"HTTP {', '.join(codes)}" if codes else "no answer"
+    return SourceReport(host, str(state), str(reason))
 
 
 def ops_destinations(destinations: list[Destination]) -> list[Destination]:

@@ -275,14 +275,16 @@ def test_the_crawls_source_state_is_read_when_a_summary_has_it() -> None:
     assert source_report("kremlin.ru", challenge).reason == "an anti-bot page"
     withdrawn = WithSourceState(mode="check", outcome="ok", source_state="answered")
     assert not source_report("kremlin.ru", withdrawn).down
-    refused = CheckSummary(mode="check", outcome="blocked", messages=["refused by the site: 4× 429"])
+    refused = CheckSummary(
+        mode="check", outcome="blocked", source_state="blocked", source_reason="refused by the site: 4× 429"
+    )
     assert (source_report("kremlin.ru", refused).state, source_report("kremlin.ru", refused).reason) == (
         "blocked",
         "refused by the site: 4× 429",
     )
-    assert source_report("kremlin.ru", CheckSummary(mode="check", outcome="error")).state == "unreachable"
-    failing = CheckSummary(mode="check", outcome="error", status_counts={"503": 3})
+    failing = CheckSummary(mode="check", outcome="error", source_state="server_error", status_counts={"503": 3})
     assert source_report("kremlin.ru", failing).state == "server_error"
+    assert source_report("kremlin.ru", failing).reason == "HTTP 503"  # no words from the crawl: the statuses
     stopped = WithSourceState(mode="check", outcome="cancelled", source_state="answered")
     assert source_report("kremlin.ru", stopped).state is None  # says nothing either way
     both = WithSourceState(
