@@ -5,7 +5,7 @@ come in language versions that share an id (kremlin.ru first, en.kremlin.ru hour
 item alerts a rule and destination ONCE, when its first matching version appears:
 
 * A NEW version of an item that already has an outbox row for this rule and destination (any
-  version, `archive.outbox.Outbox.alerted_before`) does not alert again. If the rule says
+  version, `archive.outbox.Outbox.alerted`) does not alert again. If the rule says
   ``follow_translation = true`` and no row alerted on this language, it queues one short follow-up
   row (``follow_up=True``, ``item_lang`` the new version's language, no matches): the unique key
   (item, lang, version, rule, destination) makes it once, whatever repeats.
@@ -99,17 +99,17 @@ class AlertTrigger:
         call = call_record_of(record, self.reader) if self.reads_calls else None
         twins = self.twin_records(record, session) if call is not None else ()
         doc = document_of(record, call, self.lemmatizer)
+        before = self.outbox.alerted(record.id, session)
         alerts: list[NewAlert] = []
         for compiled in self.compiled:
             rule = compiled.rule
             match: Match | None = None
             matched = False
             for destination in route(self.destinations, list(rule.notify)):
-                alerted = self.outbox.alerted_before(record.id, rule.name, destination.key, session)
+                langs = before.get((rule.name, destination.key))
+                alerted = langs is not None
                 if alerted and result.outcome is Outcome.NEW:
-                    if rule.follow_translation and record.lang not in self.outbox.alerted_langs(
-                        record.id, rule.name, destination.key, session
-                    ):
+                    if rule.follow_translation and record.lang not in langs:
                         alerts.append(self._row(rule, destination, result, "[]", follow_up=True))
                     continue
                 if alerted and not rule.realert:

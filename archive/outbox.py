@@ -77,39 +77,28 @@ class Outbox:
             own.commit()
         return inserted
 
-    def alerted_langs(
-        self, item_id: int, rule: str, destination: str, session: Session | None = None
-    ) -> set[str]:
-        """The language versions of this item that alerted this rule and destination (follow-ups not
-        counted: a follow-up names a version, it did not alert on it). Empty when none did."""
-        statement = select(OutboxEntry.item_lang).where(
-            OutboxEntry.item_id == item_id,
-            OutboxEntry.rule == rule,
-            OutboxEntry.destination == destination,
-            OutboxEntry.follow_up == False,  # noqa: E712
-        )
-        if session is not None:
-            return {lang for lang in session.exec(statement).scalars() if lang}  # type: ignore[call-overload]
-        with Session(self.engine) as own:
-            return {lang for lang in own.exec(statement).scalars() if lang}  # type: ignore[call-overload]
-
-    def alerted_before(
-        self, item_id: int, rule: str, destination: str, session: Session | None = None
-    ) -> bool:
-        """Whether ANY language version of this item already has a row for this rule and destination.
+    def alerted(self, item_id: int, session: Session | None = None) -> dict[tuple[str, str], set[str]]:
+        """What this item already has in the outbox, in one query: (rule, destination) -> the language
+        versions that alerted it (follow-ups not counted: a follow-up names a version, it did not
+        alert on it). A key is present when ANY row exists, follow-up or not.
 
         Language-agnostic on purpose: the Russian and English pages of one id are one item, and an item
         alerts a rule and destination once (the twin at most gets a follow-up, see `alerts.trigger`).
         """
-        statement = select(OutboxEntry.id).where(
-            OutboxEntry.item_id == item_id,
-            OutboxEntry.rule == rule,
-            OutboxEntry.destination == destination,
-        )
+        statement = select(
+            OutboxEntry.rule, OutboxEntry.destination, OutboxEntry.item_lang, OutboxEntry.follow_up
+        ).where(OutboxEntry.item_id == item_id)
+        found: dict[tuple[str, str], set[str]] = {}
         if session is not None:
-            return session.exec(statement.limit(1)).first() is not None  # type: ignore[call-overload]
-        with Session(self.engine) as own:
-            return own.exec(statement.limit(1)).first() is not None  # type: ignore[call-overload]
+            rows = session.exec(statement).all()  # type: ignore[call-overload]
+        else:
+            with Session(self.engine) as own:
+                rows = own.exec(statement).all()  # type: ignore[call-overload]
+        for rule, destination, lang, follow_up in rows:
+            langs = found.setdefault((rule, destination), set())
+            if lang and not follow_up:
+                langs.add(lang)
+        return found
 
     def claim_due(
         self,
