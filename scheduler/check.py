@@ -26,22 +26,20 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from alerts.delivery import Deliverer, DeliveryReport
 from alerts.destinations import Destination, DestinationError, load_destinations
-from alerts.incidents import IncidentWatch, Notice, SourceReport, source_report, source_reports
+from alerts.incidents import IncidentWatch, Notice, source_reports
 from alerts.rules import Rule, RulesError, load_rules
 from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
 from archive.status import versions_by_lang
 from calls.ledger import CallRecorder, fill_calls
-from crawler.context import ArchiveCrawler
 from crawler.plan import CrawlPlan
-from crawler.run import crawl, summarize
+from crawler.run import crawl
 from query.morphology import Lemmatizer
 from search.index import IndexWriter
 from settings.errors import ConfigError
@@ -160,23 +158,6 @@ class CheckRunner:
     def _started(self, crawler: object) -> None:
         self.active_crawlers.append(crawler)
 
-    @staticmethod
-    def _sources(plan: CrawlPlan, summary: CheckSummary, crawlers: list[object]) -> list[SourceReport]:
-        """How each host answered: the check's per-host record, or (a crawler that keeps none) each
-        host's own crawler summarized as `crawler.run.crawl` does."""
-        reports = source_reports(summary)
-        if reports is not None:
-            return reports
-        reports = []
-        for crawler in crawlers:
-            if not isinstance(crawler, ArchiveCrawler) or crawler.spider is None:
-                continue
-            origin = getattr(crawler.spider, "base_url", "")
-            stats = crawler.stats.get_stats() if crawler.stats else {}
-            part = summarize(plan, stats, crawler.context.findings)
-            reports.append(source_report(urlsplit(origin).netloc or origin, part))
-        return reports
-
     def warnings(self) -> list[str]:
         """What to say at start when this runner can never alert anyone."""
         return alerting_warnings(self.settings, self.rules, self.destinations)
@@ -196,13 +177,12 @@ class CheckRunner:
         self.trigger.held_langs = frozenset(held) if plan.mode == "check" else None
         hooks = (self.recorder, self.trigger) if alerting else (self.recorder,)
         before = self.trigger.queued
-        crawlers: list[object] = []
         try:
             summary = await crawl(
                 self.settings, self.engine, plan, progress=progress, hooks=hooks, on_start=self._started
             )
         finally:
-            crawlers, self.active_crawlers = self.active_crawlers, []
+            self.active_crawlers = []
         queued = self.trigger.queued - before
         if self.stopping:
             return CheckResult(summary, queued, None, [])
@@ -213,7 +193,7 @@ class CheckRunner:
             baseline = {lang: count for lang, count in after.items() if lang not in held}
             if baseline:
                 logger.info("%s", baseline_line(baseline))
-        sources = self._sources(plan, summary, crawlers)
+        sources = source_reports(summary) or []  # the crawl keeps one report per host (`crawler.run`)
         notices = await asyncio.to_thread(self.incidents.after_check, summary, sources)
         for notice in notices:
             logger.warning("%s: %s", notice.rule, notice.body)
