@@ -322,7 +322,11 @@ def test_russian_call_then_its_english_twin_one_alert_one_follow_up_both_shown(
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "kremlin_watch", "serve", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         page = wait_for("the calls page", lambda: _get(f"http://127.0.0.1:{port}/calls"))
