@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ForeignKeyConstraint,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -92,6 +94,11 @@ class ItemRevision(SQLModel, table=True):
     topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
     geography: list[str] | None = Field(default=None, sa_column=Column(JSON))
     persons: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    #: When the site said this version last changed (the feed's ``<updated>``), as the row held it.
+    site_updated_at: datetime | None = Field(default=None, sa_column=_time())
+    #: The edit that replaced this version changed typography only (`archive.typography`): kept, never
+    #: notified.
+    cosmetic: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class UrlState(SQLModel, table=True):
@@ -170,6 +177,9 @@ class OutboxEntry(SQLModel, table=True):
     item_lang: str | None = None
     #: True for the short follow-up of ``follow_translation``: the item's other language appeared.
     follow_up: bool = False
+    #: ``edit`` for an edit notice (a rule's ``edits = true``: the row's version is the new one),
+    #: ``withdrawn`` for a withdrawal notice; None for an alert.
+    notice: str | None = None
     #: For notices ("source down", "parser broken", their recoveries): the incident's key. None
     #: for item alerts. Unique with rule and destination, so each notice goes out once.
     incident: str | None = None

@@ -277,4 +277,3 @@ def health(
         return True, {"status": "starting", **details}
     reason = "no check has finished yet" if last is None else f"the last check finished at {last.isoformat()}"
     return False, {"status": "unhealthy", "reason": f"{reason}, more than three intervals ago", **details}
-

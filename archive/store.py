@@ -11,7 +11,8 @@ The rules, in order of how often they apply:
 * a record that fills in what the stored row lacked (an article page for an item first seen in the
   feed) ``COMPLETED`` the row without a revision: nothing was edited, we just learnt more;
 * an article record whose content differs from a stored article row is an edit: the old content is
-  kept as an ``ItemRevision`` and the row is ``CHANGED``.
+  kept as an ``ItemRevision`` and the row is ``CHANGED``; an edit of typography only (quotes, dashes,
+  spaces: `archive.typography`) is kept the same way, its revision flagged ``cosmetic``.
 
 An item whose own page answers 404/410 has been withdrawn by the site: `mark_gone` keeps the row as
 it is (from the feed, if that is all there was), notes when it was first seen withdrawn and when its
@@ -25,6 +26,7 @@ crawls storing the same item at once never create two rows or two revisions.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ from archive.backends import backend_for
 from archive.models import CrawlState, Item, ItemRevision, UrlState
 from archive.records import CONTENT_FIELDS, SOURCES, ItemRecord, content_hash
 from archive.types import utcnow
+from archive.typography import cosmetic_change
 
 _MAX_RACE_RETRIES = 5
 #: How long after its 1st, 2nd, 3rd 404/410 a withdrawn item's page is asked for again; after the
@@ -87,6 +90,9 @@ class StoreResult:
     version: int
     #: The language version stored (``ru`` or ``en``).
     lang: str
+    #: A ``CHANGED`` version that differs from the one it replaced in typography only
+    #: (`archive.typography`): kept as a revision flagged ``cosmetic``, never notified.
+    cosmetic: bool = False
 
 
 class ArchiveStore:
@@ -311,17 +317,22 @@ def _refresh_less_complete(
 def _record_edit(session: Session, row: Item, changes: dict[str, object]) -> StoreResult | None:
     """Keep the old content as a revision and move the row to the new version."""
     old_version = row.version
+    old_content = {name: getattr(row, name) for name in CONTENT_FIELDS}
+    cosmetic = cosmetic_change(old_content, {name: changes[name] for name in CONTENT_FIELDS})
     revision = ItemRevision(
         item_id=row.id,
         lang=row.lang,
         version=old_version,
         content_hash=row.content_hash,
-        **{name: getattr(row, name) for name in CONTENT_FIELDS},
+        site_updated_at=row.site_updated_at,
+        cosmetic=cosmetic,
+        **old_content,
     )
     changes = {**changes, "version": old_version + 1, "updated_at": utcnow()}
     result = _guarded_update(session, row, changes, Outcome.CHANGED, old_version + 1)
     if result is None:
         return None
+    result = dataclasses.replace(result, cosmetic=cosmetic)
     session.add(revision)
     session.flush()
     return result

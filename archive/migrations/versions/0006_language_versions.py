@@ -41,8 +41,7 @@ _TIME = archive.types.UTCDateTime
 _TABLES = ("item_search_queue", "item_search", "call", "outbox", "itemrevision", "item")
 
 _ITEM_STATE_CHANGED = (
-    "old.content_hash IS NOT new.content_hash OR old.version IS NOT new.version"
-    " OR old.kind IS NOT new.kind"
+    "old.content_hash IS NOT new.content_hash OR old.version IS NOT new.version OR old.kind IS NOT new.kind"
 )
 _SQLITE_ENQUEUE = (
     "INSERT INTO item_search_queue (item_id, lang) SELECT new.id, new.lang WHERE NOT EXISTS"
