@@ -8,7 +8,10 @@ send keeps the rows pending with the error (secrets scrubbed) and the next attem
 A row names one language version of an item (``item_lang``); its message is composed from that
 version as the archive holds it when the message is sent, with the item's other versions at hand: an
 alert links the English version when it is already archived, a follow-up names the version that
-alerted (`alerts.messages`).
+alerted (`alerts.messages`). An edit or withdrawal notice (``notice``) carries the edit as the archive
+lists it (`archive.edit_log.edit_of`, `withdrawal_of`) and its diff (`edits.diff.diff_versions`).
+A withdrawal notice has an ``incident`` key too (it goes out once ever), but names its item: only a
+row without an item is a notice about the watcher itself.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from alerts.destinations import Destination, apprise_log, redact
 from alerts.messages import AlertItem, Message, compose
 from alerts.rules import Rule
 from alerts.selectors import call_record_of
+from archive.edit_log import edit_of, withdrawal_of
 from archive.export import load_versions
 from archive.models import Item, OutboxEntry
 from archive.outbox import Outbox
@@ -35,6 +39,7 @@ from archive.types import utcnow
 from calls.ledger import EN, PRIMARY_LANG
 from calls.reader import CallReader
 from calls.record import CallRecord
+from edits.diff import diff_versions
 from query.snippets import Snippet
 
 logger = logging.getLogger(__name__)
@@ -141,7 +146,7 @@ class Deliverer:
                 rows, f"destination {first.destination_label} is no longer configured", report
             )
             return
-        if first.incident is not None:
+        if first.incident is not None and first.item_id is None:  # about the watcher, no item
             notice = json.loads(first.matches)
             self._deliver(
                 rows, destination, Message(notice["title"], notice["body"], apprise.NotifyFormat.TEXT), report
@@ -150,7 +155,12 @@ class Deliverer:
         rule = self.rules.get(first.rule)
         items = self._items(rows)
         if not items:
-            self.outbox.mark_failed(ids, "the item is no longer in the archive")
+            gone = (
+                "the item is no longer withdrawn (its page is back)"
+                if first.notice == "withdrawn"
+                else "the item (or the edit) is no longer in the archive"
+            )
+            self.outbox.mark_failed(ids, gone)
             report.failed += len(ids)
             return
         message = compose(destination.kind, first.rule, rule.description if rule else "", items)
@@ -206,6 +216,11 @@ class Deliverer:
             original = _primary({other.lang: other for other in others}) if row.follow_up else None
             english = held.get(EN)
             snippets = tuple(Snippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
+            if row.notice is not None:
+                notice = self._notice(row, item)
+                if notice is not None:
+                    items.append(notice)
+                continue
             items.append(
                 AlertItem(
                     item.id,
@@ -225,6 +240,29 @@ class Deliverer:
                 )
             )
         return items
+
+    def _notice(self, row: OutboxEntry, item: Item) -> AlertItem | None:
+        """The item of an edit or withdrawal notice, with the edit and its diff; None when the archive
+        no longer holds the edit (or the item is no longer withdrawn)."""
+        if row.notice == "withdrawn":
+            edit = withdrawal_of(self.engine, item.id, item.lang)
+        else:
+            edit = edit_of(self.engine, item.id, item.lang, row.item_version)
+        if edit is None:
+            return None
+        return AlertItem(
+            item.id,
+            edit.title,
+            edit.url,
+            edit.published_at,
+            None,
+            edit.kind,
+            (),
+            lang=item.lang,
+            notice=row.notice,
+            edit=edit,
+            diff=None if edit.withdrawn else diff_versions(edit.before, edit.after),
+        )
 
     def _call(self, item: Item, others: list[Item]) -> CallRecord | None:
         """The call record the message names: the version's own, read again from the item rather than

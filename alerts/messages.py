@@ -22,6 +22,15 @@ alert about a Russian version links the English one when it is already archived 
 ``[kremlin-watch] RULE: English version — <English title>`` and its body the English title and link
 and the title and link of the version that alerted. A digest lists follow-ups among its items, each
 as the short block, and counts them apart in its subject.
+
+An **edit notice** (a rule's ``edits = true``) is ``[kremlin-watch] RULE: edited — <title>``: the
+title and link, ``Changed on the site: <the feed's time> · first seen <when the archive saw it>``, the
+one-line summary (``title reworded; text: 1 sentence removed``), then the changes sentence by
+sentence as `edits.render` writes them: `edits.render.HTML` in e-mail (``<del>``/``<ins>``),
+`edits.render.TEXT` for plain-text services (``[-removed-]{+added+}``), and `SLACK` for Slack
+(removed words struck ``~…~``, added ones bold). A **withdrawal notice** is ``… RULE: withdrawn —
+<title>``: the site withdrew the item (its page answers 404/410), when that was first found, and
+``kremlin-watch show ID`` for the last text kept. Notices are never part of a digest.
 """
 
 from __future__ import annotations
@@ -35,9 +44,12 @@ from types import MappingProxyType
 
 import apprise
 
+from archive.edit_log import Edit
 from archive.vocabulary import moscow_stamp
 from calls.codes import country_name
 from calls.record import CallRecord, Counterpart
+from edits import render as edit_render
+from edits.diff import EditDiff
 from query.snippets import Snippet
 
 SUBJECT_PREFIX = "[kremlin-watch]"
@@ -74,6 +86,12 @@ class AlertItem:
     #: For a follow-up: the title and url of the version that alerted (the original).
     original_title: str | None = None
     original_url: str | None = None
+    #: An edit or withdrawal notice (`alerts.trigger`): ``edit`` or ``withdrawn``; None for an alert.
+    notice: str | None = None
+    #: What the notice tells of, as the archive lists it (`archive.edit_log`).
+    edit: Edit | None = None
+    #: The changes of an edit notice (`edits.diff.diff_versions` of ``edit``).
+    diff: EditDiff | None = None
 
     @property
     def english_link(self) -> tuple[str, str] | None:
@@ -127,6 +145,8 @@ def subject(rule: str, items: list[AlertItem]) -> str:
     version — <title>`` for a follow-up, or the counts for a digest."""
     if len(items) == 1:
         item = items[0]
+        if item.notice is not None:
+            return f"{SUBJECT_PREFIX} {rule}: {NOTICE_WORDS.get(item.notice, item.notice)} — {item.title}"
         if item.follow_up:
             return f"{SUBJECT_PREFIX} {rule}: {language_name(item.lang)} version — {item.title}"
         summary = call_summary(item.call)
@@ -137,6 +157,28 @@ def subject(rule: str, items: list[AlertItem]) -> str:
     if follow_ups:
         parts.append(f"{follow_ups} translation{'s' if follow_ups != 1 else ''}")
     return f"{SUBJECT_PREFIX} {rule}: {', '.join(parts)}"
+
+
+#: How a subject names each notice.
+NOTICE_WORDS: Mapping[str, str] = MappingProxyType({"edit": "edited", "withdrawn": "withdrawn"})
+
+
+def notice_lines(item: AlertItem) -> list[str]:
+    """The lines (unescaped) that say what a notice is about, the same in every medium: for an edit
+    the two times and the summary, for a withdrawal what the site did and where the text is kept."""
+    edit = item.edit
+    if edit is None:
+        return []
+    if item.notice == "withdrawn":
+        return [
+            "The site withdrew this item: its page answers 404/410 (not found / gone).",
+            f"First found withdrawn: {moscow_stamp(edit.seen_at)}",
+            f"The last text is kept: kremlin-watch show {edit.item_id}",
+        ]
+    lines = [f"Changed on the site: {moscow_stamp(edit.site_at)} · first seen {moscow_stamp(edit.seen_at)}"]
+    if item.diff is not None:
+        lines.append(f"What changed: {item.diff.summary()}")
+    return lines
 
 
 def follow_up_lines(rule: str, item: AlertItem) -> list[str]:
@@ -172,6 +214,13 @@ def render_text(rule: str, description: str, items: list[AlertItem]) -> str:
         if item.follow_up:
             blocks.append("\n".join(follow_up_lines(rule, item)))
             continue
+        if item.notice is not None:
+            lines = [item.title, item.url, f"Rule: {rule}" + (f" — {description}" if description else "")]
+            lines += notice_lines(item)
+            if item.diff is not None:
+                lines += ["", edit_render.render(item.diff, edit_render.TEXT)]
+            blocks.append("\n".join(lines))
+            continue
         english = item.english_link
         lines = [
             item.title,
@@ -201,6 +250,9 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
         if item.follow_up:
             blocks.append(_follow_up_html(rule, item))
             continue
+        if item.notice is not None:
+            blocks.append(_notice_html(rule, description, item))
+            continue
         english = item.english_link
         parts = [
             f'<h2 style="margin:0 0 4px"><a href="{esc(item.url, quote=True)}">{esc(item.title)}</a></h2>',
@@ -221,8 +273,7 @@ def render_html(rule: str, description: str, items: list[AlertItem]) -> str:
             parts.append("<ul>")
             for snippet in item.snippets:
                 parts.append(
-                    f"<li><small>{esc(snippet.field)}</small> "
-                    f"{snippet.marked(esc, '<mark>', '</mark>')}</li>"
+                    f"<li><small>{esc(snippet.field)}</small> {snippet.marked(esc, '<mark>', '</mark>')}</li>"
                 )
             parts.append("</ul>")
         if item.lead:
@@ -249,12 +300,46 @@ def _follow_up_html(rule: str, item: AlertItem) -> str:
     return "\n".join(parts)
 
 
-_SLACK_UNSAFE = str.maketrans({"<": "‹", ">": "›", "&": "＆", "*": "∗", "_": "＿", "~": "∼", "`": "ʹ"})
+def _notice_html(rule: str, description: str, item: AlertItem) -> str:
+    esc = html.escape
+    parts = [
+        f'<h2 style="margin:0 0 4px">{_link(item.url, item.title)}</h2>',
+        f"<p>{_link(item.url, item.url)}</p>",
+        f"<p>Rule: <b>{esc(rule)}</b>{(' — ' + esc(description)) if description else ''}</p>",
+        *(f"<p>{esc(line)}</p>" for line in notice_lines(item)),
+    ]
+    if item.diff is not None:
+        parts.append(edit_render.render(item.diff, edit_render.HTML))
+    return "\n".join(parts)
+
+
+_SLACK_UNSAFE = str.maketrans(
+    {"<": "‹", ">": "›", "&": "＆", "*": "∗", "_": "＿", "~": "∼", "`": "ʹ", "[": "［", "]": "］"}
+)
 
 
 def slack_escape(text: str) -> str:
-    """Page text made inert for Slack: no ``<!channel>``, no links or formatting from the page."""
+    """Page text made inert for Slack: no ``<!channel>``, no links (``<…>``, ``[…](…)``) or formatting
+    from the page."""
     return re.sub(r"\s+", " ", text.translate(_SLACK_UNSAFE))
+
+
+#: Signs of a sentence line in Slack: ``~`` would read as the start of a strike, so a changed
+#: sentence is ``≈``.
+_SLACK_SIGNS: Mapping[str, str] = MappingProxyType({"removed": "−", "added": "+", "changed": "≈"})
+
+#: An edit in Slack's Markdown as Apprise turns it into Slack's own (``**…**`` becomes bold ``*…*``,
+#: ``~…~`` passes as Slack's strike-through): removed words and sentences struck, added ones bold,
+#: each field's header bold. Page text goes through `slack_escape`, so no mark comes from the page.
+SLACK = edit_render.Style(
+    escape=slack_escape,
+    removed=("~", "~"),
+    added=("**", "**"),
+    block=lambda title, lines: "\n".join([f"**{slack_escape(title).strip()}**", *lines]),
+    line=lambda kind, content: f"{_SLACK_SIGNS.get(kind, '')} {content.strip()}".strip(),
+    separator="\n\n",
+    mark_sentences=True,
+)
 
 
 def render_slack(rule: str, description: str, items: list[AlertItem]) -> str:
@@ -269,6 +354,16 @@ def render_slack(rule: str, description: str, items: list[AlertItem]) -> str:
             if item.original_url:
                 original = slack_escape(item.original_title or item.original_url).strip()
                 lines.append(f"Original: [{original}]({item.original_url})")
+            blocks.append("\n".join(lines))
+            continue
+        if item.notice is not None:
+            lines = [
+                f"**[{slack_escape(item.title).strip()}]({item.url})**",
+                f"rule **{slack_escape(rule)}**" + (f" — {slack_escape(description)}" if description else ""),
+                *(slack_escape(line) for line in notice_lines(item)),
+            ]
+            if item.diff is not None:
+                lines += ["", edit_render.render(item.diff, SLACK)]
             blocks.append("\n".join(lines))
             continue
         english = item.english_link

@@ -16,6 +16,7 @@ A TOML file (``KREMLIN_WATCH_RULES`` or the config's ``rules`` path) of ``[[rule
     notify = ["desk"]               # optional: Apprise tags; default every destination
     digest = false                  # optional: several matches in one check go out as one message
     realert = false                 # optional: alert again when the site edits a matched item
+    edits = false                   # optional: one edit notice per real edit of a matched item
     follow_translation = false      # optional: one short follow-up when the other language appears
     enabled = true                  # optional: false keeps the rule for `rules test` only
 
@@ -27,6 +28,14 @@ An item alerts a rule and destination once, when its first matching language ver
 (usually the Russian page; the English one comes hours later with the same id). A later version of
 the same item never alerts again; with ``follow_translation = true`` it sends one short follow-up
 with its title and link instead.
+
+With ``edits = true`` the rule also sends one **edit notice** per real edit of an item it matches
+(what changed, sentence by sentence: `alerts.messages`), and one **withdrawal notice** when the site
+withdraws such an item (its page answers 404/410); the edit notice replaces ``realert``. An edit
+matches when the rule passes on the new version OR on the version it replaced (an edit that removed
+«санкции» is news to a «санкции» rule). Typography-only edits (quotes, dashes, spaces) never notify.
+The setting ``edit_notices = ["call"]`` (or ``["all"]``) adds a built-in rule ``edits-call``
+(``edits-all``) that sends only these notices, for every item of its kind (`edit_notice_rules`).
 
 Every error names the file, the line and what is wrong, so `kremlin-watch rules check` can list them
 all at once instead of stopping at the first.
@@ -42,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from alerts.destinations import Destination
-from archive.vocabulary import CALL, KINDS, LANGS
+from archive.vocabulary import CALL, KIND_LABELS, KINDS, LANGS
 from calls.codes import code_problem, initiative_problem, parse_call_query
 from query.syntax import Query, QuerySyntaxError
 from settings.toml_lines import line_of
@@ -77,6 +86,10 @@ class Rule:
     #: Send one short follow-up (title and link) when the other language version of an alerted item
     #: appears (`alerts.trigger`).
     follow_translation: bool = False
+    #: Send an edit notice per real edit, and a withdrawal notice, of a matched item (`alerts.trigger`).
+    edits: bool = False
+    #: Only those notices, no alert for a new item: the built-in rules of ``edit_notices``.
+    edits_only: bool = False
     enabled: bool = True
     line: int = 0
 
@@ -196,6 +209,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "digest": _flag,
     "realert": _flag,
     "follow_translation": _flag,
+    "edits": _flag,
     "enabled": _flag,
     "countries": _checked(code_problem, str.upper),
     "counterparts": _strings,
@@ -285,8 +299,7 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
         where = line_of(text, given[0], start) if given else start
         problems.append(
             f"{path}:{where or start}: {label}: selects nothing: give a query, or kinds, countries, "
-            "counterparts or initiated_by"
-            + (f" ({', '.join(given)} empty)" if given else "")
+            "counterparts or initiated_by" + (f" ({', '.join(given)} empty)" if given else "")
         )
         ok = False
     name = values.get("name")
@@ -321,9 +334,50 @@ def _read_rule(path: Path, text: str, table: dict[str, Any], start: int, problem
         digest=values.get("digest", False),
         realert=values.get("realert", False),
         follow_translation=values.get("follow_translation", False),
+        edits=values.get("edits", False),
         enabled=values.get("enabled", True),
         line=start,
     )
+
+
+#: The name of the built-in rule that notifies every edit of one kind: ``edits-call``, ``edits-all``.
+EDIT_RULE_PREFIX = "edits-"
+
+
+def edit_notice_rules(kinds: tuple[str, ...]) -> list[Rule]:
+    """The built-in rules of the ``edit_notices`` setting: one ``edits-<kind>`` rule per kind (or
+    ``edits-all`` for ``all``) that sends an edit notice for every real edit and a withdrawal notice
+    for every withdrawal of an item of that kind, to every destination, and never an alert."""
+    return [
+        Rule(
+            name=f"{EDIT_RULE_PREFIX}{kind}",
+            query_text="",
+            query=None,
+            description=f"every edit of {'any item' if kind == 'all' else f'a {KIND_LABELS[kind]}'}",
+            kinds=() if kind == "all" else (kind,),
+            edits=True,
+            edits_only=True,
+        )
+        for kind in kinds
+    ]
+
+
+def with_edit_notice_rules(
+    rules: list[Rule], kinds: tuple[str, ...], where: str = "edit_notices"
+) -> list[Rule]:
+    """``rules`` and the built-in rules of ``edit_notices``; a rules file rule of the same name is a
+    `RulesError` (the two would share outbox rows)."""
+    builtin = edit_notice_rules(kinds)
+    taken = {rule.name: rule for rule in rules}
+    problems = [
+        f"{where}: the built-in rule {rule.name!r} has the name of the rule on line {taken[rule.name].line}"
+        " of the rules file; rename that rule"
+        for rule in builtin
+        if rule.name in taken
+    ]
+    if problems:
+        raise RulesError(problems)
+    return [*rules, *builtin]
 
 
 def _table_lines(text: str) -> list[int]:

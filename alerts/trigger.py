@@ -16,9 +16,19 @@ item alerts a rule and destination ONCE, when its first matching version appears
   ``counterparts = ["Macron"]`` then fires on a Russian call whose English twin is already archived,
   and on the English version when it arrives if the Russian one did not match. The query (and its
   ``country:`` scopes) sees this version's own text and record.
-* A CHANGED version (an edit on the site) alerts a rule again only if the rule says ``realert =
-  true`` or the item had never alerted that rule and destination (an edit that added the keyword);
-  the row names the edited version.
+* A CHANGED version (an edit on the site) that changed typography only (``result.cosmetic``: quotes,
+  dashes, spaces) queues nothing at all. A real one, for a rule with ``edits = true``, queues one
+  **edit notice** per destination (``notice="edit"``, the row names the new version, never a digest)
+  when the rule passes on the new version OR on the version it replaced (an edit that removed the
+  keyword is news to the rule); for such a rule the notice replaces ``realert``. Other rules alert
+  again only if they say ``realert = true`` or the item had never alerted that rule and destination
+  (an edit that added the keyword); the row names the edited version.
+* An edits-only rule (the built-in ``edits-<kind>`` of the ``edit_notices`` setting) queues nothing
+  but those notices.
+* A **withdrawal** (the item's page answered 404/410, `archive.store.ArchiveStore.mark_gone`) is
+  queued after the crawl (`withdrawal_alerts`, called by `scheduler.check`): one notice per ``edits``
+  rule that passes on the kept version and destination, ``notice="withdrawn"`` with the incident key
+  ``withdrawn:ID:LANG``, so it goes out once ever.
 
 Each row is one (version, rule, destination); enqueueing twice is harmless, so a repeated check or two
 crawls at once cannot double an alert.
@@ -30,8 +40,11 @@ added site) alerts nothing, not even a follow-up (`scheduler.check`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
@@ -39,9 +52,9 @@ from sqlmodel import Session
 from alerts.destinations import Destination, route
 from alerts.rules import Rule
 from alerts.selectors import CompiledRule, call_record_of, document_of
-from archive.models import CallEntry
+from archive.models import CallEntry, Item, ItemRevision
 from archive.outbox import NewAlert, Outbox
-from archive.records import ItemRecord
+from archive.records import CONTENT_FIELDS, ItemRecord
 from archive.store import Outcome, StoreResult
 from calls.ledger import record_of
 from calls.reader import CallReader
@@ -55,6 +68,14 @@ from query.snippets import Snippet, snippets
 SNIPPET_WIDTH = 80
 #: At most this many snippets per alert, so a transcript that says «санкции» forty times stays readable.
 MAX_SNIPPETS = 5
+#: The ``notice`` of an outbox row that tells of an edit, and of a withdrawal.
+EDIT_NOTICE = "edit"
+WITHDRAWN_NOTICE = "withdrawn"
+
+
+def withdrawal_incident(item_id: int, lang: str) -> str:
+    """The incident key of an item's withdrawal notice: once per item, language, rule and destination."""
+    return f"{WITHDRAWN_NOTICE}:{item_id}:{lang}"
 
 
 def alert_snippets(match: Match, doc: IndexedDocument) -> list[Snippet]:
@@ -86,6 +107,8 @@ class AlertTrigger:
         """Queue the alerts inside the item's transaction (`ArchiveStore.store`'s ``before_commit``)."""
         if result.outcome not in (Outcome.NEW, Outcome.CHANGED) or not self.compiled:
             return
+        if result.cosmetic:
+            return  # typography only (quotes, dashes, spaces): not an edit, never notified
         if self.held_langs is not None and record.lang not in self.held_langs:
             return  # a baseline: the first check of this language stores silently
         with self.lock:  # the lemmatizer's cache is not made for several threads at once
@@ -100,11 +123,23 @@ class AlertTrigger:
         twins = self.twin_records(record, session) if call is not None else ()
         doc = document_of(record, call, self.lemmatizer)
         before = self.outbox.alerted(record.id, session)
+        edited = result.outcome is Outcome.CHANGED
+        replaced: _Version | None = None
         alerts: list[NewAlert] = []
         for compiled in self.compiled:
             rule = compiled.rule
-            match: Match | None = None
-            matched = False
+            if edited and rule.edits:
+                match = compiled.match(record, call, doc, twins)
+                if match is None:  # an edit that took the rule's words out is news to the rule too
+                    replaced = replaced or self._replaced(record, result, session)
+                    match = replaced.match(compiled)
+                if match is not None:
+                    for destination in route(self.destinations, list(rule.notify)):
+                        alerts.append(self._row(rule, destination, result, "[]", notice=EDIT_NOTICE))
+                continue
+            if rule.edits_only:
+                continue
+            match, matched = None, False
             for destination in route(self.destinations, list(rule.notify)):
                 langs = before.get((rule.name, destination.key))
                 alerted = langs is not None
@@ -122,10 +157,68 @@ class AlertTrigger:
                 alerts.append(self._row(rule, destination, result, payload))
         return alerts
 
+    def _replaced(self, record: ItemRecord, result: StoreResult, session: Session | None) -> _Version:
+        """The version an edit replaced (its revision), ready to be matched like the new one."""
+        statement = select(ItemRevision).where(
+            ItemRevision.item_id == result.id,  # type: ignore[arg-type]
+            ItemRevision.lang == result.lang,  # type: ignore[arg-type]
+            ItemRevision.version == result.version - 1,  # type: ignore[arg-type]
+        )
+        if session is not None:
+            revision = session.exec(statement).scalars().first()  # type: ignore[call-overload]
+        else:
+            with Session(self.outbox.engine) as own:
+                revision = own.exec(statement).scalars().first()  # type: ignore[call-overload]
+        if revision is None:
+            return _Version(None, None, None, ())
+        old = dataclasses.replace(record, **{name: getattr(revision, name) for name in CONTENT_FIELDS})
+        call = call_record_of(old, self.reader) if self.reads_calls else None
+        twins = self.twin_records(old, session) if call is not None else ()
+        return _Version(old, call, document_of(old, call, self.lemmatizer), twins)
+
+    def withdrawal_alerts(self, since: datetime) -> list[NewAlert]:
+        """The withdrawal notices of the items first found withdrawn since ``since`` (not yet written):
+        one per ``edits`` rule that passes on the version the archive kept, and destination."""
+        edit_rules = [compiled for compiled in self.compiled if compiled.rule.edits]
+        if not edit_rules:
+            return []
+        with Session(self.outbox.engine) as session:
+            statement = select(Item).where(Item.gone_at.is_not(None), Item.gone_at >= since)  # type: ignore[union-attr,operator]
+            gone = list(session.exec(statement).scalars())  # type: ignore[call-overload]
+            alerts: list[NewAlert] = []
+            with self.lock:  # the lemmatizer's cache is not made for several threads at once
+                for item in gone:
+                    call = call_record_of(item, self.reader) if self.reads_calls else None
+                    twins = self.twin_records(item, session) if call is not None else ()
+                    doc = document_of(item, call, self.lemmatizer)
+                    result = StoreResult(item.id, Outcome.UNCHANGED, item.version, item.lang)
+                    for compiled in edit_rules:
+                        if compiled.match(item, call, doc, twins) is None:
+                            continue
+                        for destination in route(self.destinations, list(compiled.rule.notify)):
+                            alerts.append(
+                                self._row(
+                                    compiled.rule,
+                                    destination,
+                                    result,
+                                    "[]",
+                                    notice=WITHDRAWN_NOTICE,
+                                    incident=withdrawal_incident(item.id, item.lang),
+                                )
+                            )
+        return alerts
+
     @staticmethod
     def _row(
-        rule: Rule, destination: Destination, result: StoreResult, matches: str, follow_up: bool = False
+        rule: Rule,
+        destination: Destination,
+        result: StoreResult,
+        matches: str,
+        follow_up: bool = False,
+        notice: str | None = None,
+        incident: str | None = None,
     ) -> NewAlert:
+        """One outbox row; a notice (edit, withdrawal) is never part of a digest."""
         return NewAlert(
             item_id=result.id,
             item_version=result.version,
@@ -133,15 +226,33 @@ class AlertTrigger:
             destination=destination.key,
             destination_label=destination.label,
             matches=matches,
-            digest=rule.digest,
+            digest=rule.digest and notice is None,
             item_lang=result.lang,
             follow_up=follow_up,
+            notice=notice,
+            incident=incident,
         )
 
-    def twin_records(self, record: ItemRecord, session: Session | None = None) -> tuple[CallRecord, ...]:
+    def twin_records(self, record: Any, session: Session | None = None) -> tuple[CallRecord, ...]:
         """The call records of the item's other archived versions (as `calls.ledger` stored them)."""
         statement = select(CallEntry).where(CallEntry.item_id == record.id, CallEntry.lang != record.lang)  # type: ignore[arg-type]
         if session is not None:
             return tuple(record_of(entry) for entry in session.exec(statement).scalars())  # type: ignore[call-overload]
         with Session(self.outbox.engine) as own:
             return tuple(record_of(entry) for entry in own.exec(statement).scalars())  # type: ignore[call-overload]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Version:
+    """A version other than the one stored (the one an edit replaced), prepared for matching; empty
+    (``record`` None) when the archive holds no such version."""
+
+    record: ItemRecord | None
+    call: CallRecord | None
+    doc: IndexedDocument | None
+    twins: tuple[CallRecord, ...]
+
+    def match(self, compiled: CompiledRule) -> Match | None:
+        if self.record is None or self.doc is None:
+            return None
+        return compiled.match(self.record, self.call, self.doc, self.twins)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from archive.types import UTCDateTime, utcnow
@@ -156,14 +157,24 @@ class CrawlState(SQLModel, table=True):
 class OutboxEntry(SQLModel, table=True):
     """One alert to deliver: an (item version, rule, destination) triple; the only record of it.
 
-    The unique key makes enqueueing idempotent: a check that runs twice, two crawls at once or a
-    restart can only ever produce one row per triple.
+    The unique keys make enqueueing idempotent: a check that runs twice, two crawls at once or a
+    restart can only ever produce one row per triple. Rows with an ``incident`` (watcher notices, and
+    withdrawal notices, which also name the item's last version) are unique per incident, rule and
+    destination; the others per (item version, rule, destination).
     """
 
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint(
-            "item_id", "item_lang", "item_version", "rule", "destination", name="uq_outbox_triple"
+        Index(
+            "uq_outbox_triple",
+            "item_id",
+            "item_lang",
+            "item_version",
+            "rule",
+            "destination",
+            unique=True,
+            sqlite_where=sql_text("incident IS NULL"),
+            postgresql_where=sql_text("incident IS NULL"),
         ),
         UniqueConstraint("incident", "rule", "destination", name="uq_outbox_incident"),
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
@@ -180,8 +191,9 @@ class OutboxEntry(SQLModel, table=True):
     #: ``edit`` for an edit notice (a rule's ``edits = true``: the row's version is the new one),
     #: ``withdrawn`` for a withdrawal notice; None for an alert.
     notice: str | None = None
-    #: For notices ("source down", "parser broken", their recoveries): the incident's key. None
-    #: for item alerts. Unique with rule and destination, so each notice goes out once.
+    #: For notices ("source down", "parser broken", their recoveries; ``withdrawn:ID:LANG`` for a
+    #: withdrawal notice, which names its item too): the incident's key. None for item alerts and
+    #: edit notices. Unique with rule and destination, so each notice goes out once.
     incident: str | None = None
     item_version: int = 1
     rule: str = Field(index=True)

@@ -44,6 +44,9 @@ class NewAlert:
     item_lang: str | None = None
     #: The short notice of a rule's ``follow_translation``: the item's other language appeared.
     follow_up: bool = False
+    #: ``edit`` (an edit notice: ``item_version`` is the new version) or ``withdrawn`` (a withdrawal
+    #: notice, keyed by its ``incident``); None for an alert.
+    notice: str | None = None
 
 
 class Outbox:
@@ -80,14 +83,16 @@ class Outbox:
     def alerted(self, item_id: int, session: Session | None = None) -> dict[tuple[str, str], set[str]]:
         """What this item already has in the outbox, in one query: (rule, destination) -> the language
         versions that alerted it (follow-ups not counted: a follow-up names a version, it did not
-        alert on it). A key is present when ANY row exists, follow-up or not.
+        alert on it; an edit notice counts, it told of the item). A key is present when ANY such row
+        exists, follow-up or not. Withdrawal notices are not counted: they are keyed by their
+        incident and say nothing of what was alerted.
 
         Language-agnostic on purpose: the Russian and English pages of one id are one item, and an item
         alerts a rule and destination once (the twin at most gets a follow-up, see `alerts.trigger`).
         """
         statement = select(
             OutboxEntry.rule, OutboxEntry.destination, OutboxEntry.item_lang, OutboxEntry.follow_up
-        ).where(OutboxEntry.item_id == item_id)
+        ).where(OutboxEntry.item_id == item_id, OutboxEntry.incident.is_(None))  # type: ignore[union-attr]
         found: dict[tuple[str, str], set[str]] = {}
         if session is not None:
             rows = session.exec(statement).all()  # type: ignore[call-overload]

@@ -21,6 +21,7 @@ def add_commands(commands: Any) -> None:
     rules_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     check = rules_commands.add_parser("check", help="validate a rules file (default: the configured one)")
     check.add_argument("file", nargs="?", metavar="FILE")
+    rules_commands.add_parser("list", help="the rules in force: the rules file's and the built-in ones")
     test = rules_commands.add_parser("test", help="which archived items a query or rule matches")
     what = test.add_mutually_exclusive_group(required=True)
     what.add_argument("query", nargs="?", metavar="QUERY")
@@ -47,12 +48,36 @@ def add_commands(commands: Any) -> None:
 def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
     if args.rules_command == "check":
         return _rules_check(args, settings)
+    if args.rules_command == "list":
+        return _rules_list(settings)
     return _rules_test(args, settings)
+
+
+def _rule_line(rule: Any) -> str:
+    """One rule as listings show it: name, what it selects, where it goes, and how it notifies."""
+    routed = ", ".join(rule.notify) if rule.notify else "all destinations"
+    selects = rule.selector or "every item"
+    if rule.edits_only:
+        how = "  (built in: edit_notices; edit and withdrawal notices only)"
+    else:
+        how = "  + edit notices" if rule.edits else ""
+    return f"  {rule.name}: {selects}  → {routed}{how}{'' if rule.enabled else '  (disabled)'}"
+
+
+def _rules_list(settings: Settings) -> int:
+    from scheduler.check import load_alerting
+
+    rules, destinations = load_alerting(settings)
+    source = settings.rules or "no rules file"
+    print(f"{source}: {len(rules)} rules in force, {len(destinations)} destinations")
+    for rule in rules:
+        print(_rule_line(rule))
+    return 0
 
 
 def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
     from alerts.destinations import DestinationError, load_destinations
-    from alerts.rules import RulesError, load_rules
+    from alerts.rules import RulesError, load_rules, with_edit_notice_rules
 
     path = args.file or settings.rules
     if not path:
@@ -62,7 +87,7 @@ def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
     except DestinationError as error:
         raise ConfigError(str(error)) from None
     try:
-        rules = load_rules(Path(path), destinations)
+        rules = with_edit_notice_rules(load_rules(Path(path), destinations), settings.edit_notices)
     except RulesError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -70,8 +95,7 @@ def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
     enabled = sum(rule.enabled for rule in rules)
     print(f"{path}: {len(rules)} rules ({enabled} enabled), {len(destinations)} destinations: OK")
     for rule in rules:
-        routed = ", ".join(rule.notify) if rule.notify else "all destinations"
-        print(f"  {rule.name}: {rule.selector}  → {routed}{'' if rule.enabled else '  (disabled)'}")
+        print(_rule_line(rule))
     return 0
 
 
@@ -182,6 +206,7 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
             "item_lang": row.item_lang,
             "item_version": row.item_version,
             "follow_up": row.follow_up,
+            "notice": row.notice,
             "rule": row.rule,
             "destination": row.destination_label,
             "status": row.status,
@@ -200,7 +225,7 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     for entry in objects:
         error = f"  last error: {entry['last_error']}" if entry["last_error"] else ""
         about = f"{entry['item_id']}/{entry['item_lang']}" if entry["item_lang"] else f"{entry['item_id']}"
-        what = "follow-up" if entry["follow_up"] else "alert"
+        what = entry["notice"] or ("follow-up" if entry["follow_up"] else "alert")
         print(
             f"{entry['id']:>5} {entry['status']:<8} {what:<9} item {about:<9} {entry['rule']:<16} "
             f"attempts {entry['attempts']}  → {entry['destination']}{error}"

@@ -14,6 +14,12 @@ with the next new item. kremlin.ru and en.kremlin.ru are baselined apart: an arc
 whose first English check comes later gets a silent English baseline too (no follow-ups for the
 English versions of calls alerted in Russian).
 
+Withdrawals are marked by the crawl itself (`archive.store.ArchiveStore.mark_gone`); their notices
+(rules with ``edits = true``) are queued right after it, for every item first found withdrawn since
+the last check that queued them (`WITHDRAWALS_KEY`, kept in the archive and moved on only once the
+rows are written, so a crash before that re-queues them, and the outbox's unique key keeps each once).
+A backfill moves the mark past what it found withdrawn: old withdrawals are history, not news.
+
 After every check (whether or not a destination is configured) the incident watch sees how each host
 answered (`alerts.incidents`), and what it opens or closes is logged; destinations only decide who is
 told.
@@ -24,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -33,10 +39,12 @@ from sqlmodel import Session
 from alerts.delivery import Deliverer, DeliveryReport
 from alerts.destinations import Destination, DestinationError, load_destinations
 from alerts.incidents import IncidentWatch, Notice, source_reports
-from alerts.rules import Rule, RulesError, load_rules
+from alerts.rules import Rule, RulesError, load_rules, with_edit_notice_rules
 from alerts.trigger import AlertTrigger
 from archive.checks import CheckSummary
 from archive.status import versions_by_lang
+from archive.store import CrawlStateStore
+from archive.types import utcnow
 from calls.ledger import CallRecorder, fill_calls
 from crawler.plan import CrawlPlan
 from crawler.run import crawl
@@ -46,6 +54,10 @@ from settings.errors import ConfigError
 from settings.schema import Settings
 
 logger = logging.getLogger(__name__)
+
+#: Crawl-state key: the start of the last check whose withdrawal notices were queued; items found
+#: withdrawn since are notified by the next one.
+WITHDRAWALS_KEY = "withdrawal_notices_since"
 
 
 @dataclass
@@ -90,13 +102,18 @@ def load_alerting(settings: Settings) -> tuple[list[Rule], list[Destination]]:
             rules = load_rules(Path(settings.rules), destinations or None)
         except RulesError as error:
             raise ConfigError("\n".join(error.problems)) from None
+    try:
+        rules = with_edit_notice_rules(rules, settings.edit_notices)
+    except RulesError as error:
+        raise ConfigError("\n".join(error.problems)) from None
     return rules, destinations
 
 
 def alerting_warnings(settings: Settings, rules: list[Rule], destinations: list[Destination]) -> list[str]:
     """What a daemon should say at start when it can never alert anyone (empty otherwise)."""
     warnings = []
-    if not settings.rules:
+    # The built-in rules of edit_notices are rules too: with them, something can always notify.
+    if not settings.rules and not settings.edit_notices:
         warnings.append(
             "no rules file (rules / KREMLIN_WATCH_RULES): checks archive what is new but nothing can alert"
         )
@@ -155,6 +172,20 @@ class CheckRunner:
                 filled.unreadable,
             )
 
+    def _queue_withdrawals(self, started: datetime, alerting: bool) -> int:
+        """Queue the withdrawal notices of items first found withdrawn since the last check that did
+        (this one's start on the first), then move the mark to this check's start. A backfill (or a
+        check with nobody to tell) only moves the mark."""
+        state = CrawlStateStore(self.engine)
+        mark = state.get(WITHDRAWALS_KEY)
+        queued = 0
+        if alerting:
+            since = datetime.fromisoformat(mark.value) if mark is not None else started
+            queued = self.trigger.outbox.enqueue(self.trigger.withdrawal_alerts(since))
+            self.trigger.queued += queued
+        state.put(WITHDRAWALS_KEY, (started if alerting else utcnow()).isoformat())
+        return queued
+
     def _started(self, crawler: object) -> None:
         self.active_crawlers.append(crawler)
 
@@ -177,6 +208,7 @@ class CheckRunner:
         self.trigger.held_langs = frozenset(held) if plan.mode == "check" else None
         hooks = (self.recorder, self.trigger) if alerting else (self.recorder,)
         before = self.trigger.queued
+        started = utcnow()
         try:
             summary = await crawl(
                 self.settings, self.engine, plan, progress=progress, hooks=hooks, on_start=self._started
@@ -186,6 +218,7 @@ class CheckRunner:
         queued = self.trigger.queued - before
         if self.stopping:
             return CheckResult(summary, queued, None, [])
+        queued += await asyncio.to_thread(self._queue_withdrawals, started, alerting)
         await asyncio.to_thread(self._update_index)
         baseline: dict[str, int] = {}
         if plan.mode == "check":

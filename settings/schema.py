@@ -8,6 +8,7 @@ cron line, a duration such as ``10m``) have validators of their own.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from archive.vocabulary import KINDS
 from settings.version import VERSION
 
 ENV_PREFIX = "KREMLIN_WATCH_"
@@ -121,6 +123,34 @@ def _cron(text: str | None) -> str | None:
     return text
 
 
+#: The word of `edit_notices` for every kind.
+ALL_KINDS = "all"
+
+
+def _kind_list(value: Any) -> Any:
+    """The kinds of `edit_notices`: a TOML list (``["call"]``), or in a variable a JSON list or words
+    separated by commas or spaces (``call, decree``); each a kind of item (`archive.vocabulary.KINDS`)
+    or ``all``. An empty value turns the notices off."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ValueError(f'expected a list of kinds such as ["call"], got {value!r}') from None
+        else:
+            value = [word for word in re.split(r"[\s,]+", text) if word]
+    if not isinstance(value, list | tuple) or not all(isinstance(entry, str) for entry in value):
+        raise ValueError(f'expected a list of kinds such as ["call"] or ["all"], got {value!r}')
+    kinds = tuple(dict.fromkeys(entry.strip().lower() for entry in value if entry.strip()))
+    for kind in kinds:
+        if kind != ALL_KINDS and kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r} (known: {ALL_KINDS}, {', '.join(KINDS)})")
+    if ALL_KINDS in kinds and len(kinds) > 1:
+        raise ValueError(f"{ALL_KINDS!r} already names every kind; give it alone, got {list(kinds)!r}")
+    return kinds
+
+
 def _expand_user(text: str | None) -> str | None:
     return str(Path(text).expanduser()) if text is not None else None
 
@@ -162,6 +192,7 @@ Port = Annotated[
     Wording("a whole number", "a port from 1 to 65535"),
 ]
 Flag = Annotated[bool, BeforeValidator(_flag_text), Wording("true or false")]
+KindList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_kind_list), Wording("a list of kinds")]
 LogLevel = Annotated[
     Literal["DEBUG", "INFO", "WARNING", "ERROR"],
     BeforeValidator(_upper),
@@ -215,6 +246,9 @@ class Settings(BaseSettings):
     alert_backoff: PositiveSeconds = 30.0
     #: Seconds after which an alert that could not be sent is marked failed (default a day).
     alert_give_up: Duration = 86400.0
+    #: Kinds whose every edit and withdrawal is notified (``["call"]``, ``["all"]``): each adds the
+    #: built-in rule ``edits-<kind>`` (`alerts.rules.edit_notice_rules`); empty: none.
+    edit_notices: KindList = ()
 
     @classmethod
     def settings_customise_sources(

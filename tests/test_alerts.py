@@ -279,7 +279,7 @@ def test_rules_check_reports_every_error_with_its_line(tmp_path: Path, webhook: 
     assert f"{rules}:3: rule 'a': query: unclosed ( at column 1" in lines
     assert any(line.startswith(f"{rules}:7: rule 'b': query: ") and "empty" in line for line in lines)
     assert (
-        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, follow_translation, enabled, countries, counterparts, initiated_by)"
+        f"{rules}:8: rule 'b': unknown field 'colour' (known: name, query, description, kinds, langs, sections, notify, digest, realert, follow_translation, edits, enabled, countries, counterparts, initiated_by)"
         in lines
     )
     assert f"{rules}:10: rule 'a': duplicate name (first defined on line 1)" in lines

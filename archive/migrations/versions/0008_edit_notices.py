@@ -9,6 +9,12 @@ revision is flagged ``cosmetic`` and never notified. Each revision keeps the tim
 its version (``site_updated_at``), so an edit notice can say when the site says it changed the item.
 An outbox row may be an edit or withdrawal notice (``notice``). Existing revisions are taken as real
 edits with no stated time; existing rows are alerts.
+
+A withdrawal notice names an item version AND an incident key (``withdrawn:ID:LANG``): it is once per
+incident, rule and destination, and must not collide with the alert that the same version already
+sent to the same rule and destination. So the (item, lang, version, rule, destination) key now holds
+for rows without an incident only (a partial unique index, on both backends); watcher notices, which
+name no item, were never under it.
 """
 
 from __future__ import annotations
@@ -33,10 +39,25 @@ def upgrade() -> None:
         sa.Column("site_updated_at", archive.types.UTCDateTime(timezone=True), nullable=True),
     )
     op.add_column("outbox", sa.Column("notice", sa.String(), nullable=True))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_outbox_triple", type_="unique")
+    op.create_index(
+        "uq_outbox_triple",
+        "outbox",
+        ["item_id", "item_lang", "item_version", "rule", "destination"],
+        unique=True,
+        sqlite_where=sa.text("incident IS NULL"),
+        postgresql_where=sa.text("incident IS NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_outbox_triple", table_name="outbox")
+    op.execute("DELETE FROM outbox WHERE notice = 'withdrawn'")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_unique_constraint(
+            "uq_outbox_triple", ["item_id", "item_lang", "item_version", "rule", "destination"]
+        )
         batch_op.drop_column("notice")
     with op.batch_alter_table("itemrevision", schema=None) as batch_op:
         batch_op.drop_column("site_updated_at")
