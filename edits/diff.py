@@ -80,8 +80,14 @@ _ABBREVIATIONS = frozenset(
         "rev",
     ]
 )
+#: Abbreviations that end a sentence as often as not («и т.д.», «etc.»): before a capital letter
+#: they end it (a reading of «и т.д. Затем» as one sentence would hide the next one in a diff).
+_SENTENCE_FINAL = frozenset(["т.д", "т.п", "др", "etc"])
+#: One initial: a capital letter, or a two-letter one of a transliterated name («Дж.», «Yu.»). Not
+#: any capital and a small letter: «Да.», «Мы.», «Он.» end sentences.
+_INITIAL = r"(?:[A-ZА-ЯЁ]|Дж|Ch|Kh|Sh|Th|Ya|Yu|Zh)"
 #: One or more initials before the last dot: «В», «В.В», «Дж».
-_INITIALS = re.compile(r"(?:[A-ZА-ЯЁ][a-zа-яё]?\.)*[A-ZА-ЯЁ][a-zа-яё]?")
+_INITIALS = re.compile(rf"(?:{_INITIAL}\.)*{_INITIAL}")
 #: Where a sentence may end: ., !, ?, … (and closing quotes or brackets) before a space.
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"»”’)\]]*\s+(?=[\"«„“(\[—–-]?\s*[A-ZА-ЯЁ0-9])")
 #: A word with the space before it, or one punctuation mark with the space before it.
@@ -148,7 +154,19 @@ class FieldChange:
             entries = [f"-{entry}" for entry in self.removed_entries]
             entries += [f"+{entry}" for entry in self.added_entries]
             return f"{self.field}: " + ", ".join(entries)
+        if self.reordered:
+            return f"{self.field}: order changed"
         return f"{self.field} changed"
+
+    @property
+    def reordered(self) -> bool:
+        """A list field whose entries stayed and only moved (no entry removed or added)."""
+        return (
+            isinstance(self.before, list)
+            and isinstance(self.after, list)
+            and not (self.removed_entries or self.added_entries)
+            and sorted(map(typographic_form, self.before)) == sorted(map(typographic_form, self.after))
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -250,6 +268,8 @@ def _ends_with_abbreviation(head: str) -> bool:
     if not head.endswith("."):
         return False
     last = re.split(r"[\s(«\"„“]+", head[:-1])[-1]
+    if last.lower() in _SENTENCE_FINAL:
+        return False
     return bool(_INITIALS.fullmatch(last)) or last.lower() in _ABBREVIATIONS
 
 

@@ -84,6 +84,8 @@ def field_lines(change: FieldChange, style: Style) -> list[str]:
         return [
             style.line("removed", _whole(entry, "removed", style)) for entry in change.removed_entries
         ] + [style.line("added", _whole(entry, "added", style)) for entry in change.added_entries]
+    if change.reordered:
+        return [style.line("note", style.escape("now: " + "; ".join(change.after)))]
     return [
         style.line("removed", _whole(_value_text(change.before), "removed", style)),
         style.line("added", _whole(_value_text(change.after), "added", style)),

@@ -27,7 +27,7 @@ from types import FrameType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from kremlin_watch import alerting_cli, calls_cli, search_cli, serve_cli
+from kremlin_watch import alerting_cli, calls_cli, edits_cli, search_cli, serve_cli
 from kremlin_watch.archive_open import database_reason, open_archive, refuse_missing_file
 from kremlin_watch.arguments import OneLineParser, day, lang, whole
 from kremlin_watch.errors import (
@@ -67,9 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kremlin-watch {VERSION}")
     parser.add_argument("--config", metavar="PATH", help="TOML settings file (else $KREMLIN_WATCH_CONFIG)")
-    parser.add_argument(
-        "--debug", action="store_true", help="on an unexpected error, show the traceback too"
-    )
+    parser.add_argument("--debug", action="store_true", help="on an unexpected error, show the traceback too")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     parse = commands.add_parser("parse", help="print what the parser makes of a saved page, as JSON")
@@ -104,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--format", choices=("table", "json"), default="table")
     alerting_cli.add_commands(commands)
     search_cli.add_commands(commands)
+    edits_cli.add_commands(commands)
     calls_cli.add_commands(commands)
     serve_cli.add_commands(commands)
     return parser
@@ -372,6 +371,7 @@ COMMANDS = {
     "search": search_cli.cmd_search,
     "show": search_cli.cmd_show,
     "stats": search_cli.cmd_stats,
+    "edits": edits_cli.cmd_edits,
     "calls": calls_cli.cmd_calls,
     "serve": serve_cli.cmd_serve,
     "rules": alerting_cli.cmd_rules,

@@ -1,8 +1,9 @@
 """The `search`, `show` and `stats` subcommands: find archived items, read one, count them.
 
 Search lists item versions (the Russian and English version of an item are separate hits, each with
-its language); `show` prints every version of an item; `stats` counts each item once unless a
-language is asked for.
+its language); `show` prints every version of an item with what each edit changed (`show ID --diff
+N`: only the edit that made version N, rendered by `edits.render.TEXT` like every other reader of
+edits); `stats` counts each item once unless a language is asked for.
 
 `search` brings the search index up to date before it searches (the command line may write; the
 web server does not, and `search.engine` is right without it, only slower for unindexed items).
@@ -58,6 +59,20 @@ def add_commands(commands: Any) -> None:
     )
     show.add_argument("id", type=item_id, metavar="ID")
     show.add_argument("--format", choices=("text", "json"), default="text")
+    show.add_argument(
+        "--diff",
+        nargs="?",
+        type=whole(1),
+        const=0,
+        metavar="N",
+        help="only what the edit to version N changed, sentence by sentence (default: the newest version)",
+    )
+    show.add_argument(
+        "--lang",
+        type=lang,
+        metavar="L",
+        help="only the version in this language: ru or en (--diff: ru if held)",
+    )
 
     stats = commands.add_parser(
         "stats",
@@ -179,24 +194,78 @@ def _print_table(result: Any) -> None:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from archive.edit_log import edits
     from search.show import item_versions
 
-    data = item_versions(open_archive(settings), args.id)
+    engine = open_archive(settings)
+    data = item_versions(engine, args.id)
     if data is None:
         raise UserError(f"no item {args.id} in the archive")
+    versions = data["versions"]
+    if args.lang is not None:
+        versions = [version for version in versions if version["lang"] == args.lang]
+        if not versions:
+            raise UserError(f"no {args.lang} version of item {args.id} in the archive")
+    if args.diff is not None:
+        return _print_diff(engine, versions[0], args.diff, args.format == "json")
     if args.format == "json":
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump({**data, "versions": versions}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    for position, version in enumerate(data["versions"]):
+    steps = {
+        (step.lang, step.version): step
+        for step in edits(engine, item_id=args.id, cosmetic=True, withdrawn=False)
+    }
+    for position, version in enumerate(versions):
         if position:
             print()
             print("─" * 40)
-        _print_version(version)
+        _print_version(version, steps)
     return 0
 
 
-def _print_version(data: dict[str, Any]) -> None:
+def _print_diff(engine: Any, data: dict[str, Any], wanted: int, as_json: bool) -> int:
+    """Version ``wanted`` (0: the newest) of one language version against its predecessor, in
+    `edits.render.TEXT` with the two times (``as_json``: as one object of `kremlin-watch edits
+    --format json`)."""
+    from archive.edit_log import edit_of
+    from archive.vocabulary import moscow_stamp
+
+    newest = data["version"]
+    number = wanted or newest
+    which = f"item {data['id']} ({data['lang']})"
+    if number > newest:
+        span = "one version" if newest == 1 else f"versions 1 to {newest}"
+        raise UserError(f"{which} has {span}, not version {number}")
+    if number == 1:
+        nothing = "nothing was edited" if newest == 1 else f"--diff 2 to {newest} shows an edit"
+        raise UserError(f"version 1 of {which} is the first: it replaced nothing ({nothing})")
+    edit = edit_of(engine, data["id"], data["lang"], number)
+    if edit is None:  # the version was there a moment ago: an archive changing under us
+        raise UserError(f"{which} has no version {number} any more")
+    if as_json:
+        from kremlin_watch.edits_cli import edit_json
+
+        json.dump(edit_json(edit), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{data['id']}  {data['lang']}  {edit.kind}  version {number - 1} → {number}: {edit.title}")
+    print(edit.url)
+    print(f"the site says it changed {moscow_stamp(edit.site_at)}; first seen {moscow_stamp(edit.seen_at)}")
+    print()
+    print(_rendered(edit))
+    return 0
+
+
+def _rendered(edit: Any) -> str:
+    """An edit in `edits.render.TEXT` (the same diff the web page and the messages show)."""
+    from edits.diff import diff_versions
+    from edits.render import TEXT, render
+
+    return render(diff_versions(edit.before, edit.after), TEXT)
+
+
+def _print_version(data: dict[str, Any], steps: dict[tuple[str, int], Any]) -> None:
     """One language version: what it says, its url and language, and what each edit changed."""
     from archive.vocabulary import moscow_stamp
 
@@ -227,15 +296,16 @@ def _print_version(data: dict[str, Any]) -> None:
     if not revisions:
         return
     print()
-    print(f"Earlier versions ({len(revisions)}):")
-    for revision in revisions:
-        changed = ", ".join(change["field"] for change in revision["changes"]) or "nothing we keep"
-        print(f"  version {revision['version']}, replaced {moscow_stamp(revision['replaced_at'])}: {changed}")
-        for change in revision["changes"]:
-            if change["diff"] is not None:
-                print(f"    {change['field']}: {change['diff']}")
-            else:
-                print(f"    {change['field']}: {change['before']} → {change['after']}")
+    print(f"Edits ({len(revisions)}), newest first:")
+    for revision in reversed(revisions):
+        number = revision["version"] + 1
+        step = steps.get((data["lang"], number))
+        site = f", the site says {moscow_stamp(step.site_at)}" if step is not None and step.site_at else ""
+        seen = moscow_stamp(revision["replaced_at"])
+        print(f"  version {number - 1} → {number}, first seen {seen}{site}: {revision['changes']['summary']}")
+        if step is not None:
+            for line in _rendered(step).splitlines():
+                print(f"    {line}")
 
 
 # --- stats ----------------------------------------------------------------------------------------

@@ -5,14 +5,13 @@ kremlin.ru and en.kremlin.ru give an item the same id, and the archive keeps eac
 as a row of its own (``item``, keyed ``(id, lang)``), with the contents it replaced in
 ``itemrevision`` (see `archive.store`). Version *n* of a language version was replaced by version
 *n+1*: the next revision of that language, or the current row for the newest revision. What changed
-is worked out here, field by field; for the title, lead and text a word diff in short (the changed
-words with a little context), because an edit on kremlin.ru is usually a corrected name or date in a
-long text.
+is `edits.diff.diff_versions`, the project's one diff (sentences, then words), as its structured
+JSON (`edits.diff.EditDiff.to_json`): readers render it for their medium with `edits.render`, so
+no marked-up string is ever parsed back.
 """
 
 from __future__ import annotations
 
-import difflib
 from datetime import datetime
 from typing import Any
 
@@ -23,35 +22,57 @@ from archive.export import item_object
 from archive.models import Item, ItemRevision
 from archive.records import CONTENT_FIELDS
 from archive.vocabulary import LANGS
-
-#: Words of unchanged text shown either side of a change.
-CONTEXT_WORDS = 4
-#: A diff longer than this (characters) is cut, with «…».
-DIFF_LIMIT = 300
-_TEXT_FIELDS = ("title", "lead", "text")
-_LIST_FIELDS = ("topics", "geography", "persons")
+from edits.diff import diff_versions
 
 
 def item_versions(engine: Engine, item_id: int) -> dict[str, Any] | None:
     """``{"id": item_id, "versions": [...]}``: every language version the archive holds of the item,
     the Russian (primary) one first, each as `version_with_revisions` makes it; None when the archive
     holds no version of the item."""
+    found = _held(engine, item_id)
+    if found is None:
+        return None
+    return {"id": item_id, "versions": [version_with_revisions(item, revisions) for item, revisions in found]}
+
+
+def item_history(engine: Engine, item_id: int) -> dict[str, Any] | None:
+    """``{"id": item_id, "versions": [...]}``: per language version (Russian first) its ``lang``,
+    ``url``, ``kind``, current ``title`` and ``version``, ``withdrawn_at``, and ``history``: every
+    version from the first, each with its times and the edit that made it (`version_history`);
+    None when the archive holds no version of the item."""
+    found = _held(engine, item_id)
+    if found is None:
+        return None
+    versions = []
+    for item, revisions in found:
+        versions.append(
+            {
+                "lang": item.lang,
+                "url": item.url,
+                "kind": item.kind,
+                "title": item.title,
+                "version": item.version,
+                "withdrawn_at": _json_time(item.gone_at),
+                "history": version_history(item, revisions),
+            }
+        )
+    return {"id": item_id, "versions": versions}
+
+
+def _held(engine: Engine, item_id: int) -> list[tuple[Item, list[ItemRevision]]] | None:
+    """The item's language versions (in `LANGS` order), each with its revisions oldest first."""
     with Session(engine) as session:
         items = list(session.exec(select(Item).where(Item.id == item_id)).scalars())  # type: ignore[call-overload,arg-type]
+        if not items:
+            return None
         statement = (
             select(ItemRevision)
             .where(ItemRevision.item_id == item_id)  # type: ignore[arg-type]
             .order_by(ItemRevision.lang, ItemRevision.version)  # type: ignore[arg-type]
         )
         revisions = list(session.exec(statement).scalars())  # type: ignore[call-overload]
-        if not items:
-            return None
-        items.sort(key=lambda item: (_language_order(item.lang), item.lang))
-        versions = [
-            version_with_revisions(item, [revision for revision in revisions if revision.lang == item.lang])
-            for item in items
-        ]
-    return {"id": item_id, "versions": versions}
+    items.sort(key=lambda item: (_language_order(item.lang), item.lang))
+    return [(item, [revision for revision in revisions if revision.lang == item.lang]) for item in items]
 
 
 def item_with_revisions(engine: Engine, item_id: int, lang: str | None = None) -> dict[str, Any] | None:
@@ -68,11 +89,10 @@ def item_with_revisions(engine: Engine, item_id: int, lang: str | None = None) -
 
 def version_with_revisions(item: Item, revisions: list[ItemRevision]) -> dict[str, Any]:
     """The version's export object (`archive.export.item_object`: with its ``lang`` and ``url``) with
-    ``revisions`` (the version's own, given oldest first), each with its content and the ``changes``
-    that the next version made.
-
-    A change is ``{"field", "before", "after", "diff"}``; ``diff`` is a short word diff for the
-    title, lead and text (``[-removed-]{+added+}``), and ``None`` for other fields.
+    ``revisions`` (the version's own, given oldest first), each with its content, ``replaced_at``,
+    ``site_updated_at`` (the site's stated time of that version), ``cosmetic`` (the edit that
+    replaced it changed typography only) and ``changes``: what the next version changed, as
+    `edits.diff.EditDiff.to_json` (``{"summary", "cosmetic", "fields": [...]}``).
     """
     data = item_object(item)
     current = _content(item)
@@ -84,12 +104,57 @@ def version_with_revisions(item: Item, revisions: list[ItemRevision]) -> dict[st
             {
                 "version": revision.version,
                 "replaced_at": revision.replaced_at.isoformat(),
+                "site_updated_at": _json_time(revision.site_updated_at),
+                "cosmetic": revision.cosmetic,
                 **_json_content(content),
-                "changes": changes(content, following),
+                "changes": diff_versions(content, following).to_json(),
             }
         )
     data["revisions"] = entries
     return data
+
+
+def version_history(item: Item, revisions: list[ItemRevision]) -> list[dict[str, Any]]:
+    """Every version of a language version, oldest first: ``version``, ``title``, ``seen_at`` (when
+    the archive first held it), ``site_updated_at`` (when the site says it was last changed),
+    ``replaced_at`` (None for the current one), ``cosmetic`` (the edit that made it changed
+    typography only) and ``changes``, the edit that made it from its predecessor
+    (`edits.diff.EditDiff.to_json`; None for version 1)."""
+    rows: list[Item | ItemRevision] = [*revisions, item]
+    found = []
+    for position, row in enumerate(rows):
+        previous = rows[position - 1] if position else None
+        replaced = row.replaced_at if isinstance(row, ItemRevision) else None
+        found.append(
+            {
+                "version": row.version if isinstance(row, ItemRevision) else item.version,
+                "title": row.title,
+                "seen_at": _json_time(item.first_seen_at if previous is None else _replaced_at(previous)),
+                "site_updated_at": _json_time(row.site_updated_at),
+                "replaced_at": _json_time(replaced),
+                "cosmetic": bool(previous is not None and _cosmetic(previous)),
+                "changes": None
+                if previous is None
+                else diff_versions(_content(previous), _content(row)).to_json(),
+            }
+        )
+    return found
+
+
+def _diff_json(before: Item | ItemRevision, after: Item | ItemRevision) -> dict[str, Any]:
+    return diff_versions(_content(before), _content(after)).to_json()
+
+
+def _replaced_at(row: Item | ItemRevision) -> datetime | None:
+    return row.replaced_at if isinstance(row, ItemRevision) else None
+
+
+def _cosmetic(row: Item | ItemRevision) -> bool:
+    return isinstance(row, ItemRevision) and row.cosmetic
+
+
+def _json_time(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def _language_order(lang: str) -> int:
@@ -105,51 +170,3 @@ def _json_content(content: dict[str, Any]) -> dict[str, Any]:
     return {
         name: value.isoformat() if isinstance(value, datetime) else value for name, value in content.items()
     }
-
-
-def changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
-    """What differs between two contents, in `CONTENT_FIELDS` order."""
-    found = []
-    for name in CONTENT_FIELDS:
-        old, new = before.get(name), after.get(name)
-        if old == new:
-            continue
-        diff = word_diff(old or "", new or "") if name in _TEXT_FIELDS else None
-        if name in _LIST_FIELDS:
-            diff = list_diff(old or [], new or [])
-        found.append(
-            {
-                "field": name,
-                "before": old.isoformat() if isinstance(old, datetime) else old,
-                "after": new.isoformat() if isinstance(new, datetime) else new,
-                "diff": diff,
-            }
-        )
-    return found
-
-
-def word_diff(before: str, after: str, context: int = CONTEXT_WORDS, limit: int = DIFF_LIMIT) -> str:
-    """The changed words in short: ``…a few words [-old words-]{+new words+} a few words…``, the
-    pieces of a long text joined with `` … ``, cut at ``limit`` characters."""
-    old, new = before.split(), after.split()
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    pieces = []
-    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        head = old[max(0, old_start - context) : old_start]
-        tail = old[old_end : old_end + context]
-        removed = f"[-{' '.join(old[old_start:old_end])}-]" if old_end > old_start else ""
-        added = f"{{+{' '.join(new[new_start:new_end])}+}}" if new_end > new_start else ""
-        prefix = "…" if old_start - context > 0 else ""
-        suffix = "…" if old_end + context < len(old) else ""
-        pieces.append(prefix + " ".join([*head, removed + added, *tail]) + suffix)
-    text = " ".join(pieces) if pieces else "(whitespace only)"
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def list_diff(before: list[str], after: list[str]) -> str:
-    """Entries removed and added: ``-Old entry; +New entry``."""
-    removed = [f"-{entry}" for entry in before if entry not in after]
-    added = [f"+{entry}" for entry in after if entry not in before]
-    return "; ".join(removed + added) or "(order only)"

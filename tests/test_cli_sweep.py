@@ -73,6 +73,12 @@ BAD_ARGUMENTS = [
         "got 'notaurl'",
     ),
     (("search", "--format", "yaml"), "format: invalid choice: 'yaml'"),
+    (("edits", "--since", "yesterday"), "since: expected a day as YYYY-MM-DD, got 'yesterday'"),
+    (("edits", "--kind", "phonecall"), f"kind: {kind_problem('phonecall')}"),
+    (("edits", "--lang", "de"), f"lang: {lang_problem('de')}"),
+    (("edits", "--format", "yaml"), "format: invalid choice: 'yaml'"),
+    (("edits", "--limit", HUGE), "limit: expected a whole number from 1 to 1000000000"),
+    (("show", "1", "--diff", "0"), "diff: expected a whole number from 1 to 1000000000, got '0'"),
     (("nosuch",), "command: invalid choice: 'nosuch'"),
 ]
 
@@ -133,6 +139,8 @@ READ_COMMANDS = [
     ("search",),
     ("search", "санкции"),
     ("show", "1"),
+    ("show", "1", "--diff"),
+    ("edits",),
     ("stats",),
     ("export",),
     ("status",),

@@ -31,7 +31,7 @@ from search.engine import SearchError, search
 from search.index import IndexWriter
 from search.plan import plan_query
 from search.request import SearchRequest
-from search.show import item_versions, item_with_revisions, word_diff
+from search.show import item_versions, item_with_revisions
 from search.stats import counts
 from search.terms import TermAnalyser, indexable, key_version, sort_key
 from tests.conftest import cli_env, run_cli
@@ -371,14 +371,30 @@ def test_show_with_revisions(engine: sa.Engine) -> None:
     assert data is not None and data["version"] == 3
     assert data["text"] == "Обсуждались вопросы торговли и безопасности."
     assert [revision["version"] for revision in data["revisions"]] == [1, 2]
-    [title] = data["revisions"][0]["changes"]
-    assert title["field"] == "title" and title["diff"].endswith("{+Александром Стуббом+}")
-    text, persons = data["revisions"][1]["changes"]
-    assert text["diff"] == "Обсуждались вопросы [-торговли.-]{+торговли и безопасности.+}"
-    assert (persons["field"], persons["diff"]) == ("persons", "+Стубб Александр")
+    # Each revision's changes: the structured diff of the edit that replaced it (edits.diff).
+    first, second = (revision["changes"] for revision in data["revisions"])
+    assert first["summary"] == "title reworded" and not first["cosmetic"]
+    [title] = first["fields"]
+    [sentence] = title["sentences"]
+    assert sentence["op"] == "changed" and sentence["segments"][-1] == {
+        "op": "added",
+        "text": " Александром Стуббом",  # a segment carries the space before it
+    }
+    assert second["summary"] == "text: 1 sentence changed; persons: +Стубб Александр"
+    text, persons = second["fields"]
+    assert [(s["op"], s["text"]) for s in text["sentences"][0]["segments"]] == [
+        ("equal", "Обсуждались вопросы торговли"),
+        ("added", " и безопасности"),
+        ("equal", "."),
+    ]
+    assert (persons["field"], persons["added_entries"], persons["removed_entries"]) == (
+        "persons",
+        ["Стубб Александр"],
+        [],
+    )
     assert json.loads(json.dumps(data))["revisions"][1]["replaced_at"]
+    assert data["revisions"][0]["cosmetic"] is False
     assert item_with_revisions(engine, 51) is None
-    assert word_diff("a b c d e f g h i j k", "a b c d e X g h i j k") == "…b c d e [-f-]{+X+} g h i j…"
 
 
 def test_stats_counts(engine: sa.Engine) -> None:
@@ -538,7 +554,14 @@ def test_show_prints_every_version(twins: sa.Engine, database_url: str) -> None:
     lines = shown.stdout.splitlines()
     ru_title, en_title = lines.index(RU_TWIN.title), lines.index(EN_TWIN.title)
     assert lines[ru_title + 1] == RU_TWIN.url and lines[en_title + 1] == EN_TWIN.url
-    assert ru_title < lines.index("Earlier versions (1):") < en_title  # the Russian edit, shown with it
+    edits = lines.index("Edits (1), newest first:")
+    assert ru_title < edits < en_title  # the Russian edit, shown with it, sentence by sentence
+    assert lines[edits + 1].startswith("  version 1 → 2, first seen ")
+    assert lines[edits + 1].endswith(": text: 1 sentence changed")
+    assert lines[edits + 2 : edits + 4] == [
+        "    Text — 1 sentence changed",
+        "      ~ Обсуждались санкции{+, торговля+} и вопросы безопасности.",
+    ]
     assert lines[ru_title - 1].split()[:1] == ["80"] and " ru " in lines[ru_title - 1]
     assert " en " in lines[en_title - 1] and "version 1" in lines[en_title - 1]
     data = json.loads(run_cli("show", "80", "--format", "json", env=env).stdout)
@@ -929,8 +952,8 @@ def test_cli_show_and_stats(database_url: str) -> None:
     engine.dispose()
     shown = run_cli("show", "70", env=env)
     assert shown.returncode == 0, shown.stderr
-    assert "version 2" in shown.stdout.splitlines()[0] and "Earlier versions (1):" in shown.stdout
-    assert "    text: Обсуждались [-вопросы.-]{+вопросы торговли.+}" in shown.stdout
+    assert "version 2" in shown.stdout.splitlines()[0] and "Edits (1), newest first:" in shown.stdout
+    assert "      ~ Обсуждались вопросы {+торговли+}." in shown.stdout.splitlines()
     data = json.loads(run_cli("show", "70", "--format", "json", env=env).stdout)
     [version] = data["versions"]
     assert data["id"] == 70 and version["lang"] == "ru"

@@ -19,7 +19,7 @@ from calls.filters import CallFilterError, call_filter
 from calls.ledger import load_calls
 from search.engine import SearchError, search
 from search.request import SearchRequest
-from search.show import item_versions
+from search.show import item_history, item_versions
 from search.stats import STATS_BY, counts
 from web.calls_page import english_version
 from web.context import WebContext, get_context
@@ -27,7 +27,6 @@ from web.rules import RulesUnavailable, configured_rules, rule_json, rule_matche
 
 #: How many recent matches `/api/rules` shows per rule.
 RULE_MATCHES = 10
-
 
 
 def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
@@ -169,6 +168,25 @@ def get_item(
     if chosen is None:
         raise HTTPException(404, f"no {lang} version of item {item_id} in the archive")
     return {**chosen, "versions": versions}
+
+
+@router.get("/items/{item_id}/revisions", responses={404: {"model": ErrorOut}})
+def get_revisions(
+    item_id: Annotated[int, Path(ge=0, le=ITEM_ID_MAX, description="the site's numeric id")],
+    context: Annotated[WebContext, Depends(get_context)],
+) -> dict[str, Any]:
+    """Every version of the item, per language version (Russian first): ``versions`` is a list of
+    ``{lang, url, kind, title, version, withdrawn_at, history}``, and ``history`` every version from
+    the first, each ``{version, title, seen_at, site_updated_at, replaced_at, cosmetic, changes}``:
+    when the archive first held it, when the site says it changed, when the next version replaced
+    it, whether the edit that made it was typography only, and that edit as the structured diff
+    (``{summary, cosmetic, fields: [{field, summary, before, after, cosmetic, sentences: [{op,
+    before, after, segments: [{op, text}]}], removed_entries, added_entries}]}``; null for version
+    1). Times are ISO 8601 in UTC."""
+    found = item_history(context.engine, item_id)
+    if found is None:
+        raise HTTPException(404, f"no item {item_id} in the archive")
+    return found
 
 
 @router.get("/calls", response_model=CallsOut, responses={422: {"model": ErrorOut}})

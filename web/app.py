@@ -21,12 +21,14 @@ DESCRIPTION = """Read-only access to the kremlin-watch archive of kremlin.ru.
 * `/api/items`: search with the rules' query language (any Russian or English word form), filters by
   Moscow calendar day, kind, language, person and topic.
 * `/api/items/{id}`: one item with its earlier versions.
+* `/api/items/{id}/revisions`: every version of an item with its times and what each edit changed,
+  sentence by sentence.
 * `/api/calls`: the phone calls with their counterparts (name, office, country) and who asked for the
   call, filtered by country, counterpart, initiative, Moscow days and language.
 * `/api/stats`: counts per month, kind, person or country.
 * `/api/rules`: the configured keyword rules with their newest matches.
-* `/feeds/calls.atom`, `/feeds/calls/{country}.atom`, `/feeds/rules/{name}.atom`: Atom feeds for
-  feed readers.
+* `/feeds/calls.atom`, `/feeds/calls/{country}.atom`, `/feeds/rules/{name}.atom`,
+  `/feeds/edits.atom`: Atom feeds for feed readers.
 
 Only GET and HEAD are accepted.
 """

@@ -3,8 +3,10 @@
 Built with lxml rather than a template so every text is escaped by the serializer, never by hand.
 Entry ids are the addresses of the item versions on the site (kremlin.ru or en.kremlin.ru: permanent,
 and the same in every feed, so a reader that follows two feeds knows an entry it has already seen);
-feed ids are ``urn:uuid`` names derived from the watched site and the feed's path, so they stay the
-same whatever host name the server is reached under.
+an edit's entry id is that address with ``#edit-`` and `archive.edit_log.Edit.key` (``#edit-123:ru:3``,
+``#edit-123:ru:withdrawn``), as permanent as the step it names; feed ids are ``urn:uuid`` names
+derived from the watched site and the feed's path, so they stay the same whatever host name the
+server is reached under.
 """
 
 from __future__ import annotations
@@ -68,6 +70,11 @@ def render_feed(info: FeedInfo, items: Iterable[dict[str, Any]], item_page: str 
     linked as rel=related with their ``hreflang`` (a call's English twin). ``item_page`` is
     a format string with ``{id}`` and ``{lang}`` for the server's page of an item, linked as
     rel=related.
+
+    An entry that is not the item itself (an edit of it) carries its own ``entry_id``,
+    ``entry_title``, ``entry_updated``, ``entry_summary`` (plain text) and ``entry_html`` (the
+    content, HTML already escaped by its maker) in place of the item's url, title, times, lead and
+    text.
     """
     entries = list(items)
     feed = etree.Element(_A + "feed", nsmap={None: ATOM_NS})
@@ -92,8 +99,8 @@ def _entry(feed: etree._Element, item: dict[str, Any], item_page: str | None) ->
     lang = item.get("lang")
     if lang:
         entry.set(XML_LANG, lang)
-    _text(entry, "id", item["url"])
-    _text(entry, "title", item.get("title") or f"#{item['id']}")
+    _text(entry, "id", item.get("entry_id") or item["url"])
+    _text(entry, "title", item.get("entry_title") or item.get("title") or f"#{item['id']}")
     _text(entry, "updated", _rfc3339(_updated(item)))
     published = _time(item.get("published_at"))
     if published is not None:
@@ -107,16 +114,18 @@ def _entry(feed: etree._Element, item: dict[str, Any], item_page: str | None) ->
         _link(entry, other["url"], "related", "text/html", other["lang"], other.get("title"))
     for topic in item.get("topics") or ():
         etree.SubElement(entry, _A + "category", term=xml_safe(topic))
-    if item.get("lead"):
-        _text(entry, "summary", item["lead"]).set("type", "text")
-    body = paragraphs_html(item.get("text"))
+    summary = item.get("entry_summary") or item.get("lead")
+    if summary:
+        _text(entry, "summary", summary).set("type", "text")
+    body = item["entry_html"] if "entry_html" in item else paragraphs_html(item.get("text"))
     if body:
         _text(entry, "content", body).set("type", "html")
 
 
 def _updated(item: dict[str, Any]) -> datetime:
-    """When the archive last changed the item (an edit on the site moves it)."""
-    for key in ("updated_at", "published_at", "first_seen_at"):
+    """When the archive last changed the item (an edit on the site moves it), or the entry's own
+    ``entry_updated`` (an edit: when it was first seen)."""
+    for key in ("entry_updated", "updated_at", "published_at", "first_seen_at"):
         moment = _time(item.get(key))
         if moment is not None:
             return moment

@@ -1,10 +1,13 @@
-"""Atom feeds under ``/feeds``: the newest phone calls (all, or with one country), and what each rule
-matches.
+"""Atom feeds under ``/feeds``: the newest phone calls (all, or with one country), what each rule
+matches, and every edit and withdrawal the archive saw.
 
 The call feeds read the call ledger, like ``/calls``: one entry per call, in its Russian version when
 the archive holds it (``?lang=en``: the English ones), with the English twin as a ``rel=related``
 link with ``hreflang="en"``. A rule's feed lists what its search finds: language
-versions, each an entry of its own. Every entry says its language (``xml:lang``).
+versions, each an entry of its own. The edits feed has one entry per edit (a new version of a
+language version) and per withdrawal, newest first by when the archive saw it, its content the
+diff the item page shows (`web.present.shown_edit`); typography-only edits are left out. Every
+entry says its language (``xml:lang``).
 
 A feed reader polls, so every feed carries a strong ETag of its body and answers a matching
 ``If-None-Match`` with 304: an unchanged feed costs the reader no download.
@@ -19,15 +22,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
+from archive.edit_log import Edit, edits
 from archive.export import item_object, load_items
 from calls.codes import country_name, is_country_code, normalized_code
 from calls.ledger import CallFilter, load_calls
 from search.engine import SearchError
 from web import atom
-from web.api import Lang
+from web.api import Kind, Lang
 from web.calls_page import english_version
 from web.context import WebContext, get_context
 from web.pages import LANG_LABELS
+from web.present import shown_edit
 from web.rules import RulesUnavailable, find_rule, rule_matches
 
 #: Entries per feed: enough for a reader that polls a few times a day.
@@ -135,6 +140,44 @@ def rule_feed(name: str, request: Request, context: Annotated[WebContext, Depend
         html_url=f"{request.base_url}?{urlencode(page)}",
     )
     return _feed_response(request, info, (hit.item for hit in found.hits))
+
+
+@router.get("/edits.atom", response_class=Response, responses={**_ATOM_RESPONSE, 422: {}})
+def edits_feed(
+    request: Request, context: Annotated[WebContext, Depends(get_context)], kind: Kind | None = None
+) -> Response:
+    """Every edit and withdrawal the archive saw, newest first (``kind``: of that kind of item only):
+    an entry per step, titled ``Edited: <title>`` or ``Withdrawn: <title>``, updated when the archive
+    first saw it, with the same rendered diff as the item page. Typography-only edits are left out."""
+    found = edits(context.engine, kinds=[kind] if kind else (), limit=FEED_SIZE)
+    info = atom.FeedInfo(
+        id=atom.feed_id(context.base_url, "/feeds/edits" + (f"?kind={kind}" if kind else "")),
+        title="kremlin.ru: edits" + (f" ({kind})" if kind else ""),
+        subtitle="Items the site edited or withdrew after publishing them, newest first (kremlin-watch)",
+        self_url=str(request.url),
+    )
+    return _feed_response(request, info, (_edit_entry(step) for step in found))
+
+
+def _edit_entry(edit: Edit) -> dict[str, Any]:
+    """An edit as a feed entry: the item's own fields (language, links, topics) with the entry's id,
+    title, time, summary and content those of the edit."""
+    shown = shown_edit(edit)
+    what = "Withdrawn" if edit.withdrawn else "Edited"
+    version = "" if edit.withdrawn else f" (version {edit.version - 1} → {edit.version})"
+    return {
+        "id": edit.item_id,
+        "lang": edit.lang,
+        "url": edit.url,
+        "title": edit.title,
+        "published_at": edit.published_at,
+        "topics": edit.after.get("topics"),
+        "entry_id": f"{edit.url}#edit-{edit.key}",
+        "entry_title": f"{what}: {edit.title}",
+        "entry_updated": edit.seen_at,
+        "entry_summary": shown.summary + version,
+        "entry_html": str(shown.html),
+    }
 
 
 def _feed_response(request: Request, info: atom.FeedInfo, items: Iterable[dict[str, Any]]) -> Response:

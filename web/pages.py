@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from archive.edit_log import edits
 from archive.vocabulary import KIND_LABELS, KINDS, LANGS, moscow_clock, period_problem
 from calls.codes import country_label, country_name
 from search.engine import SearchError, search
@@ -53,7 +54,6 @@ def make_templates() -> Environment:
     env.filters["country_label"] = country_label
     env.globals["marked"] = present.marked
     env.globals["paragraphs"] = present.paragraphs
-    env.globals["diff_markup"] = present.diff_markup
     env.globals["kinds"] = KINDS
     env.globals["kind_labels"] = KIND_LABELS
     env.globals["lang_labels"] = LANG_LABELS
@@ -186,13 +186,19 @@ def search_page(
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(item_id: str, context: Annotated[WebContext, Depends(get_context)]) -> HTMLResponse:
     """One item, every language version of it (Russian first, each at ``#lang-ru``, ``#lang-en``):
-    title, Moscow time, place, tags, lead, text, earlier versions."""
+    title, Moscow time, place, tags, lead, text, and its versions: each edit's diff (the one
+    ``/feeds/edits.atom`` carries, typography-only ones flagged) with the text it replaced, and a
+    withdrawal."""
     found = None
     if item_id.isdigit() and len(item_id) < 19:
         found = item_versions(context.engine, int(item_id))
     if found is None:
         return render(context, "missing.html", {"item_id": item_id}, 404)
-    return render(context, "item.html", {"versions": found["versions"]}, 200)
+    steps = {
+        (step.lang, "withdrawn" if step.withdrawn else step.version): present.shown_edit(step)
+        for step in edits(context.engine, item_id=int(item_id), cosmetic=True)
+    }
+    return render(context, "item.html", {"versions": found["versions"], "steps": steps}, 200)
 
 
 def render(context: WebContext, name: str, values: dict[str, Any], status: int) -> HTMLResponse:

@@ -1,17 +1,21 @@
-"""Small presentation helpers for the HTML pages: highlighted snippets, diffs, paragraphs, pagination.
+"""Small presentation helpers for the HTML pages: highlighted snippets, edits, paragraphs, pagination.
 
 Kept out of the templates so they are plain functions with tests, and so escaping is done in one
-place: `marked` escapes the page text itself and only adds the ``<mark>`` tags.
+place: `marked` escapes the page text itself and only adds the ``<mark>`` tags; `edit_html` leaves
+the escaping of an edit to `edits.render`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
+from archive.edit_log import Edit
+from archive.vocabulary import moscow_stamp
+from edits.diff import diff_versions
+from edits.render import HTML, render
 from query.snippets import Snippet
 
 
@@ -20,21 +24,31 @@ def marked(snippet: Snippet) -> Markup:
     return Markup(snippet.marked(escape, "<mark>", "</mark>"))
 
 
-_REMOVED = re.compile(r"\[-(.*?)-\]", re.DOTALL)
-_ADDED = re.compile(r"\{\+(.*?)\+\}", re.DOTALL)
+@dataclass(frozen=True)
+class ShownEdit:
+    """An edit (or a withdrawal) as the item page and the edits feed show it."""
+
+    edit: Edit
+    #: One line: `edits.diff.EditDiff.summary` (``typography only`` for a cosmetic one), or
+    #: ``withdrawn by the site``.
+    summary: str
+    #: `edits.render.HTML` of the diff (see `shown_edit`).
+    html: Markup
 
 
-def diff_markup(diff: str | None) -> Markup:
-    """A word diff (``[-removed-]{+added+}``, as `search.show` writes it) with <del> and <ins>.
-
-    The text is escaped first and the markers are looked for in the escaped text, so whatever the
-    diff holds, only these two tags can come out of it.
-    """
-    if not diff:
-        return Markup("")
-    text = str(escape(diff))
-    text = _REMOVED.sub(r"<del>\1</del>", text)
-    return Markup(_ADDED.sub(r"<ins>\1</ins>", text))
+def shown_edit(edit: Edit) -> ShownEdit:
+    """One edit for the pages: `edits.render.HTML` of `edits.diff.diff_versions` of its two contents
+    (the page's words escaped by the renderer, only its own ``<del>``/``<ins>`` and list tags added);
+    a withdrawal says so. The item page and ``/feeds/edits.atom`` both show this, so they show the
+    same diff."""
+    if edit.withdrawn:
+        note = Markup(
+            '<p class="withdrawn">Withdrawn by the site: its page answers 404/410 since {}. '
+            "The archive keeps its last text.</p>"
+        ).format(moscow_stamp(edit.seen_at))
+        return ShownEdit(edit, "withdrawn by the site", note)
+    diff = diff_versions(edit.before, edit.after)
+    return ShownEdit(edit, diff.summary(), Markup(render(diff, HTML)))  # escaped by `render`
 
 
 def paragraphs(text: str | None) -> list[str]:
