@@ -5,10 +5,9 @@ feed costs one request answered 304. Items the archive does not hold, or whose e
 (``<updated>`` moved, another title: `archive.freshness`), are fetched from their own page (place and
 tags are only there); list pages (a backfill, a gap) re-read an item whose title or hidden date moved
 the same way. If that page fails, the feed's full text is stored and the page is retried by a later
-check, from the archive. An item page answering 404/410
-was withdrawn by the site: the item is kept from the feed, marked, and its page asked for again on a
-back-off. When none of the feed's items was held before, the gap behind the feed is closed from HTML
-list pages, at most ``max_pages`` of them.
+check, from the archive. An item page answering 404/410 was withdrawn by the site: the item is kept
+from the feed, marked, and its page asked for again on a back-off. When none of the feed's items was
+held before, the gap behind the feed is closed from HTML list pages, at most ``max_pages`` of them.
 
 What each answer (status, network failure, a damaged or foreign body) does is decided by ONE table,
 `crawler.outcomes`; the spider only files every answer under its row and does what the row says.
