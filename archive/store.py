@@ -7,7 +7,8 @@ The rules, in order of how often they apply:
 * an id the archive has never seen is inserted (``NEW``), whatever page it came from;
 * a record from a less complete page than the stored row (a feed entry for an item whose own page was
   read) never overwrites content, it only refreshes ``site_updated_at``: feed text and page text are
-  not the same rendering, and comparing them would invent edits;
+  not the same rendering, and comparing them would invent edits. If it shows the item edited since
+  (`archive.freshness`: a new title, a later time) the row's page is owed again (``details_pending``);
 * a record that fills in what the stored row lacked (an article page for an item first seen in the
   feed) ``COMPLETED`` the row without a revision: nothing was edited, we just learnt more;
 * an article record whose content differs from a stored article row is an edit: the old content is
@@ -37,6 +38,7 @@ from sqlalchemy import Engine, and_, or_, select, update
 from sqlmodel import Session
 
 from archive.backends import backend_for
+from archive.freshness import says_changed
 from archive.models import CrawlState, Item, ItemRevision, UrlState
 from archive.records import CONTENT_FIELDS, SOURCES, ItemRecord, content_hash
 from archive.types import utcnow
@@ -72,6 +74,8 @@ class HeldItem:
     #: When the item's page first answered 404/410, and when it is due again (None: never).
     gone_at: datetime | None = None
     gone_retry_at: datetime | None = None
+    #: The stored title: a list or feed page showing another one shows an edit.
+    title: str | None = None
 
     def wants_page(self, now: datetime) -> bool:
         """Whether the item's own page should be asked for now: not read yet, and not withdrawn
@@ -79,6 +83,14 @@ class HeldItem:
         if self.gone_at is not None:
             return self.gone_retry_at is not None and self.gone_retry_at <= now
         return self.details_pending
+
+    def wants_page_for(self, record: ItemRecord, now: datetime) -> bool:
+        """`wants_page`, or the list or feed ``record`` shows the item edited since it was stored
+        (`archive.freshness`): its page is read again. A withdrawn item keeps its back-off
+        whatever its entry shows."""
+        if self.gone_at is not None:
+            return self.wants_page(now)
+        return self.details_pending or says_changed(record, self.title, self.site_updated_at)
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,7 @@ class ArchiveStore:
             Item.first_seen_at,
             Item.gone_at,
             Item.gone_retry_at,
+            Item.title,
         )
         with Session(self.engine) as session:
             rows = session.exec(select(*columns).where(Item.id.in_(wanted), Item.lang == lang))  # type: ignore[call-overload,attr-defined]
@@ -299,11 +312,20 @@ def _merge(session: Session, row: Item, record: ItemRecord, values: dict[str, ob
 def _refresh_less_complete(
     session: Session, row: Item, record: ItemRecord, values: dict[str, object], newer_site_time: bool
 ) -> StoreResult | None:
-    """A list or feed record for a row built from a better page: fill gaps, never overwrite."""
+    """A list or feed record for a row built from a better page: fill gaps, never overwrite. When
+    the record shows the item edited since the row's page was read (`archive.freshness`), the page
+    is owed again (``details_pending``): the spider stores such a record only when the re-read
+    failed, and the edit must not be lost with the moved time the record brings."""
     changes: dict[str, object] = {}
     for name in CONTENT_FIELDS:
         if getattr(row, name) is None and values[name] is not None:
             changes[name] = values[name]
+    if (
+        row.source == "article"
+        and not row.details_pending
+        and says_changed(record, row.title, row.site_updated_at)
+    ):
+        changes["details_pending"] = True
     if newer_site_time:
         changes["site_updated_at"] = record.site_updated_at
     if not changes:

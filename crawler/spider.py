@@ -1,12 +1,13 @@
 """The kremlin.ru spider: one check (feed first) or one backfill (list pages).
 
 A check reads the newest Atom feed page with the validators kept from the last check, so an unchanged
-feed costs one request answered 304. Items the archive does not hold, or whose ``<updated>`` moved, are
-fetched from their own page (place and tags are only there); if that page fails, the feed's full text
-is stored and the page is retried by a later check, from the archive. An item page answering 404/410
-was withdrawn by the site: the item is kept from the feed, marked, and its page asked for again on a
-back-off. When none of the feed's items was held before, the gap behind the feed is closed from HTML
-list pages, at most ``max_pages`` of them.
+feed costs one request answered 304. Items the archive does not hold, or whose entry shows an edit
+(``<updated>`` moved, another title: `archive.freshness`), are fetched from their own page (place and
+tags are only there); list pages (a backfill, a gap) re-read an item whose title or hidden date moved
+the same way. If that page fails, the feed's full text is stored and the page is retried by a later
+check, from the archive. An item page answering 404/410 was withdrawn by the site: the item is kept
+from the feed, marked, and its page asked for again on a back-off. When none of the feed's items was
+held before, the gap behind the feed is closed from HTML list pages, at most ``max_pages`` of them.
 
 What each answer (status, network failure, a damaged or foreign body) does is decided by ONE table,
 `crawler.outcomes`; the spider only files every answer under its row and does what the row says.
@@ -173,14 +174,7 @@ class KremlinSpider(scrapy.Spider):
         self.archive_was_empty = not await run_in_thread(self.store.any_item_in, lang)
         held = await run_in_thread(self.store.held, [item.id for item in page.items], lang)
         for record in page.items:
-            if record.id not in held:
-                yield self._article_request(record.id, record.url, fallback=record)
-                continue
-            stored = held[record.id]
-            moved = record.site_updated_at is not None and (
-                stored.site_updated_at is None or record.site_updated_at > stored.site_updated_at
-            )
-            if moved or stored.wants_page(self.started_at):
+            if self._wants_page(record, held.get(record.id)):
                 yield self._article_request(record.id, record.url, fallback=record)
             else:
                 self.crawler.stats.inc_value(stats_keys.items(Outcome.UNCHANGED))  # type: ignore[union-attr]
@@ -204,7 +198,7 @@ class KremlinSpider(scrapy.Spider):
         for record in page.items:
             if record.id in self.requested_items:
                 continue
-            if record.id not in held or held[record.id].wants_page(self.started_at):
+            if self._wants_page(record, held.get(record.id)):
                 yield self._article_request(record.id, record.url, fallback=record)
             else:
                 self.crawler.stats.inc_value(stats_keys.items(Outcome.UNCHANGED))  # type: ignore[union-attr]
@@ -212,6 +206,21 @@ class KremlinSpider(scrapy.Spider):
             self.reached_known = True
         if self._wants_next_page(page, bool(known_before)) and page.next_url:
             yield self._list_request(self.list_pages_walked + 1, page.next_url)
+
+    def _wants_page(self, record: ItemRecord, stored: HeldItem | None) -> bool:
+        """Whether a list or feed record's item page is to be read: the archive lacks the item or
+        its page, or the record shows it edited (a title other than the stored one, a later stated
+        time: `HeldItem.wants_page_for`). Decided from what the page already read shows, so it
+        costs no request of its own."""
+        if stored is None:
+            return True
+        if stored.wants_page_for(record, self.started_at):
+            if not stored.details_pending and stored.gone_at is None:
+                logger.info(
+                    "%s: its %s entry shows an edit; reading its page again", record.url, record.source
+                )
+            return True
+        return False
 
     def _page_lang(self, page: ItemPage) -> str:
         """The language of a list or feed page's records (all of one page share it)."""
@@ -249,8 +258,9 @@ class KremlinSpider(scrapy.Spider):
                 yield fallback
             return
         self.crawler.stats.inc_value(stats_keys.HTML_PAGES_READ)  # type: ignore[union-attr]
-        # The feed's <updated> has seconds, the page's "last updated" only minutes: keep the later one,
-        # or the next feed would look newer than the stored row and the page be fetched again forever.
+        # The feed's <updated> has seconds, the page's "last updated" only minutes (a list's date only
+        # the day): keep the later one. A page without "last updated" keeps the list's day, so that
+        # `archive.freshness` compares the next list date with something.
         feed_time = fallback.site_updated_at if fallback is not None else None
         if feed_time is not None and (record.site_updated_at is None or feed_time > record.site_updated_at):
             record.site_updated_at = feed_time

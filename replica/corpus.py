@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 
 from replica import generate, real
@@ -163,25 +163,58 @@ class Corpus:
         """Change fields of an item, as the site's editors do; `updated` moves forward.
 
         `updated` becomes now (or one second after the latest change in the corpus, if that is
-        later) unless given.
+        later) unless given. That one time is what every page shows of the edit, as on the site:
+        the feed entry's ``<updated>`` (to the second), the article page's "last updated" line (to
+        the minute), the list item's hidden ``span.updated`` (the day), and the Last-Modified of
+        each page the item is on; list and feed pages show the new title.
         An edited real item is rendered from the replica's templates from then on, since its
         saved page no longer matches.
+        """
+        with self._lock:
+            return self._edit(item_id, changes)
+
+    def edit_text(
+        self,
+        item_id: int,
+        transform: Callable[[str], str],
+        *,
+        paragraph: int | None = None,
+        **changes: object,
+    ) -> ReplicaItem:
+        """`edit` the body the way an editor rewrites it: `transform` gets the text of paragraph
+        `paragraph` (every paragraph when None; speaker labels stay) and returns the new text, e.g.
+        with a sentence removed, a word changed or the quotes retyped (`replica.typography`).
+        Further `changes` (``title=…``) go into the same edit. A transform that changes nothing is a
+        mistake in the test: ValueError.
+
+        Texts are stored clean (`replica.item`); what a transform puts in (a no-break space, «»)
+        is served as it is, with the site's typography added on top as for every text.
         """
         with self._lock:
             old = self._by_id.get(item_id)
             if old is None:
                 raise KeyError(item_id)
-            if "id" in changes and changes["id"] != item_id:
-                raise ValueError("an item's id cannot change")
-            if "updated" not in changes:
-                latest = max(old.updated, self._latest_change or old.updated)
-                changes["updated"] = max(datetime.now(MOSCOW), latest + timedelta(seconds=1))
-            changes.setdefault("real_page", None)
-            new = dataclasses.replace(old, **changes)  # type: ignore[arg-type]
-            self._remove(old)
-            self._insert(new)
-            self._version += 1
-            return new
+            if paragraph is not None and not 0 <= paragraph < len(old.paragraphs):
+                raise IndexError(f"item {item_id} has {len(old.paragraphs)} paragraphs, not {paragraph + 1}")
+            paragraphs = [
+                (label, transform(line) if paragraph is None or index == paragraph else line)
+                for index, (label, line) in enumerate(old.paragraphs)
+            ]
+            if paragraphs == old.paragraphs:
+                raise ValueError(f"the transform leaves the text of item {item_id} as it was")
+            return self._edit(item_id, {**changes, "paragraphs": paragraphs})
+
+    def edit_title(self, item_id: int, transform: Callable[[str], str]) -> ReplicaItem:
+        """`edit` the title: `transform` gets the title and returns the new one (ValueError when
+        it is the same)."""
+        with self._lock:
+            old = self._by_id.get(item_id)
+            if old is None:
+                raise KeyError(item_id)
+            title = transform(old.title)
+            if title == old.title:
+                raise ValueError(f"the transform leaves the title of item {item_id} as it was")
+            return self._edit(item_id, {"title": title})
 
     def remove(self, item_id: int) -> ReplicaItem:
         """Withdraw an item (the site does this now and then); its pages answer 404 afterwards."""
@@ -280,6 +313,23 @@ class Corpus:
             raise ValueError(f"item {item.id} is already in the corpus")
         if item.lang != self.lang:
             raise ValueError(f"item {item.id} is {item.lang!r}, the corpus is {self.lang!r}")
+
+    def _edit(self, item_id: int, changes: dict[str, object]) -> ReplicaItem:
+        """`edit` with the lock held."""
+        old = self._by_id.get(item_id)
+        if old is None:
+            raise KeyError(item_id)
+        if "id" in changes and changes["id"] != item_id:
+            raise ValueError("an item's id cannot change")
+        if "updated" not in changes:
+            latest = max(old.updated, self._latest_change or old.updated)
+            changes["updated"] = max(datetime.now(MOSCOW), latest + timedelta(seconds=1))
+        changes.setdefault("real_page", None)
+        new = dataclasses.replace(old, **changes)  # type: ignore[arg-type]
+        self._remove(old)
+        self._insert(new)
+        self._version += 1
+        return new
 
     def _note_change(self, item: ReplicaItem) -> None:
         if self._latest_change is None or item.updated > self._latest_change:

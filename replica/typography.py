@@ -58,3 +58,28 @@ def typeset(text: str, lang: str, salt: str | None = None) -> str:
     """Text as the site serves it: short words glued, and hard line breaks when `salt` is given."""
     glued = glue_short_words(text, lang)
     return hard_breaks(glued, salt) if salt is not None else glued
+
+
+# --- re-typesetting: the same words, other typography (typography-only edits, `Corpus.edit_text`) ---
+
+_DASH = re.compile(r" [-–—] ")
+
+
+def straight_quotes(text: str) -> str:
+    """«ёлочки» and „лапки“ as straight ``"`` quotes, as a text pasted from another editor has them."""
+    return re.sub(r"[«»„“”]", '"', text)
+
+
+def em_dashes(text: str) -> str:
+    """Every dash set off by spaces (a hyphen, an en dash) as an em dash «—», as the typographer sets it."""
+    return _DASH.sub(" — ", text)
+
+
+def hyphens(text: str) -> str:
+    """Every dash set off by spaces as a plain hyphen ``-``, as a hurried editor types it."""
+    return _DASH.sub(" - ", text)
+
+
+def no_break_spaces(text: str) -> str:
+    """Every space as a no-break space U+00A0 (the site's typographer glues more than short words)."""
+    return text.replace(" ", "\xa0")
