@@ -35,8 +35,10 @@ from replica.corpus import Corpus
 from replica.server import ReplicaServer
 from settings.errors import ConfigError
 from settings.loading import load_settings
-from tests.conftest import SmtpServer, WebhookReceiver, cli_env, run_cli
+from tests.conftest import SmtpServer, WebhookReceiver, cli_env, free_port, run_cli
 from tests.test_daemon import Daemon, daemon_env, subjects, wait_for
+from tests.test_edits_readers import feed_entries, get, marks
+from tests.test_web import ServeProcess
 
 SLACK_URL = "https://hooks.slack.com/services/T1234ABCD/B5678EFGH/abcdefghijklmnopqrstuvwx"
 
@@ -395,6 +397,7 @@ def test_the_daemon_notifies_each_real_edit_once_and_never_a_cosmetic_one(
         message = notice("the notice of the removed sentence")
         assert message["Subject"] == f"[kremlin-watch] calls: edited — {removed.title}"
         html = message.get_body(("html",)).get_content()
+        mailed = {removed.id: diff_marks(html)}
         assert "text: 1 sentence removed" in html
         assert "Обсуждались «последствия» санкций для торговли - и безопасность в Европе.</del>" in html
         # 2. A word changed.
@@ -405,6 +408,7 @@ def test_the_daemon_notifies_each_real_edit_once_and_never_a_cosmetic_one(
         message = notice("the notice of the changed word")
         assert message["Subject"] == f"[kremlin-watch] calls: edited — {reworded.title}"
         html = message.get_body(("html",)).get_content()
+        mailed[reworded.id] = diff_marks(html)
         assert "text: 1 sentence changed" in html
         assert ">продолжить</del>" in html and ">возобновить</ins>" in html
         # 3. The title reworded.
@@ -413,6 +417,7 @@ def test_the_daemon_notifies_each_real_edit_once_and_never_a_cosmetic_one(
         message = notice("the notice of the reworded title")
         assert message["Subject"] == f"[kremlin-watch] calls: edited — {new_title}"
         assert "title reworded" in message.get_body(("html",)).get_content()
+        mailed[retitled.id] = diff_marks(message.get_body(("html",)).get_content())
         # 4. Typography only: «» to "", a hyphen to an em dash. Stored as a cosmetic revision, no notice.
         site.corpus.edit(
             cosmetic.id, paragraphs=[PARAGRAPHS[0], (None, typeset(PARAGRAPHS[1][1])), PARAGRAPHS[2]]
@@ -447,6 +452,34 @@ def test_the_daemon_notifies_each_real_edit_once_and_never_a_cosmetic_one(
     finally:
         assert again.stop(signal.SIGINT) == 0, again.log()
     assert len(smtp_server.messages) == sent  # a restart sends nothing again
+
+    # What the e-mails said is what the item pages and the edits feed of `kremlin-watch serve` show.
+    assert mailed[removed.id] == [("removed", [PARAGRAPHS[1][1]], [])]
+    assert mailed[reworded.id] == [("changed", ["продолжить"], ["возобновить"])]
+    assert mailed[retitled.id] == [("changed", ["Телефонный разговор"], ["Телефонные переговоры"])]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with ServeProcess(database_url, port):
+        wait_for("the web side", lambda: web_answers(f"{base}/openapi.json"))
+        entries = feed_entries(base)
+        for item_id, marks_mailed in mailed.items():
+            [entry] = [entry for entry in entries if entry["id"].endswith(f"#edit-{item_id}:ru:2")]
+            assert diff_marks(entry["html"]) == marks_mailed
+            status, page = get(f"{base}/items/{item_id}")
+            assert status == 200 and entry["html"] in page.decode()
+        assert not [entry for entry in entries if f"#edit-{cosmetic.id}:" in entry["id"]]
+
+
+def diff_marks(html: str) -> list[tuple[str | None, list[str], list[str]]]:
+    """The diff lines of an HTML fragment (an e-mail, a feed entry): class, removed and added runs."""
+    return [line for line in marks(html) if line[0] in ("removed", "added", "changed")]
+
+
+def web_answers(url: str) -> bool:
+    try:
+        return get(url)[0] == 200
+    except OSError:
+        return False
 
 
 def cosmetic_revisions(engine: sa.Engine, item_id: int) -> bool:
