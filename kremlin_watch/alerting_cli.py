@@ -100,7 +100,7 @@ def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
-    from alerts.rules import Rule, RulesError, load_rules
+    from alerts.rules import Rule, RulesError, load_rules, with_edit_notice_rules
     from alerts.selectors import CompiledRule, call_record_of, document_of
     from alerts.trigger import alert_snippets
     from archive.export import item_object, iter_items
@@ -110,14 +110,16 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     from query.syntax import QuerySyntaxError
 
     if args.rule:
-        if not settings.rules:
+        if not settings.rules and not settings.edit_notices:
             raise UserError("--rule needs a rules file: set rules / KREMLIN_WATCH_RULES")
         try:
-            rules = {r.name: r for r in load_rules(Path(settings.rules))}
+            written = load_rules(Path(settings.rules)) if settings.rules else []
+            rules = {r.name: r for r in with_edit_notice_rules(written, settings.edit_notices)}
         except RulesError as error:
             raise UserError("\n".join(error.problems)) from None
         if args.rule not in rules:
-            raise UserError(f"no rule named {args.rule!r} in {settings.rules} (rules: {', '.join(rules)})")
+            where = settings.rules or "edit_notices"
+            raise UserError(f"no rule named {args.rule!r} in {where} (rules: {', '.join(rules) or 'none'})")
         rule = rules[args.rule]
     else:
         try:

@@ -490,3 +490,20 @@ def cosmetic_revisions(engine: sa.Engine, item_id: int) -> bool:
     with Session(engine) as session:
         revisions = session.exec(select(ItemRevision).where(ItemRevision.item_id == item_id)).all()
     return any(revision.cosmetic for revision in revisions)
+
+
+def test_rules_test_knows_the_built_in_rules(quiet_site: ReplicaServer, database_url: str) -> None:
+    """`rules test --rule edits-call` shows the calls the built-in rule of ``edit_notices`` watches."""
+    site = quiet_site
+    env = cli_env(base_url=site.base_url, database_url=database_url, download_delay="0", edit_notices="call")
+    assert run_cli("crawl", "--pages", "1", env=env).returncode == 0
+    result = run_cli("rules", "test", "--rule", "edits-call", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    calls = [item for item in site.corpus.newest(20) if item.kind == "call"]
+    assert calls and {entry["id"] for entry in json.loads(result.stdout)} >= {item.id for item in calls}
+    assert {entry["kind"] for entry in json.loads(result.stdout)} == {"call"}
+    missing = run_cli("rules", "test", "--rule", "edits-decree", env=env)
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == (
+        "kremlin-watch: error: no rule named 'edits-decree' in edit_notices (rules: edits-call)"
+    )
