@@ -30,6 +30,7 @@ from archive.store import ArchiveStore
 from archive.vocabulary import kind_problem, lang_problem, moscow_clock
 from tests.conftest import cli_env, free_port, run_cli
 from tests.test_web import ServeProcess, wait_for
+from tests.test_web import record as web_record
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PUBLISHED = datetime(2024, 5, 14, 12, 0, tzinfo=UTC)
@@ -52,22 +53,8 @@ DECREE_V2 = DECREE_V1.replace("содержит", "включает")
 
 
 def record(item_id: int, title: str, **fields: Any) -> ItemRecord:
-    values: dict[str, Any] = {
-        "url": f"http://kremlin.ru/events/president/news/{item_id}",
-        "lang": "ru",
-        "section": "events/president/news",
-        "kind": "news",
-        "lead": None,
-        "text": None,
-        "place": None,
-        "topics": [],
-        "geography": [],
-        "persons": [],
-        "source": "article",
-        "site_updated_at": SITE_TIMES[0],
-    }
-    values.update(fields)
-    return ItemRecord(id=item_id, title=title, published_at=PUBLISHED, **values)
+    """An article record published at `PUBLISHED`, stated changed at the first of `SITE_TIMES`."""
+    return web_record(item_id, title, PUBLISHED, **{"site_updated_at": SITE_TIMES[0], **fields})
 
 
 def fill(engine: sa.Engine) -> None:
