@@ -10,12 +10,13 @@ item alerts a rule and destination ONCE, when its first matching version appears
   row (``follow_up=True``, ``item_lang`` the new version's language, no matches): the unique key
   (item, lang, version, rule, destination) makes it once, whatever repeats.
 * Otherwise the version is matched like any item: against every enabled rule whose filters it passes
-  (`alerts.selectors`: a call's record is read once, when some rule asks about calls). A rule's call
-  fields (``countries``, ``counterparts``, ``initiated_by``) hold when the record of this version or
-  of another archived version of the id passes them, as the ledger's filters do (`calls.ledger`):
-  ``counterparts = ["Macron"]`` then fires on a Russian call whose English twin is already archived,
-  and on the English version when it arrives if the Russian one did not match. The query (and its
-  ``country:`` scopes) sees this version's own text and record.
+  (`alerts.selectors`: a call's record is read once, when some rule asks about calls; the rule set's
+  lemma lookup skips the rules whose words the version does not hold, `CompiledRules.candidates`).
+  A rule's call fields (``countries``, ``counterparts``, ``initiated_by``) hold when the record of
+  this version or of another archived version of the id passes them, as the ledger's filters do
+  (`calls.ledger`): ``counterparts = ["Macron"]`` then fires on a Russian call whose English twin is
+  already archived, and on the English version when it arrives if the Russian one did not match. The
+  query (and its ``country:`` scopes) sees this version's own text and record.
 * A CHANGED version (an edit on the site) that changed typography only (``result.cosmetic``: quotes,
   dashes, spaces) queues nothing at all. A real one, for a rule with ``edits = true``, queues one
   **edit notice** per destination (``notice="edit"``, the row names the new version, never a digest)
@@ -43,6 +44,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +53,7 @@ from sqlmodel import Session
 
 from alerts.destinations import Destination, route
 from alerts.rules import Rule
-from alerts.selectors import CompiledRule, call_record_of, document_of
+from alerts.selectors import CompiledRule, CompiledRules, call_record_of, document_of
 from archive.models import CallEntry, Item, ItemRevision
 from archive.outbox import NewAlert, Outbox
 from archive.records import CONTENT_FIELDS, ItemRecord
@@ -92,9 +94,9 @@ class AlertTrigger:
         self.outbox = Outbox(engine)
         self.destinations = destinations
         self.lemmatizer = lemmatizer
-        self.compiled = [CompiledRule(rule, lemmatizer) for rule in rules if rule.enabled]
+        self.rules = CompiledRules.of((rule for rule in rules if rule.enabled), lemmatizer)
         #: Whether any rule looks at call records (else no call is read).
-        self.reads_calls = any(compiled.needs_call for compiled in self.compiled)
+        self.reads_calls = self.rules.reads_calls
         self.reader = CallReader()
         #: Guards the lemmatizer, whose cache is not made for several threads; others who share the
         #: lemmatizer (the search index writer) take it too.
@@ -102,6 +104,15 @@ class AlertTrigger:
         self.queued = 0
         #: The languages the archive held when the check began (None: no baseline, every version counts).
         self.held_langs: frozenset[str] | None = None
+
+    @property
+    def compiled(self) -> tuple[CompiledRule, ...]:
+        """The enabled rules, compiled, in the rules file's order."""
+        return self.rules.compiled
+
+    @compiled.setter
+    def compiled(self, compiled: Iterable[CompiledRule]) -> None:
+        self.rules = CompiledRules(compiled)
 
     def __call__(self, session: Session, record: ItemRecord, result: StoreResult) -> None:
         """Queue the alerts inside the item's transaction (`ArchiveStore.store`'s ``before_commit``)."""
@@ -126,13 +137,14 @@ class AlertTrigger:
         edited = result.outcome is Outcome.CHANGED
         replaced: _Version | None = None
         alerts: list[NewAlert] = []
-        for compiled in self.compiled:
+        possible = self.rules.candidates(doc)  # the others cannot match this version
+        for index, compiled in enumerate(self.rules.compiled):
             rule = compiled.rule
             if edited and rule.edits:
-                match = compiled.match(record, call, doc, twins)
+                match = compiled.match(record, call, doc, twins) if index in possible else None
                 if match is None:  # an edit that took the rule's words out is news to the rule too
                     replaced = replaced or self._replaced(record, result, session)
-                    match = replaced.match(compiled)
+                    match = replaced.match(index, compiled)
                 if match is not None:
                     for destination in route(self.destinations, list(rule.notify)):
                         alerts.append(self._row(rule, destination, result, "[]", notice=EDIT_NOTICE))
@@ -150,7 +162,8 @@ class AlertTrigger:
                 if alerted and not rule.realert:
                     continue
                 if not matched:
-                    match, matched = compiled.match(record, call, doc, twins), True
+                    match = compiled.match(record, call, doc, twins) if index in possible else None
+                    matched = True
                 if match is None:
                     continue
                 payload = json.dumps([s.to_json() for s in alert_snippets(match, doc)], ensure_ascii=False)
@@ -170,16 +183,17 @@ class AlertTrigger:
             with Session(self.outbox.engine) as own:
                 revision = own.exec(statement).scalars().first()  # type: ignore[call-overload]
         if revision is None:
-            return _Version(None, None, None, ())
+            return _Version(None, None, None, (), frozenset())
         old = dataclasses.replace(record, **{name: getattr(revision, name) for name in CONTENT_FIELDS})
         call = call_record_of(old, self.reader) if self.reads_calls else None
         twins = self.twin_records(old, session) if call is not None else ()
-        return _Version(old, call, document_of(old, call, self.lemmatizer), twins)
+        doc = document_of(old, call, self.lemmatizer)
+        return _Version(old, call, doc, twins, self.rules.candidates(doc))
 
     def withdrawal_alerts(self, since: datetime) -> list[NewAlert]:
         """The withdrawal notices of the items first found withdrawn since ``since`` (not yet written):
         one per ``edits`` rule that passes on the version the archive kept, and destination."""
-        edit_rules = [compiled for compiled in self.compiled if compiled.rule.edits]
+        edit_rules = [(index, compiled) for index, compiled in enumerate(self.rules) if compiled.rule.edits]
         if not edit_rules:
             return []
         with Session(self.outbox.engine) as session:
@@ -192,8 +206,9 @@ class AlertTrigger:
                     twins = self.twin_records(item, session) if call is not None else ()
                     doc = document_of(item, call, self.lemmatizer)
                     result = StoreResult(item.id, Outcome.UNCHANGED, item.version, item.lang)
-                    for compiled in edit_rules:
-                        if compiled.match(item, call, doc, twins) is None:
+                    possible = self.rules.candidates(doc)
+                    for index, compiled in edit_rules:
+                        if index not in possible or compiled.match(item, call, doc, twins) is None:
                             continue
                         for destination in route(self.destinations, list(compiled.rule.notify)):
                             alerts.append(
@@ -251,8 +266,11 @@ class _Version:
     call: CallRecord | None
     doc: IndexedDocument | None
     twins: tuple[CallRecord, ...]
+    #: The rules that may match it (`CompiledRules.candidates`), by index.
+    possible: frozenset[int]
 
-    def match(self, compiled: CompiledRule) -> Match | None:
-        if self.record is None or self.doc is None:
+    def match(self, index: int, compiled: CompiledRule) -> Match | None:
+        """Why the rule (number ``index`` of the set) matches this version, or None."""
+        if self.record is None or self.doc is None or index not in self.possible:
             return None
         return compiled.match(self.record, self.call, self.doc, self.twins)

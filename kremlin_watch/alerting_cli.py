@@ -101,7 +101,7 @@ def _rules_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     from alerts.rules import Rule, RulesError, load_rules, with_edit_notice_rules
-    from alerts.selectors import CompiledRule, call_record_of, document_of
+    from alerts.selectors import CompiledRules, call_record_of, document_of
     from alerts.trigger import alert_snippets
     from archive.export import item_object, iter_items
     from calls.codes import parse_call_query
@@ -129,19 +129,20 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
         rule = Rule(name="query", query_text=args.query, query=query)
     engine = open_archive(settings)
     lemmatizer = Lemmatizer()
-    compiled = CompiledRule(rule, lemmatizer)
+    compiled = CompiledRules.of([rule], lemmatizer)  # what alerts match with
     reader = CallReader()
-    twins = _call_records(engine) if compiled.rule.call_selectors else {}
+    twins = _call_records(engine) if rule.call_selectors else {}
     found: list[dict[str, Any]] = []
     for item in iter_items(engine, since=args.since):  # every language version, as alerts see them
         if not rule.applies_to(item.kind, item.lang, item.section):
             continue
-        call = call_record_of(item, reader) if compiled.needs_call else None
+        call = call_record_of(item, reader) if compiled.reads_calls else None
         doc = document_of(item, call, lemmatizer)
         others = [record for lang, record in twins.get(item.id, {}).items() if lang != item.lang]
-        match = compiled.match(item, call, doc, others)
-        if match is None:
+        matches = compiled.matches(item, call, doc, others)
+        if not matches:
             continue
+        [(_, match)] = matches
         data = item_object(item)
         data["matches"] = [s.to_json() for s in alert_snippets(match, doc)]
         found.append(data)

@@ -2,9 +2,9 @@
 
 A document is indexed once and then matched against every rule, so the work that does not depend on
 the rule happens here: splitting into words (`query.words`), lemmatising each word (through the
-shared, cached `Lemmatizer`) and building, per field, a dict from lemma to word positions. Matching a
-rule word is then a dict lookup, and character offsets can be worked out for every word so matches
-can be shown in context.
+shared, cached `Lemmatizer`) and the union of a field's lemmas (`IndexedField.vocabulary`). A rule
+word absent from a field is then one set test; where it occurs, its positions are picked once and
+kept, and character offsets can be worked out for every word so matches can be shown in context.
 
 Two kinds of document answer the same `field(name)` question: `IndexedDocument` analyses every field
 up front (alerts look at every field anyway), `LazyDocument` analyses a field the first time a term
@@ -22,7 +22,10 @@ knows nothing about.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
+from itertools import compress, count, repeat
+from operator import contains, not_
 
 from query.morphology import Lemmatizer
 from query.words import WORD, Token, fold, tokenize
@@ -49,43 +52,54 @@ FieldValue = str | list[str] | tuple[str, ...] | None
 
 
 class IndexedField:
-    """One field of a document: its text, tokens, per-token lemma sets and a lemma → positions map.
+    """One field of a document: its text, tokens, per-token lemma sets and their union.
 
     Positions are token indices. ``breaks`` holds the positions that start a new list entry: a phrase
-    may not cross them. Character offsets (`tokens`) are only worked out when asked for: most
-    documents match no rule, and building a `Token` per word would double the cost of indexing.
+    may not cross them. Indexing does only what runs at C speed (split, one cached lemma lookup per
+    word, the union of the lemma sets); the positions of a lemma set are found the first time a term
+    asks and kept: most terms of most rules are not in the field, which the union answers at once.
+    Character offsets (`tokens`) and the full lemma → positions map (`index`) are likewise only worked
+    out when asked for: most documents match no rule.
     """
 
     __slots__ = (
+        "_index",
+        "_positions",
         "_prefix_cache",
+        "_spans",
         "_surfaces",
         "_tokens",
         "breaks",
-        "index",
         "lemmas",
         "name",
         "text",
+        "vocabulary",
         "words",
     )
 
-    def __init__(self, name: str, text: str, breaks: Iterable[int], lemmatizer: Lemmatizer) -> None:
+    def __init__(
+        self,
+        name: str,
+        text: str,
+        breaks: Iterable[int],
+        lemmatizer: Lemmatizer,
+        words: list[str] | None = None,
+    ) -> None:
         self.name = name
         self.text = text
-        #: The words as written, by position.
-        self.words: list[str] = WORD.findall(text)
+        #: The words as written, by position (``words``, when the caller split the text already).
+        self.words: list[str] = WORD.findall(text) if words is None else words
         self.breaks = frozenset(breaks)
-        analyse = lemmatizer.name_lemmas if name in NAME_FIELDS else lemmatizer.lemmas
-        self.lemmas: list[frozenset[str]] = list(map(analyse, self.words))
-        index: dict[str, list[int]] = {}
-        for position, lemma_set in enumerate(self.lemmas):
-            for lemma in lemma_set:
-                positions = index.get(lemma)
-                if positions is None:
-                    index[lemma] = [position]
-                else:
-                    positions.append(position)
-        self.index = index
+        if name in NAME_FIELDS:
+            self.lemmas: list[frozenset[str]] = list(map(lemmatizer.name_lemmas, self.words))
+        else:
+            self.lemmas = lemmatizer.lemmas_of(self.words)
+        #: Every lemma of the field.
+        self.vocabulary: frozenset[str] = frozenset().union(*self.lemmas)
+        self._index: dict[str, list[int]] | None = None
+        self._positions: dict[frozenset[str], list[int]] = {}
         self._tokens: list[Token] | None = None
+        self._spans: list[re.Match[str]] | None = None
         self._surfaces: dict[str, list[int]] | None = None
         self._prefix_cache: dict[str, list[int]] = {}
 
@@ -96,17 +110,40 @@ class IndexedField:
             self._tokens = tokenize(self.text)
         return self._tokens
 
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Character offsets of the words at positions ``first`` .. ``last`` in `text`: where a hit
+        stands. The matches of `WORD` are kept, not turned into `tokens` (a hit needs two offsets)."""
+        if self._spans is None:
+            self._spans = list(WORD.finditer(self.text))
+        return self._spans[first].start(), self._spans[last].end()
+
+    @property
+    def index(self) -> dict[str, list[int]]:
+        """Lemma → sorted positions of the tokens that have it (built on first use)."""
+        if self._index is None:
+            index: dict[str, list[int]] = {}
+            for position, lemma_set in enumerate(self.lemmas):
+                for lemma in lemma_set:
+                    positions = index.get(lemma)
+                    if positions is None:
+                        index[lemma] = [position]
+                    else:
+                        positions.append(position)
+            self._index = index
+        return self._index
+
     def positions(self, lemmas: frozenset[str]) -> list[int]:
         """Sorted positions of tokens that share at least one lemma with ``lemmas``."""
-        if len(lemmas) == 1:
-            for lemma in lemmas:
-                return self.index.get(lemma, [])
-        found: set[int] = set()
-        for lemma in lemmas:
-            positions = self.index.get(lemma)
-            if positions:
-                found.update(positions)
-        return sorted(found)
+        found = self._positions.get(lemmas)
+        if found is None:
+            if lemmas.isdisjoint(self.vocabulary):
+                found = []
+            elif len(lemmas) == 1:  # the tokens whose lemma set holds the lemma, picked at C speed
+                found = list(compress(count(), map(contains, self.lemmas, repeat(next(iter(lemmas))))))
+            else:  # the tokens whose lemma set is not disjoint from ``lemmas``
+                found = list(compress(count(), map(not_, map(lemmas.isdisjoint, self.lemmas))))
+            self._positions[lemmas] = found
+        return found
 
     def prefix_positions(self, prefix: str) -> list[int]:
         """Sorted positions of tokens whose folded spelling or any lemma starts with ``prefix``.
@@ -163,10 +200,10 @@ class IndexedDocument:
             if not value:
                 continue
             if isinstance(value, str):
-                text, breaks = value, ()
+                field = IndexedField(name, value, (), lemmatizer)
             else:
-                text, breaks = _join_entries(value)
-            field = IndexedField(name, text, breaks, lemmatizer)
+                text, breaks, words = _join_entries(value)
+                field = IndexedField(name, text, breaks, lemmatizer, words)
             if field.words:
                 indexed[name] = field
         return cls(indexed)
@@ -180,8 +217,12 @@ class IndexedDocument:
     def vocabulary(self) -> frozenset[str]:
         """Every lemma in any field: what the search index holds for the item (`search.terms`)."""
         if self._vocabulary is None:
-            self._vocabulary = frozenset().union(*(field.index.keys() for field in self.fields.values()))
+            self._vocabulary = frozenset().union(*(field.vocabulary for field in self.fields.values()))
         return self._vocabulary
+
+    def may_hold(self, lemmas: frozenset[str]) -> bool:
+        """Whether some field holds one of ``lemmas`` (a term of them cannot match otherwise)."""
+        return not lemmas.isdisjoint(self.vocabulary)
 
 
 def call_fields(
@@ -210,20 +251,22 @@ def initiative_words(initiated_by: Iterable[str]) -> list[str]:
     return codes + words
 
 
-def _join_entries(entries: Iterable[str]) -> tuple[str, list[int]]:
-    """Display text of a list field and the token positions where a new entry begins."""
+def _join_entries(entries: Iterable[str]) -> tuple[str, list[int], list[str]]:
+    """Display text of a list field, the token positions where a new entry begins and the words
+    (those of the entries in turn: `LIST_SEPARATOR` holds no word character, so they are the words
+    of the text, found without splitting it again)."""
     parts: list[str] = []
     breaks: list[int] = []
-    count = 0
+    words: list[str] = []
     for entry in entries:
         entry = entry.strip()
         if not entry:
             continue
         if parts:
-            breaks.append(count)
+            breaks.append(len(words))
         parts.append(entry)
-        count += len(WORD.findall(entry))
-    return LIST_SEPARATOR.join(parts), breaks
+        words += WORD.findall(entry)
+    return LIST_SEPARATOR.join(parts), breaks, words
 
 
 class LazyDocument:
@@ -236,6 +279,10 @@ class LazyDocument:
         self._values = values
         self._lemmatizer = lemmatizer
         self._analysed: dict[str, IndexedField | None] = {}
+
+    def may_hold(self, lemmas: frozenset[str]) -> bool:
+        """Always True: saying no would need every field analysed, which is what this avoids."""
+        return True
 
     def field(self, name: str) -> IndexedField | None:
         """The analysed field, or None when it is empty or absent."""

@@ -17,6 +17,10 @@ The compiled tree answers in two modes, from the same comparison of words:
   failing part of an AND and the first holding part of an OR: a phrase in the title never costs the
   analysis of the text. Search counts matches this way.
 
+Each node also says which lemmas a document must hold for it to match (`CompiledQuery.anchors`):
+a rule set files its rules under them and skips, per item, the rules none of whose anchors occur
+(`alerts.selectors.CompiledRules`); a term skips at once a field whose lemmas hold none of its own.
+
 `search.plan` reads the same compiled tree (`CompiledQuery.root`) to build its index query, so the
 lemmas the index is asked for are the very lemmas the matcher compares.
 """
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
 from query.document import NAME_FIELDS, SCOPES, FieldValue, IndexedDocument, IndexedField, LazyDocument
@@ -42,6 +47,10 @@ class Document(Protocol):
     """What evaluation needs of an item: its analysed fields by name."""
 
     def field(self, name: str) -> IndexedField | None: ...
+
+    def may_hold(self, lemmas: frozenset[str]) -> bool:
+        """False when no field can hold any of ``lemmas`` (a quick no before looking at fields)."""
+        ...
 
 
 class Hit(NamedTuple):
@@ -72,7 +81,7 @@ class Match:
 class CompiledTerm:
     """A term with its words lemmatised: per word either a lemma set or a folded prefix."""
 
-    __slots__ = ("fields", "label", "parts", "single", "term")
+    __slots__ = ("anchor", "fields", "label", "parts", "single", "term")
 
     def __init__(self, term: Term, lemmatizer: Lemmatizer) -> None:
         self.term = term
@@ -85,20 +94,33 @@ class CompiledTerm:
         #: The common case, one non-prefix word: its lemma set, for the fast path.
         first = self.parts[0]
         self.single = first if len(self.parts) == 1 and isinstance(first, frozenset) else None
+        #: Lemmas a field must hold one of for the term to be in it (a field is skipped at once
+        #: when its `IndexedField.vocabulary` holds none).
+        self.anchor = self.anchors()
 
     def evaluate(self, doc: Document) -> list[_RawHit] | None:
         hits: list[_RawHit] = []
-        last = len(self.parts) - 1
+        label, last, anchor, field_of = self.label, len(self.parts) - 1, self.anchor, doc.field
+        if anchor is not None and not doc.may_hold(anchor):
+            return None
         for name in self.fields:
-            field = doc.field(name)
-            if field is not None:
-                hits.extend((self.label, name, start, start + last) for start in self._starts(field))
+            field = field_of(name)
+            if field is None or (anchor is not None and anchor.isdisjoint(field.vocabulary)):
+                continue
+            starts = self._starts(field)
+            if starts:
+                hits += [(label, name, start, start + last) for start in starts]
         return hits or None
 
     def holds(self, doc: Document) -> bool:
+        anchor = self.anchor
+        if anchor is not None and not doc.may_hold(anchor):
+            return False
         for name in self.fields:
             field = doc.field(name)
-            if field is not None and self._starts(field):
+            if field is None or (anchor is not None and anchor.isdisjoint(field.vocabulary)):
+                continue
+            if self._starts(field):
                 return True
         return False
 
@@ -117,6 +139,11 @@ class CompiledTerm:
             starts = [start for start in starts if field.adjacent(start, length)]
         return starts
 
+    def anchors(self) -> frozenset[str] | None:
+        """Lemmas of which a document must hold one for the term to match: those of its rarest
+        non-prefix word (every word must occur); None when every word is a prefix."""
+        sets = [part for part in self.parts if isinstance(part, frozenset)]
+        return min(sets, key=len) if sets else None
 
 
 def _part_positions(field: IndexedField, part: Part) -> list[int]:
@@ -144,6 +171,10 @@ class CompiledAnd:
     def holds(self, doc: Document) -> bool:
         return all(child.holds(doc) for child in self.children)
 
+    def anchors(self) -> frozenset[str] | None:
+        """Every wanted child must match, so the anchors of any one will do: the smallest set."""
+        found = [anchors for child in self.children if (anchors := child.anchors()) is not None]
+        return min(found, key=len) if found else None
 
 
 class CompiledOr:
@@ -163,6 +194,15 @@ class CompiledOr:
     def holds(self, doc: Document) -> bool:
         return any(child.holds(doc) for child in self.children)
 
+    def anchors(self) -> frozenset[str] | None:
+        """Any child may be the one that matches: the union of theirs, None if one cannot say."""
+        found: set[str] = set()
+        for child in self.children:
+            anchors = child.anchors()
+            if anchors is None:
+                return None
+            found |= anchors
+        return frozenset(found)
 
 
 class CompiledNot:
@@ -177,6 +217,9 @@ class CompiledNot:
     def holds(self, doc: Document) -> bool:
         return not self.child.holds(doc)
 
+    def anchors(self) -> None:
+        """An absent word asks for no word to be present."""
+        return None
 
 
 Compiled = CompiledTerm | CompiledAnd | CompiledOr | CompiledNot
@@ -213,6 +256,13 @@ class CompiledQuery:
         only the fields the query looks at, as it looks at them."""
         return self.root.holds(LazyDocument(values, self.lemmatizer))
 
+    def anchors(self) -> frozenset[str] | None:
+        """Lemmas of which a document must hold at least one (in any field, `IndexedDocument.vocabulary`)
+        for `match` to find anything, or None when the query cannot say (only prefixes). A rule set
+        files each rule under these lemmas, so an item is matched only against the rules that can
+        match it (`alerts.selectors.CompiledRules`)."""
+        return self.root.anchors()
+
 
 def compile_query(query: Query | str, lemmatizer: Lemmatizer) -> CompiledQuery:
     """Compile a parsed query (or parse and compile its text) against a lemmatizer."""
@@ -222,13 +272,16 @@ def compile_query(query: Query | str, lemmatizer: Lemmatizer) -> CompiledQuery:
 def _hits(raw: list[_RawHit], doc: IndexedDocument) -> tuple[Hit, ...]:
     """Raw hits → `Hit` objects with offsets, duplicates dropped, in field order, then text order."""
     hits: list[Hit] = []
-    for label, name, first, last in sorted(set(raw), key=_hit_order):
+    for label, name, first, last in sorted(set(raw), key=_hit_order) if len(raw) > 1 else raw:
         field = doc.fields[name]
-        tokens = field.tokens
-        words = tuple(field.words[first : last + 1])
-        hits.append(Hit(label, name, tokens[first].start, tokens[last].end, words))
+        start, end = field.span(first, last)
+        hits.append(Hit(label, name, start, end, tuple(field.words[first : last + 1])))
     return tuple(hits)
 
 
+#: A field's place in the order hits are shown in.
+_FIELD_ORDER = MappingProxyType({name: place for place, name in enumerate(SCOPES)})
+
+
 def _hit_order(hit: _RawHit) -> tuple[int, int, int, str]:
-    return SCOPES.index(hit[1]), hit[2], hit[3], hit[0]
+    return _FIELD_ORDER[hit[1]], hit[2], hit[3], hit[0]

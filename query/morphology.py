@@ -95,6 +95,19 @@ class Lemmatizer:
         self._by_word[word] = found
         return found
 
+    def lemmas_of(self, words: list[str]) -> list[frozenset[str]]:
+        """`lemmas` of each word, in order. A document's words are nearly all cached, so they are
+        looked up in one pass at C speed and only the rest go through `lemmas`."""
+        found: list[frozenset[str] | None] = list(map(self._by_word.get, words))
+        missing = 0
+        if None in found:
+            for position, lemma_set in enumerate(found):
+                if lemma_set is None:
+                    missing += 1
+                    found[position] = self.lemmas(words[position])
+        self._hits += len(words) - missing
+        return found  # type: ignore[return-value]  # every None was replaced
+
     def name_lemmas(self, word: str) -> frozenset[str]:
         """`lemmas` of a word of a person's name, plus its Russian Snowball stem when it is Cyrillic:
         «Шольц», «Шольца» and «Шольцем» then share ``шольц`` though pymorphy3 guesses two lemmas."""
