@@ -12,7 +12,9 @@
    (`bench/calls_bench.py`).
 7. Soak: 500 checks in one process, resident memory along the way (`bench/soak.py`, own process).
 
-Usage: ``python -m bench [--items 5000] [--skip-postgres]``.
+Usage: ``python -m bench [--items 5000] [--skip-postgres]``; ``python -m bench search [--items N]
+[--keep-archive PATH] [--skip-postgres]`` runs only the search benchmark and, with ``--keep-archive``,
+leaves its indexed SQLite archive at PATH (for `kremlin-watch serve`).
 """
 
 from __future__ import annotations
@@ -249,7 +251,22 @@ def main() -> None:
     parser.add_argument("--rule-items", type=int, default=20_000)
     parser.add_argument("--soak-checks", type=int, default=500)
     parser.add_argument("--search-items", type=int, default=100_000)
+    commands = parser.add_subparsers(dest="command", metavar="{search}")
+    only_search = commands.add_parser(
+        "search", help="only the search benchmark (section 5), optionally keeping its SQLite archive"
+    )
+    only_search.add_argument("--items", dest="search_items", type=int, metavar="N", default=argparse.SUPPRESS)
+    only_search.add_argument(
+        "--keep-archive",
+        type=Path,
+        metavar="PATH",
+        help="build the SQLite archive at PATH (which must not exist) and leave it there, indexed",
+    )
+    only_search.add_argument("--skip-postgres", action="store_true", default=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.command == "search":
+        search_bench.main(args.search_items, args.keep_archive, with_postgres=not args.skip_postgres)
+        return
     print(f"kremlin-watch benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     bench_backfill(args.items, not args.skip_postgres)
     print()

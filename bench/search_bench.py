@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +43,8 @@ from search.request import SearchRequest
 POSTGRES = os.environ.get("KREMLIN_WATCH_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 SCHEMA = "kw_bench_search"
 INSERT_BATCH = 5000
+#: The issue's indexing target on SQLite, items per second (an item's English version included).
+INDEX_TARGET = 5000
 #: Seconds of measuring per query and backend (at least `MIN_RUNS`, at most `MAX_RUNS` runs).
 BUDGET = 1.0
 MIN_RUNS = 3
@@ -203,8 +206,10 @@ def bench_backend(label: str, url: str, all_rows: list[dict[str, Any]], lemmatiz
     started = time.perf_counter()
     indexed = writer.update()
     seconds = time.perf_counter() - started
+    items = len({row["id"] for row in all_rows})
     print(
         f"   {label}: indexed {indexed:,} versions in {seconds:.1f} s = {indexed / seconds:,.0f} versions/s"
+        f" = {items / seconds:,.0f} items/s (target {INDEX_TARGET:,}: {items / seconds / INDEX_TARGET:.2f}×)"
     )
     print(
         f"   {'query':<16} {'query text':<38} {'total':>7}  {'search ms':>17}  {'LIKE scan ms':>17}  "
@@ -236,7 +241,14 @@ def bench_backend(label: str, url: str, all_rows: list[dict[str, Any]], lemmatiz
     engine.dispose()
 
 
-def main(count: int = 100_000) -> None:
+def main(count: int = 100_000, keep_archive: Path | None = None, with_postgres: bool = True) -> None:
+    """Build, index and search the archive on SQLite, then on PostgreSQL (unless ``with_postgres`` is
+    false or no server answers). ``keep_archive``: build the SQLite archive there and leave it, indexed,
+    so that `kremlin-watch serve` can be pointed at it; the path must not exist yet."""
+    if keep_archive is not None and keep_archive.exists():
+        raise SystemExit(f"{keep_archive} already exists: not overwriting it (choose a new path)")
+    if keep_archive is not None and not keep_archive.resolve().parent.is_dir():
+        raise SystemExit(f"{keep_archive.parent} is not a directory: cannot keep the archive there")
     print(f"Search: a {count:,}-item archive, indexed, then searched (limit 20, sort date)")
     started = time.perf_counter()
     all_rows = list(rows(count))
@@ -244,9 +256,16 @@ def main(count: int = 100_000) -> None:
         f"   generated {count:,} items, {len(all_rows):,} versions in {time.perf_counter() - started:.1f} s"
     )
     lemmatizer = Lemmatizer()
-    with tempfile.TemporaryDirectory() as directory:
-        bench_backend("SQLite", f"sqlite:///{directory}/search.sqlite3", all_rows, lemmatizer)
-    url = postgres_url()
+    if keep_archive is not None:
+        bench_backend("SQLite", f"sqlite:///{keep_archive.resolve()}", all_rows, lemmatizer)
+        print(
+            f"   SQLite archive kept at {keep_archive}"
+            f" (KREMLIN_WATCH_DATABASE_URL=sqlite:///{keep_archive.resolve()} kremlin-watch serve)"
+        )
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            bench_backend("SQLite", f"sqlite:///{directory}/search.sqlite3", all_rows, lemmatizer)
+    url = postgres_url() if with_postgres else None
     if url is not None:
         bench_backend("PostgreSQL", url, all_rows, lemmatizer)
 
