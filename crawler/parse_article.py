@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.etree import _Element
 
 from archive.records import ItemRecord
@@ -21,10 +22,16 @@ from crawler import markup
 from crawler.addresses import list_section, split_item_path
 from crawler.errors import LayoutError
 from crawler.moscow_time import parse_site_datetime
-from crawler.page_parts import FetchedPage, first, item_record, page_lang
+from crawler.page_parts import FetchedPage, first, firsts, item_record, page_lang
 from crawler.text import element_text, inline_text, normalize_space
 
 _END_OF_PAGE = re.compile(r"</html\s*>", re.IGNORECASE)
+# Compiled once: `_Element.xpath` compiles its expression anew on every call.
+_CANONICAL = etree.XPath("head/link[@rel='canonical']/@href")
+_OG_URL = etree.XPath("head/meta[@property='og:url']/@content")
+_HEADING = etree.XPath(".//h3")
+_TAG_LINKS = etree.XPath(".//a[@rel='tag']")
+_TAG_ITEMS = etree.XPath(".//li")
 
 #: Tag column headings (lower case) → ItemRecord field.
 TAG_HEADINGS = {
@@ -61,8 +68,8 @@ def _item_address(doc: _Element, url: str) -> tuple[str | None, int | None]:
             raise LayoutError(url, f"article id {article.get('id')!r} is not event-<number>")
         item_id = int(raw_id)
     candidates = [
-        *(("canonical link", href) for href in doc.xpath("head/link[@rel='canonical']/@href")),
-        *(("og:url", href) for href in doc.xpath("head/meta[@property='og:url']/@content")),
+        *(("canonical link", href) for href in _CANONICAL(doc)),
+        *(("og:url", href) for href in _OG_URL(doc)),
         ("address", url),
     ]
     addresses = [(where, found) for where, href in candidates if (found := split_item_path(str(href), url))]
@@ -83,11 +90,11 @@ def _tags(doc: _Element) -> dict[str, list[str]]:
     """Topics, geography and persons from the tag columns, by each column's heading."""
     tags: dict[str, list[str]] = {"topics": [], "geography": [], "persons": []}
     for column in markup.TAG_COLUMNS(doc):
-        heading = column.xpath(".//h3")
+        heading = _HEADING(column)
         name = TAG_HEADINGS.get(normalize_space(heading[0].text_content()).lower()) if heading else None
         if name is None:
             continue
-        links = column.xpath(".//a[@rel='tag']") or column.xpath(".//li")
+        links = _TAG_LINKS(column) or _TAG_ITEMS(column)
         tags[name].extend(t for t in (inline_text(link) for link in links) if t)
     return tags
 
@@ -107,10 +114,12 @@ def read_article(page: FetchedPage) -> ItemRecord:
     doc, url = page.doc, page.url
     _refuse_truncated(page)
 
-    title = inline_text(first(markup.TITLE, doc))
+    title_h1, body_div, lead_div, published, time_div, place = firsts(
+        (markup.TITLE, markup.BODY, markup.LEAD, markup.PUBLISHED, markup.TIME, markup.PLACE), doc
+    )
+    title = inline_text(title_h1)
     if not title:
         raise LayoutError(url, "no article title (h1.entry-title)")
-    body_div = first(markup.BODY, doc)
     if body_div is None:
         raise LayoutError(url, "no article body (div.entry-content.read__internal_content)")
     section, item_id = _item_address(doc, url)
@@ -119,12 +128,9 @@ def read_article(page: FetchedPage) -> ItemRecord:
     if section is None:
         raise LayoutError(url, "no section (canonical link, og:url, address or a.read__categ)")
 
-    lead_div = first(markup.LEAD, doc)
     lead = element_text(lead_div) if lead_div is not None else None
-    published = first(markup.PUBLISHED, doc)
     published_at = None
     if published is not None:
-        time_div = first(markup.TIME, doc)
         published_at = parse_site_datetime(
             published.text_content(),
             time_div.text_content() if time_div is not None else None,
@@ -145,7 +151,7 @@ def read_article(page: FetchedPage) -> ItemRecord:
         lead=lead or None,
         text=element_text(body_div),
         published_at=published_at,
-        place=inline_text(first(markup.PLACE, doc)) or None,
+        place=inline_text(place) or None,
         topics=tags["topics"],
         geography=tags["geography"],
         persons=tags["persons"],

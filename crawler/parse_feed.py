@@ -6,6 +6,10 @@ text of the same item wherever the site's content is the same, so the content go
 cleaning (`crawler.text.fragment_text`) minus what only the feed adds: the ``div.c-summary`` block
 (the lead, kept separately) and the picture after it.
 
+The text is cleaned when it is first read (`FeedRecord`), not when the feed is parsed: a check
+decides from title and times alone which items need their page, and the feed's text is only the
+fallback stored when that page fails, so most of the 20 entries' texts are never read at all.
+
 Timestamps follow the wall-clock rule of `crawler.moscow_time`: ``2020-08-27T15:20:00+04:00`` is
 15:20 Moscow time (12:20 UTC in 2020), whatever the label says.
 """
@@ -13,9 +17,10 @@ Timestamps follow the wall-clock rule of `crawler.moscow_time`: ``2020-08-27T15:
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import datetime
+from typing import Any
 
-import lxml.html
 from lxml import etree
 
 from archive.records import ItemRecord
@@ -23,7 +28,7 @@ from crawler.addresses import host_lang, rebase, split_item_path
 from crawler.errors import LayoutError
 from crawler.moscow_time import parse_feed_time
 from crawler.page_parts import FetchedPage, ItemPage, as_bytes, item_record
-from crawler.text import fragment_text, normalize_space
+from crawler.text import element_text, fragment_text, normalize_space, parse_fragment
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -31,6 +36,43 @@ _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$")
 _TRAILING_ID = re.compile(r"([0-9]+)/?$")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _ATOM_ROOT = re.compile(r"<feed\b[^>]*http://www\.w3\.org/2005/Atom")
+_SUMMARY_DIV = etree.XPath(".//div[contains(concat(' ', normalize-space(@class), ' '), ' c-summary ')]")
+
+
+class FeedRecord(ItemRecord):
+    """The record of one feed entry, whose ``text`` is the entry's cleaned content, cleaned on first
+    read and kept. Everything else about it is an `ItemRecord` (it compares equal to one with the
+    same fields, copies and pickles with the raw content): the text the archive stores, prints or
+    compares is the one `fragment_text` gives, only later. Not a dataclass of its own: the
+    inherited ``__init__``, ``__repr__`` and ``asdict`` go through the ``text`` property."""
+
+    _content: str | None = None
+    _text: str | None = None
+
+    def __init__(self, *args: Any, content_html: str = "", **record: Any) -> None:
+        super().__init__(*args, **record)
+        if content_html.strip() and "text" not in record:
+            self._content = content_html
+
+    @property  # type: ignore[override]
+    def text(self) -> str | None:
+        """The cleaned content (``None`` when the entry has none), cleaned now if not yet."""
+        if self._content is not None:
+            self._text = fragment_text(self._content, drop_classes=("c-summary",))
+            self._content = None
+        return self._text
+
+    @text.setter
+    def text(self, value: str | None) -> None:
+        self._text, self._content = value, None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ItemRecord):
+            return NotImplemented
+        names = [field.name for field in fields(ItemRecord)]
+        return [getattr(self, name) for name in names] == [getattr(other, name) for name in names]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as ItemRecord
 
 
 def _text(element: etree._Element | None) -> str:
@@ -53,10 +95,9 @@ def _lead(summary_html: str, content_html: str) -> str | None:
     for html in (summary_html, content_html):
         if "c-summary" not in html:
             continue
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-        found = root.xpath(".//div[contains(concat(' ', normalize-space(@class), ' '), ' c-summary ')]")
+        found = _SUMMARY_DIV(parse_fragment(html))
         if found:
-            return fragment_text(lxml.html.tostring(found[0], encoding="unicode", with_tail=False)) or None
+            return element_text(found[0]) or None
     return None
 
 
@@ -73,6 +114,7 @@ def _feed_time(entry: etree._Element, name: str, url: str, item_id: int) -> date
 
 
 def _entry(entry: etree._Element, url: str, lang: str) -> ItemRecord:
+    """The entry's record; its text is cleaned when first read (`FeedRecord`)."""
     raw_id = normalize_space(_text(entry.find(f"{ATOM}id")))
     links = _links(entry)
     address = split_item_path(links.get("alternate", ""), url) or split_item_path(raw_id, url)
@@ -93,10 +135,11 @@ def _entry(entry: etree._Element, url: str, lang: str) -> ItemRecord:
     return item_record(
         url,
         address,
+        record_class=FeedRecord,
         lang=lang,
         title=title,
         lead=lead,
-        text=fragment_text(content_html, drop_classes=("c-summary",)) if content_html.strip() else None,
+        content_html=content_html,
         published_at=published,
         source="feed",
         site_updated_at=updated,
