@@ -260,11 +260,13 @@ def test_both_versions_of_an_item_in_a_real_browser(twins_site: str, browser: An
     assert articles[1].find_element(By.LINK_TEXT, TWIN_EN.url).get_attribute("href") == TWIN_EN.url
     browser.find_element(By.LINK_TEXT, "English").click()
     wait.until(ready.url_contains("#lang-en"))
-    # The page scrolled to the English version (as far as the page's length allows): in view.
+    # The page scrolled to the English version (as far as the page's length allows): in view. Its top
+    # may sit a fraction of a pixel above the window (layout rounds subpixel heights, such as those of
+    # the edits' lists), never a whole pixel.
     top, scrolled, height = browser.execute_script(
         "return [arguments[0].getBoundingClientRect().top, window.scrollY, window.innerHeight]", articles[1]
     )
-    assert scrolled > 0 and 0 <= top < height / 2
+    assert scrolled > 0 and -1 < top < height / 2
 
 
 def test_chromium_screenshot_of_the_results(site: str, tmp_path: Path) -> None:
