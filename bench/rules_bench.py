@@ -26,6 +26,7 @@ from archive.store import ArchiveStore
 from query.morphology import Lemmatizer
 from query.syntax import parse_query
 from replica.corpus import Corpus
+from replica.item import ReplicaItem
 
 ROOT = Path(__file__).resolve().parent.parent
 _WORD = re.compile(r"[А-Яа-яЁё]{5,}")
@@ -33,28 +34,27 @@ _WORD = re.compile(r"[А-Яа-яЁё]{5,}")
 
 def records(count: int) -> list[ItemRecord]:
     """Archive records made from a generated replica corpus (the same texts the crawler would store)."""
-    corpus = Corpus.generate(count, lang="ru", seed=21, real_items=False)
-    out = []
-    for item in corpus:
-        out.append(
-            ItemRecord(
-                id=item.id,
-                url=f"http://kremlin.ru/{item.section}/{item.id}",
-                lang=item.lang,
-                section=item.section,
-                title=item.title,
-                kind=item.kind,
-                lead=item.lead,
-                text=item.text,
-                published_at=item.published,
-                place=item.place,
-                topics=list(item.topics),
-                geography=list(item.geography),
-                persons=list(item.persons),
-                source="article",
-            )
-        )
-    return out
+    return [item_record(item) for item in Corpus.generate(count, lang="ru", seed=21, real_items=False)]
+
+
+def item_record(item: ReplicaItem) -> ItemRecord:
+    """The article record the crawler would store for a replica item (its own page read)."""
+    return ItemRecord(
+        id=item.id,
+        url=f"http://kremlin.ru/{item.section}/{item.id}",
+        lang=item.lang,
+        section=item.section,
+        title=item.title,
+        kind=item.kind,
+        lead=item.lead,
+        text=item.text,
+        published_at=item.published,
+        place=item.place,
+        topics=list(item.topics),
+        geography=list(item.geography),
+        persons=list(item.persons),
+        source="article",
+    )
 
 
 def make_rules(sample: list[ItemRecord], count: int = 100) -> list[tuple[str, list[list[str]]]]:

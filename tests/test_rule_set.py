@@ -13,6 +13,7 @@ import pytest
 from alerts.rules import Rule
 from alerts.selectors import CompiledRule, CompiledRules, call_record_of, document_of
 from archive.records import ItemRecord
+from bench.rules_bench import item_record
 from calls.reader import CallReader
 from calls.record import CallRecord
 from query.document import IndexedDocument
@@ -70,26 +71,7 @@ _WORD = re.compile(r"[А-Яа-яЁёA-Za-z]{4,}")
 
 
 def _records(count: int, lang: str, seed: int) -> list[ItemRecord]:
-    corpus = Corpus.generate(count, lang=lang, seed=seed, real_items=True)
-    return [
-        ItemRecord(
-            id=item.id,
-            url=f"http://kremlin.ru/{item.section}/{item.id}",
-            lang=item.lang,
-            section=item.section,
-            title=item.title,
-            kind=item.kind,
-            lead=item.lead,
-            text=item.text,
-            published_at=item.published,
-            place=item.place,
-            topics=list(item.topics),
-            geography=list(item.geography),
-            persons=list(item.persons),
-            source="article",
-        )
-        for item in corpus
-    ]
+    return [item_record(item) for item in Corpus.generate(count, lang=lang, seed=seed, real_items=True)]
 
 
 def _generated(items: list[ItemRecord], count: int, seed: int) -> list[str]:
