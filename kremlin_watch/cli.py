@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings: Settings | None = None
     try:
-        with _sigterm_raises():
+        with _signals_raise() as received:
             try:
                 settings = load_settings(args.config)
                 from kremlin_watch.logs import configure_logging
@@ -121,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 configure_logging(settings.log_level)
                 status = COMMANDS[args.command](args, settings)
                 sys.stdout.flush()  # a closed pipe is found here, not at exit
+                if received:
+                    # The signal's exception was raised where Python ignores it (a finalizer that ran
+                    # at that moment prints "Exception ignored" and goes on): still stopped by it.
+                    return _stopped(received[-1])
                 return status
             except ConfigError as error:
                 return _fail(f"configuration: {error}", EXIT_INPUT)
@@ -158,18 +162,31 @@ def _describe(error: Exception, settings: Settings | None, *, debug: bool) -> tu
 
 
 @contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """SIGTERM raises `Stopped` wherever the command is, as SIGINT raises KeyboardInterrupt, so
-    every command ends through the same guard (transactions roll back on the way out)."""
+def _signals_raise() -> Iterator[list[int]]:
+    """SIGTERM raises `Stopped` wherever the command is, SIGINT KeyboardInterrupt, so every command
+    ends through the same guard (transactions roll back on the way out). The signals received are
+    noted in the list yielded: an exception raised inside a finalizer is only printed by Python, and
+    the command must not then end as if nobody had stopped it. (Commands that stop gracefully, such
+    as `crawl` and `run`, put their own handlers in place while they run.)"""
+    received: list[int] = []
 
     def stop(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
         raise Stopped(signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # A SIGINT that the process was started ignoring (a background job of a non-interactive shell)
+    # stays ignored.
+    wanted = [signal.SIGTERM] + (
+        [signal.SIGINT] if signal.getsignal(signal.SIGINT) is signal.default_int_handler else []
+    )
+    previous = {signum: signal.signal(signum, stop) for signum in wanted}
     try:
-        yield
+        yield received
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _stopped(signum: int) -> int:

@@ -397,3 +397,28 @@ def test_any_command_stopped_by_a_signal_says_so_in_one_line(
     assert process.returncode == status
     assert "Traceback" not in stderr
     assert stderr.strip().splitlines() == [f"kremlin-watch: stopped by {sent.name}"]
+
+
+# Python hands the ignored KeyboardInterrupt to sys.unraisablehook, which pytest turns into a warning.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_signal_python_only_prints_still_ends_the_command_as_stopped(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C landing in a finalizer raises where Python only prints "Exception ignored" and goes
+    on; the command still ends as stopped by it (130), not as if it had finished (0)."""
+    from kremlin_watch import cli
+
+    class Finalized:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def command(_args: object, _settings: object) -> int:
+        Finalized()  # dropped at once: the signal arrives inside its finalizer
+        return 0
+
+    for key, value in cli_env().items():
+        if key.startswith("KREMLIN_WATCH_"):
+            monkeypatch.setenv(key, value)
+    monkeypatch.setitem(cli.COMMANDS, "status", command)
+    assert cli.main(["status"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "kremlin-watch: stopped by SIGINT"
