@@ -420,5 +420,7 @@ def test_a_signal_python_only_prints_still_ends_the_command_as_stopped(
         if key.startswith("KREMLIN_WATCH_"):
             monkeypatch.setenv(key, value)
     monkeypatch.setitem(cli.COMMANDS, "status", command)
+    # In this process the command line must not take over the root logger (pytest's, the fixtures').
+    monkeypatch.setattr("kremlin_watch.logs.configure_logging", lambda _level: None)
     assert cli.main(["status"]) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == "kremlin-watch: stopped by SIGINT"
