@@ -34,7 +34,7 @@ from alerts.selectors import call_record_of
 from archive.edit_log import edit_of, withdrawal_of
 from archive.export import load_versions
 from archive.models import Item, OutboxEntry
-from archive.outbox import Outbox
+from archive.outbox import WITHDRAWN_NOTICE, Outbox
 from archive.types import utcnow
 from calls.ledger import EN, PRIMARY_LANG
 from calls.reader import CallReader
@@ -157,7 +157,7 @@ class Deliverer:
         if not items:
             gone = (
                 "the item is no longer withdrawn (its page is back)"
-                if first.notice == "withdrawn"
+                if first.notice == WITHDRAWN_NOTICE
                 else "the item (or the edit) is no longer in the archive"
             )
             self.outbox.mark_failed(ids, gone)
@@ -212,15 +212,15 @@ class Deliverer:
             item = held.get(row.item_lang or PRIMARY_LANG) or (None if row.item_lang else _primary(held))
             if item is None:
                 continue
-            others = [other for lang, other in sorted(held.items()) if lang != item.lang]
-            original = _primary({other.lang: other for other in others}) if row.follow_up else None
-            english = held.get(EN)
-            snippets = tuple(Snippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
             if row.notice is not None:
                 notice = self._notice(row, item)
                 if notice is not None:
                     items.append(notice)
                 continue
+            others = [other for lang, other in sorted(held.items()) if lang != item.lang]
+            original = _primary({other.lang: other for other in others}) if row.follow_up else None
+            english = held.get(EN)
+            snippets = tuple(Snippet.from_json(entry) for entry in json.loads(row.matches or "[]"))
             items.append(
                 AlertItem(
                     item.id,
@@ -244,7 +244,7 @@ class Deliverer:
     def _notice(self, row: OutboxEntry, item: Item) -> AlertItem | None:
         """The item of an edit or withdrawal notice, with the edit and its diff; None when the archive
         no longer holds the edit (or the item is no longer withdrawn)."""
-        if row.notice == "withdrawn":
+        if row.notice == WITHDRAWN_NOTICE:
             edit = withdrawal_of(self.engine, item.id, item.lang)
         else:
             edit = edit_of(self.engine, item.id, item.lang, row.item_version)

@@ -45,6 +45,7 @@ from types import MappingProxyType
 import apprise
 
 from archive.edit_log import Edit
+from archive.outbox import EDIT_NOTICE, WITHDRAWN_NOTICE
 from archive.vocabulary import moscow_stamp
 from calls.codes import country_name
 from calls.record import CallRecord, Counterpart
@@ -160,7 +161,7 @@ def subject(rule: str, items: list[AlertItem]) -> str:
 
 
 #: How a subject names each notice.
-NOTICE_WORDS: Mapping[str, str] = MappingProxyType({"edit": "edited", "withdrawn": "withdrawn"})
+NOTICE_WORDS: Mapping[str, str] = MappingProxyType({EDIT_NOTICE: "edited", WITHDRAWN_NOTICE: "withdrawn"})
 
 
 def notice_lines(item: AlertItem) -> list[str]:
@@ -169,7 +170,7 @@ def notice_lines(item: AlertItem) -> list[str]:
     edit = item.edit
     if edit is None:
         return []
-    if item.notice == "withdrawn":
+    if item.notice == WITHDRAWN_NOTICE:
         return [
             "The site withdrew this item: its page answers 404/410 (not found / gone).",
             f"First found withdrawn: {moscow_stamp(edit.seen_at)}",

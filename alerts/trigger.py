@@ -55,7 +55,7 @@ from alerts.destinations import Destination, route
 from alerts.rules import Rule
 from alerts.selectors import CompiledRule, CompiledRules, call_record_of, document_of
 from archive.models import CallEntry, Item, ItemRevision
-from archive.outbox import NewAlert, Outbox
+from archive.outbox import EDIT_NOTICE, WITHDRAWN_NOTICE, NewAlert, Outbox
 from archive.records import CONTENT_FIELDS, ItemRecord
 from archive.store import Outcome, StoreResult
 from calls.ledger import record_of
@@ -70,9 +70,6 @@ from query.snippets import Snippet, snippets
 SNIPPET_WIDTH = 80
 #: At most this many snippets per alert, so a transcript that says «санкции» forty times stays readable.
 MAX_SNIPPETS = 5
-#: The ``notice`` of an outbox row that tells of an edit, and of a withdrawal.
-EDIT_NOTICE = "edit"
-WITHDRAWN_NOTICE = "withdrawn"
 
 
 def withdrawal_incident(item_id: int, lang: str) -> str:

@@ -23,6 +23,9 @@ from archive.models import OutboxEntry
 from archive.types import utcnow
 
 STATUSES = ("pending", "sending", "sent", "failed")
+#: The ``notice`` of a row that tells of an edit (the row names the new version), and of a withdrawal.
+EDIT_NOTICE = "edit"
+WITHDRAWN_NOTICE = "withdrawn"
 #: How long a claim protects a row being sent; a longer-held claim belonged to a process that died.
 CLAIM_LEASE = timedelta(minutes=5)
 
