@@ -28,7 +28,6 @@ lemmas the index is asked for are the very lemmas the matcher compares.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
@@ -63,11 +62,39 @@ class Hit(NamedTuple):
     words: tuple[str, ...]
 
 
-@dataclass(frozen=True)
 class Match:
-    """Why a document matched: every hit of every wanted term, in field order, then text order."""
+    """Why a document matched: every hit of every wanted term, in field order, then text order.
 
-    hits: tuple[Hit, ...]
+    The hits are worked out when first read: turning token positions into character offsets and
+    words costs more than deciding the match, and a rule set decides many matches of which few are
+    shown (a digest, a search page). Two matches are equal when their hits are."""
+
+    __slots__ = ("_doc", "_hits", "_raw")
+
+    def __init__(
+        self, hits: tuple[Hit, ...] = (), raw: list[_RawHit] | None = None, doc: IndexedDocument | None = None
+    ) -> None:
+        self._hits: tuple[Hit, ...] | None = hits if raw is None else None
+        self._raw = raw
+        self._doc = doc
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        """Every hit, with its character offsets and the words as written."""
+        if self._hits is None:
+            assert self._raw is not None and self._doc is not None
+            self._hits = _hits(self._raw, self._doc)
+            self._raw = self._doc = None
+        return self._hits
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Match) and self.hits == other.hits
+
+    def __hash__(self) -> int:
+        return hash(self.hits)
+
+    def __repr__(self) -> str:
+        return f"Match(hits={self.hits!r})"
 
     def terms(self) -> list[str]:
         """The rule's terms that matched, each once, as the user wrote them."""
@@ -81,12 +108,13 @@ class Match:
 class CompiledTerm:
     """A term with its words lemmatised: per word either a lemma set or a folded prefix."""
 
-    __slots__ = ("anchor", "fields", "label", "parts", "single", "term")
+    __slots__ = ("anchor", "fields", "label", "parts", "searched", "single", "term")
 
     def __init__(self, term: Term, lemmatizer: Lemmatizer) -> None:
         self.term = term
         self.label = str(term)
         self.fields = term.fields
+        self.searched = frozenset(term.fields)
         analyse = lemmatizer.name_lemmas if term.field in NAME_FIELDS else lemmatizer.lemmas
         self.parts: tuple[Part, ...] = tuple(
             fold(part.text) if part.prefix else analyse(part.text) for part in term.parts
@@ -98,14 +126,14 @@ class CompiledTerm:
         #: when its `IndexedField.vocabulary` holds none).
         self.anchor = self.anchors()
 
-    def evaluate(self, doc: Document) -> list[_RawHit] | None:
+    def evaluate(self, doc: IndexedDocument) -> list[_RawHit] | None:
         hits: list[_RawHit] = []
-        label, last, anchor, field_of = self.label, len(self.parts) - 1, self.anchor, doc.field
+        label, last, anchor, searched = self.label, len(self.parts) - 1, self.anchor, self.searched
         if anchor is not None and not doc.may_hold(anchor):
             return None
-        for name in self.fields:
-            field = field_of(name)
-            if field is None or (anchor is not None and anchor.isdisjoint(field.vocabulary)):
+        # The document's own fields (a few), not every field the term may search (most are absent).
+        for name, field in doc.fields.items():
+            if name not in searched or (anchor is not None and anchor.isdisjoint(field.vocabulary)):
                 continue
             starts = self._starts(field)
             if starts:
@@ -159,7 +187,7 @@ class CompiledAnd:
         # NOT children never contribute hits: test them last, after the cheaper wanted words failed.
         self.children = sorted(children, key=lambda child: isinstance(child, CompiledNot))
 
-    def evaluate(self, doc: Document) -> list[_RawHit] | None:
+    def evaluate(self, doc: IndexedDocument) -> list[_RawHit] | None:
         hits: list[_RawHit] = []
         for child in self.children:
             found = child.evaluate(doc)
@@ -183,7 +211,7 @@ class CompiledOr:
     def __init__(self, children: list[Compiled]) -> None:
         self.children = children
 
-    def evaluate(self, doc: Document) -> list[_RawHit] | None:
+    def evaluate(self, doc: IndexedDocument) -> list[_RawHit] | None:
         hits: list[_RawHit] | None = None
         for child in self.children:
             found = child.evaluate(doc)
@@ -211,7 +239,7 @@ class CompiledNot:
     def __init__(self, child: Compiled) -> None:
         self.child = child
 
-    def evaluate(self, doc: Document) -> list[_RawHit] | None:
+    def evaluate(self, doc: IndexedDocument) -> list[_RawHit] | None:
         return None if self.child.holds(doc) else []
 
     def holds(self, doc: Document) -> bool:
@@ -249,7 +277,7 @@ class CompiledQuery:
         raw = self.root.evaluate(doc)
         if raw is None:
             return None
-        return Match(_hits(raw, doc))
+        return Match(raw=raw, doc=doc)
 
     def holds(self, values: Mapping[str, FieldValue]) -> bool:
         """Whether the item with these field values matches (the answer `match` gives), analysing
