@@ -8,8 +8,9 @@ lemma → positions map (`query.document`). Phrases intersect position lists.
 
 The compiled tree answers in two modes, from the same comparison of words:
 
-* `CompiledQuery.match` records *where* each term matched (field, character offsets, the words as
-  written) so an alert or a search page can show the words in context (`query.snippets`). Terms
+* `CompiledQuery.match` decides as `holds` does, and its `Match` works out *where* each term matched
+  (field, character offsets, the words as written) when first asked, so an alert or a search page
+  can show the words in context (`query.snippets`) while the matches nobody shows cost no more. Terms
   under NOT only decide; they never add positions. OR does not stop at the first matching branch,
   so every wanted word that occurs is reported.
 * `CompiledQuery.holds` only says whether the item matches. Given a `LazyDocument` it analyses a
@@ -65,26 +66,32 @@ class Hit(NamedTuple):
 class Match:
     """Why a document matched: every hit of every wanted term, in field order, then text order.
 
-    The hits are worked out when first read: turning token positions into character offsets and
-    words costs more than deciding the match, and a rule set decides many matches of which few are
-    shown (a digest, a search page). Two matches are equal when their hits are."""
+    The hits are worked out when first read: finding where the words stand, with their character
+    offsets, costs more than deciding that they do, and a rule set decides many matches of which few
+    are shown (a digest, a search page). Two matches are equal when their hits are."""
 
-    __slots__ = ("_doc", "_hits", "_raw")
+    __slots__ = ("_doc", "_hits", "_root")
 
-    def __init__(
-        self, hits: tuple[Hit, ...] = (), raw: list[_RawHit] | None = None, doc: IndexedDocument | None = None
-    ) -> None:
-        self._hits: tuple[Hit, ...] | None = hits if raw is None else None
-        self._raw = raw
-        self._doc = doc
+    def __init__(self, hits: tuple[Hit, ...] = ()) -> None:
+        self._hits: tuple[Hit, ...] | None = hits
+        self._root: Compiled | None = None
+        self._doc: IndexedDocument | None = None
+
+    @classmethod
+    def found(cls, root: Compiled, doc: IndexedDocument) -> Match:
+        """The match of ``root`` (which holds for ``doc``), its hits to be worked out when read."""
+        match = cls()
+        match._hits, match._root, match._doc = None, root, doc
+        return match
 
     @property
     def hits(self) -> tuple[Hit, ...]:
         """Every hit, with its character offsets and the words as written."""
         if self._hits is None:
-            assert self._raw is not None and self._doc is not None
-            self._hits = _hits(self._raw, self._doc)
-            self._raw = self._doc = None
+            assert self._root is not None and self._doc is not None
+            raw = self._root.evaluate(self._doc)
+            self._hits = _hits(raw or [], self._doc)
+            self._root = self._doc = None
         return self._hits
 
     def __eq__(self, other: object) -> bool:
@@ -148,7 +155,8 @@ class CompiledTerm:
             field = doc.field(name)
             if field is None or (anchor is not None and anchor.isdisjoint(field.vocabulary)):
                 continue
-            if self._starts(field):
+            # One word whose lemmas the field holds occurs in it: no need to find where.
+            if self.single is not None or self._starts(field):
                 return True
         return False
 
@@ -273,11 +281,11 @@ class CompiledQuery:
         self.lemmatizer = lemmatizer
 
     def match(self, doc: IndexedDocument) -> Match | None:
-        """The hits if the document matches the query, else ``None``."""
-        raw = self.root.evaluate(doc)
-        if raw is None:
+        """The hits if the document matches the query, else ``None``. Whether it matches is decided
+        as `holds` decides it (for one word, a set test); where is worked out when asked."""
+        if not self.root.holds(doc):
             return None
-        return Match(raw=raw, doc=doc)
+        return Match.found(self.root, doc)
 
     def holds(self, values: Mapping[str, FieldValue]) -> bool:
         """Whether the item with these field values matches (the answer `match` gives), analysing
