@@ -260,6 +260,27 @@ class ItemSearch(SQLModel, table=True):
     lemmas: str = Field(sa_column=Column(Text, nullable=False))
     #: Spellings a prefix query must also see: words whose own spelling is none of their lemmas.
     forms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: SQLite: the title's words as FTS5 tokens, one per position (`search.terms.Positional`), kept
+    #: for the contentless ``item_search_pos`` (its triggers delete with them). Empty on PostgreSQL.
+    title_terms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: SQLite: the other fields' words as FTS5 tokens, gaps between fields and list entries.
+    body_terms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: PostgreSQL: tsvector text of every lemma at its position (the generated ``positions``).
+    vector: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: PostgreSQL lost positions of this row (beyond 16,383, or over 256 of one lemma): its
+    #: positional answers are checked by the matcher.
+    capped: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+
+
+class ItemSearchToken(SQLModel, table=True):
+    """Which lemmas a compound FTS5 token holds (SQLite): a word with several lemmas is one token
+    ``a_b`` at its position (`search.terms.JOIN`), and a query word with lemma ``a`` asks for every
+    token listed here under ``a``. Rows are only added (a token no row holds any more matches nothing)."""
+
+    __tablename__ = "item_search_token"
+
+    lemma: str = Field(sa_column=Column(String, primary_key=True))
+    token: str = Field(sa_column=Column(String, primary_key=True))
 
 
 class ItemSearchQueue(SQLModel, table=True):

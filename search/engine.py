@@ -47,9 +47,7 @@ from search.candidates import Candidate, IndexPart, call_values, decoded, laggin
 from search.coverage import Coverage, read_coverage
 from search.plan import plan_query
 from search.request import SORTS, SearchHit, SearchRequest, SearchResult
-
-#: Points per matched word occurrence in the title; elsewhere one.
-TITLE_WEIGHT = 3
+from search.terms import TITLE_WEIGHT
 
 
 class SearchError(ValueError):
@@ -105,15 +103,27 @@ def _run(engine: Engine, request: SearchRequest, compiled: CompiledQuery, covera
     index = IndexPart(engine, request, plan.expr, coverage) if coverage.usable else None
     lag = lagging(engine, request, coverage, known=False)
     wanted = request.offset + request.limit
-    if request.sort == "date" and plan.exact:
-        # The index's answer is the match set: count it, take the newest, match only the page and
-        # the uncovered items.
-        lag = matcher.matching(lag)
-        total = len(lag) + (index.count() if index is not None else 0)
-        newest = index.newest(wanted, known=True) if index is not None else []
-        matches = _merge(newest, lag)[:wanted]
+    exact = plan.exact and (index is None or index.exact)
+    unsure = index.uncertain() if index is not None else []
+    if exact and (request.sort == "date" or (index is not None and index.rankable)):
+        # The index's answer is the match set: count it, take the page's worth (newest, or best by
+        # the engine's ranking), match only the page, the uncovered items and the few the index
+        # cannot decide (PostgreSQL's capped rows under a positional query).
+        extra = matcher.matching(_merge(unsure, lag))
+        total = len(extra) + (index.count() if index is not None else 0)
+        if request.sort == "date":
+            newest = index.newest(wanted, known=True) if index is not None else []
+            matches = _merge(newest, extra)[:wanted]
+        else:
+            assert index is not None
+            # Unranked ones (not indexed, or capped) come after the ranked, newest first.
+            matches = (index.ranked(wanted, known=True) + extra)[:wanted]
+    elif request.sort == "relevance" and index is not None and index.rankable:
+        # Every candidate in the engine's order, each matched (the total counts true matches).
+        matches = matcher.matching(index.ranked(None, known=False) + _merge(unsure, lag))
+        total = len(matches)
     else:
-        found = _merge(index.all(known=plan.exact) if index is not None else [], lag)
+        found = _merge(index.all(known=exact) if index is not None else [], unsure, lag)
         if request.sort == "relevance":
             scores = matcher.scores(found)
             matches = sorted(

@@ -20,17 +20,22 @@ string's leading indexable run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
+from typing import NamedTuple
 
 from query.document import FIELDS, FieldValue
 from query.morphology import Lemmatizer
 from query.words import WORD, fold
 
 #: Bump when what `TermAnalyser` writes or how rows are keyed changes: every row with another format
-#: is then stale. 2: one row per language version, the language in the sort key.
-INDEX_FORMAT = 2
+#: is then stale. 2: one row per language version, the language in the sort key. 3: word positions
+#: (`Positional`), for phrases, the title scope and the engines' ranking (migration 0009).
+INDEX_FORMAT = 3
+#: How much more a word in the title counts than one elsewhere: in the engines' ranking (bm25()'s
+#: column weight, ts_rank_cd's weight A) and in a hit's score (`search.engine.score`).
+TITLE_WEIGHT = 3
 #: Longest term written as it is (PostgreSQL ignores words over 2047 bytes; Cyrillic takes 2 each).
 MAX_TERM = 200
 _INDEXABLE = re.compile(r"[0-9a-zß-öø-ÿа-яѐ-џ]+")
@@ -62,6 +67,39 @@ def indexable_head(term: str) -> str:
     return found.group()[:MAX_TERM] if found else ""
 
 
+#: The token written where a word has no indexable lemma and between fields and list entries (FTS5):
+#: no query word can ask for it (`query.words.WORD` never holds «_», and no lemma does), so a phrase
+#: never runs across a gap, as the matcher's never runs from one field or list entry into the next.
+GAP = "_"
+#: Joins the lemmas of a word that has several into one FTS5 token (``сталь_стать``): FTS5 keeps one
+#: token per position, and a phrase query must still find the word by any of its lemmas
+#: (`search.plan.fts5_positional` asks for every token that holds a lemma; ``item_search_token``
+#: says which tokens hold which lemma).
+JOIN = "_"
+#: PostgreSQL keeps positions up to 16,383 and at most 256 of them per lexeme (the rest are clamped or
+#: dropped); a row beyond either is marked ``capped`` and its positional answers are checked.
+PG_MAX_POSITION = 16_383
+PG_MAX_POSITIONS = 256
+
+
+class Positional(NamedTuple):
+    """Where the words of an item version stand, as each backend indexes them.
+
+    SQLite (FTS5, one token per position): ``title`` and ``body`` (every other field of `FIELDS`, in
+    order, a `GAP` between fields and between list entries) are the tokens, space-separated;
+    ``compounds`` maps the tokens made of several lemmas to those lemmas. PostgreSQL (a tsvector may
+    hold several lexemes at one position): ``vector`` is the tsvector text, every indexable lemma at
+    its word's position, title positions weighted A, a position skipped for each gap; ``capped``
+    when PostgreSQL's position limits lose positions of this row.
+    """
+
+    title: str
+    body: str
+    compounds: dict[str, tuple[str, ...]]
+    vector: str
+    capped: bool
+
+
 class TermAnalyser:
     """The index terms of items: (lemmas, forms) per item, with a per-instance cache by word.
 
@@ -80,6 +118,7 @@ class TermAnalyser:
         self.lemmatizer = lemmatizer
         self._maxsize = maxsize
         self._by_word: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._tokens: dict[str, tuple[str, tuple[str, ...]]] = {}
 
     def terms(self, values: Mapping[str, FieldValue]) -> tuple[list[str], list[str]]:
         """(lemmas, forms) of an item's searchable fields (names from `FIELDS`), sorted, distinct."""
@@ -99,6 +138,66 @@ class TermAnalyser:
             forms.update(word_forms)
         forms -= lemmas
         return sorted(lemmas), sorted(forms)
+
+    def positional(self, values: Mapping[str, FieldValue], tsvector: bool) -> Positional:
+        """The words' positions (`Positional`): FTS5 tokens, or with ``tsvector`` PostgreSQL's text."""
+        title = values.get("title")
+        title_words = WORD.findall(title) if isinstance(title, str) else []
+        if not tsvector:
+            token = self._token
+            compounds: dict[str, tuple[str, ...]] = {}
+            body: list[str] = []
+            for segment in _segments(values):
+                if body:
+                    body.append(GAP)
+                body.extend(token(word)[0] for word in segment)
+            title_tokens = [token(word)[0] for word in title_words]
+            for tokens in (title_tokens, body):
+                for found in tokens:
+                    if JOIN in found and found != GAP and found not in compounds:
+                        compounds[found] = self._tokens_lemmas(found)
+            return Positional(" ".join(title_tokens), " ".join(body), compounds, "", False)
+        places: dict[str, list[str]] = {}
+        position = 0
+        lemmas_of = self._lemmas
+        for word in title_words:
+            position += 1
+            for lemma in lemmas_of(word):
+                places.setdefault(lemma, []).append(f"{position}A")
+        position += 1  # the gap between the title and the rest
+        first = True
+        for segment in _segments(values):
+            if not first:
+                position += 1
+            first = False
+            for word in segment:
+                position += 1
+                for lemma in lemmas_of(word):
+                    places.setdefault(lemma, []).append(str(position))
+        capped = position > PG_MAX_POSITION or any(len(found) > PG_MAX_POSITIONS for found in places.values())
+        vector = " ".join(
+            f"'{lemma}':{','.join(found[:PG_MAX_POSITIONS])}" for lemma, found in sorted(places.items())
+        )
+        return Positional("", "", {}, vector, capped)
+
+    def _lemmas(self, word: str) -> frozenset[str]:
+        """The indexable lemmas of one word (cached with its forms)."""
+        return self._word(word)[0]
+
+    def _token(self, word: str) -> tuple[str, tuple[str, ...]]:
+        """The FTS5 token of one word: its one indexable lemma, its lemmas joined (`JOIN`), or `GAP`."""
+        found = self._tokens.get(word)
+        if found is None:
+            lemmas = tuple(sorted(self._word(word)[0]))
+            found = (JOIN.join(lemmas) if lemmas else GAP, lemmas)
+            if len(self._tokens) >= self._maxsize:
+                self._tokens.clear()
+            self._tokens[word] = found
+        return found
+
+    @staticmethod
+    def _tokens_lemmas(token: str) -> tuple[str, ...]:
+        return tuple(token.split(JOIN))
 
     def _word(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
         found = self._by_word.get(word)
@@ -164,6 +263,22 @@ def first_key(moment: datetime) -> int:
 
 def _seconds(moment: datetime) -> int:
     return min(max((moment - _EPOCH) // timedelta(seconds=1), 0), _MAX_SECONDS)
+
+
+def _segments(values: Mapping[str, FieldValue]) -> Iterator[list[str]]:
+    """The words of every field but the title, field by field and list entry by list entry: the
+    stretches a phrase must stay within (as `query.document` keeps phrases within list entries)."""
+    for name in FIELDS[1:]:
+        value = values.get(name)
+        if isinstance(value, str):
+            words = WORD.findall(value)
+            if words:
+                yield words
+        elif value:
+            for entry in value:
+                words = WORD.findall(entry)
+                if words:
+                    yield words
 
 
 def folded_entries(entries: Iterable[str] | None) -> str:
