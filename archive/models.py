@@ -219,10 +219,11 @@ class OutboxEntry(SQLModel, table=True):
 class ItemSearch(SQLModel, table=True):
     """The search index's row for one item: its lemmas as text, and copies of what searches filter on.
 
-    The full-text index proper is per backend (made by migration 0004): a contentless FTS5 table
-    ``item_search_fts`` (rowid = ``sort_key``; columns lemmas, forms, kind, lang) on SQLite, the
-    generated tsvector columns ``document`` (lemmas) and ``spellings`` (forms) with GIN indexes on
-    PostgreSQL. Neither is declared here, because the model is shared by both backends.
+    The full-text index proper is per backend (made by migrations 0004 and 0009): contentless FTS5
+    tables ``item_search_fts`` (rowid = ``sort_key``; columns lemmas, forms, kind, lang) and
+    ``item_search_pos`` (title and body by position, kind, lang) on SQLite, the generated tsvector
+    columns ``document`` (lemmas), ``spellings`` (forms), ``positions`` and ``adjacent`` with GIN
+    indexes on PostgreSQL. None is declared here, because the model is shared by both backends.
     `search.index.IndexWriter` writes these rows; `search.engine` reads them.
 
     A row describes the item as it was when indexed. Every insert into ``item`` and every change of
@@ -267,6 +268,8 @@ class ItemSearch(SQLModel, table=True):
     body_terms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     #: PostgreSQL: tsvector text of every lemma at its position (the generated ``positions``).
     vector: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: PostgreSQL: every two lemmas of adjacent words as one lexeme ``a_b`` (the generated ``adjacent``).
+    pairs: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     #: PostgreSQL lost positions of this row (beyond 16,383, or over 256 of one lemma): its
     #: positional answers are checked by the matcher.
     capped: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))

@@ -12,11 +12,13 @@ Both parts apply the request's filters, with the same meaning:
   (``instr`` / ``strpos``): SQLite's ``lower`` folds only ASCII and PostgreSQL's depends on the
   server's locale, so neither is asked to fold «Макрон».
 
-The index part (`IndexPart`) never reads ``item``: SQLite's FTS5 table has the sort key as rowid and
-kind and language as columns, so a count is one full-text lookup and the newest matches come out of
-it in order (``ORDER BY rowid DESC LIMIT``), however many there are. On PostgreSQL the same query
-runs on ``item_search`` with the GIN indexes. Rows of uncovered versions (`Coverage.lagging`) are
-left out (by ``(id, lang)``, whatever sort key their old row has): their old content must not count.
+The index part (`IndexPart`) never reads ``item``: SQLite's FTS5 tables have the sort key as rowid
+and kind and language as columns, so a count is one full-text lookup and the newest matches come out
+of it in order (``ORDER BY rowid DESC LIMIT``), however many there are; the best by bm25() come out of
+``item_search_pos`` the same way (``ORDER BY bm25(…) LIMIT``). On PostgreSQL the same query runs on
+``item_search`` with the GIN indexes (ranked by ts_rank_cd). Rows of uncovered versions
+(`Coverage.lagging`) are left out (by ``(id, lang)``, whatever sort key their old row has): their old
+content must not count.
 A sort key names its version (`search.terms.key_version`), so the index part never reads more.
 
 The call scopes (``country:FR``, ``counterpart:Макрон``, ``initiated_by:foreign``) are answered from
@@ -80,7 +82,7 @@ from search.plan import (
     tsquery,
 )
 from search.request import SearchRequest
-from search.terms import FIRST_DATED, TITLE_WEIGHT, first_key, key_version, sort_key
+from search.terms import FIRST_DATED, JOIN, TITLE_WEIGHT, first_key, key_version, sort_key
 
 #: Ids or keys per ``IN (...)`` list.
 CHUNK = 500
@@ -93,6 +95,7 @@ _POS = table("item_search_pos", column("rowid"))
 _DOCUMENT = literal_column("item_search.document")
 _SPELLINGS = literal_column("item_search.spellings")
 _POSITIONS = literal_column("item_search.positions")
+_ADJACENT = literal_column("item_search.adjacent")
 #: bm25() of ``item_search_pos`` (columns title, body, kind, lang): the title weighs `TITLE_WEIGHT`.
 _BM25 = text(f"bm25(item_search_pos, {float(TITLE_WEIGHT)}, 1.0, 0.0, 0.0)")
 #: ts_rank_cd's weights, {D, C, B, A}: the title (A) weighs `TITLE_WEIGHT` times the rest (at most 1).
@@ -304,26 +307,40 @@ class _FullText:
 
 
 class _Fts5Query:
-    """SQLite's MATCH text for a search: on ``item_search_pos`` (positions) when the query asks for
-    positions or a ranking is wanted and it can be said there, else on ``item_search_fts``."""
+    """SQLite's MATCH texts for a search: ``bag`` for ``item_search_fts`` (words, prefixes), and
+    `positions` for ``item_search_pos`` (phrases, the title, a ranking), worked out when first asked
+    (it reads ``item_search_token``). A query that asks for positions uses them; one that does not
+    uses the bag unless it is to be ranked."""
 
     def __init__(self, part: IndexPart) -> None:
-        self.bag: str | None = None
-        self.positions: str | None = None
+        self.part = part
         expr = part.expr
-        if expr is None:
-            return
-        needs_positions = positional(expr)
-        if has_prefix(expr):  # positions hold no spellings: a prefix query is a bag query
+        self.needs_positions = expr is not None and positional(expr)
+        #: Positions cannot say a prefix (they hold no spellings): such a query is a bag query.
+        self.can_rank = expr is not None and not has_prefix(expr)
+        self._positions: str | None = None
+        self._asked = False
+        self.bag: str | None = None
+        if expr is not None and not self.needs_positions:
             self.bag = fts5(expr)
-            return
-        tokens = _compound_tokens(part.engine, expr)
-        try:
-            self.positions = fts5_positional(expr, lambda word: _tokens_of(word, tokens))
-        except TooManyPhrases:
-            part.exact = not needs_positions
-        if not needs_positions or self.positions is None:
-            self.bag = fts5(relaxed(expr))
+        elif expr is not None and self.positions is None:
+            self.bag = fts5(relaxed(expr))  # too many phrases: a superset, matched one by one
+
+    @property
+    def positions(self) -> str | None:
+        """The positional MATCH text (None without a query, or for a phrase of too many tokens)."""
+        if not self._asked and self.can_rank:
+            self._asked = True
+            expr = self.part.expr
+            assert expr is not None
+            tokens = _compound_tokens(self.part.engine, expr)
+            try:
+                self._positions = fts5_positional(expr, lambda word: _tokens_of(word, tokens))
+            except TooManyPhrases:
+                self.can_rank = False
+                if self.needs_positions:
+                    self.part.exact = False
+        return self._positions
 
 
 def _lemmas_in(expr: Expr) -> set[str]:
@@ -368,7 +385,7 @@ class _Fts5(_FullText):
         return _Fts5Query(part)
 
     def rankable(self, part: IndexPart) -> bool:
-        return part.match.positions is not None
+        return part.match.can_rank and part.match.positions is not None
 
     def rank(self, part: IndexPart) -> ColumnElement[Any]:
         return _BM25  # type: ignore[return-value]  # a text() ORDER BY term
@@ -379,7 +396,7 @@ class _Fts5(_FullText):
         """FTS5 does the work when there is a query or a kind / language facet; ``item_search`` is
         joined only for what FTS5 does not hold (person, topic, an unusual kind)."""
         query: _Fts5Query = part.match
-        use_positions = query.positions is not None and (rank or query.bag is None)
+        use_positions = (rank or query.bag is None) and query.positions is not None
         match: list[str] = []
         if use_positions:
             match.append(query.positions)  # type: ignore[arg-type]  # checked above
@@ -417,7 +434,7 @@ class _Tsvector(_FullText):
             elif uncertain:
                 conditions += [SEARCH.c.capped, _postgres(relaxed(part.expr))]
             else:
-                conditions += [not_(SEARCH.c.capped), _POSITIONS.op("@@")(_tsquery(part.expr))]
+                conditions += [not_(SEARCH.c.capped), _pg_positional(part.expr)]
         for name in ("kind", "lang"):
             value = getattr(part.request, name)
             if value:
@@ -453,6 +470,33 @@ _FULL_TEXT: dict[str, _FullText] = {"fts5": _Fts5(), "tsvector": _Tsvector()}
 
 def _tsquery(expr: Expr) -> ColumnElement[Any]:
     return cast(literal(tsquery(expr)), TSQUERY)
+
+
+def _pg_positional(expr: Expr) -> ColumnElement[bool]:
+    """SQL for an index expression with positions (and no prefix) on PostgreSQL, for rows that are
+    not capped. A phrase of two words is a lookup of its lemma pairs in ``adjacent`` (the GIN index
+    answers it; no row is rechecked); a longer one, or one in the title, is ``<->`` on ``positions``
+    with its pairs as a first filter; words are looked up in ``document``."""
+    if isinstance(expr, AnyLemma):
+        return _DOCUMENT.op("@@")(_tsquery(expr))
+    if isinstance(expr, Phrase):
+        pairs = [
+            "(" + " | ".join(f"'{first}{JOIN}{second}'" for first in left for second in right) + ")"
+            for left, right in zip(expr.words, expr.words[1:], strict=False)
+        ]
+        adjacent = _ADJACENT.op("@@")(cast(literal(" & ".join(pairs)), TSQUERY)) if pairs else None
+        if len(expr.words) == 2 and not expr.title:
+            assert adjacent is not None
+            return adjacent
+        phrase = _POSITIONS.op("@@")(_tsquery(expr))
+        return phrase if adjacent is None else and_(adjacent, phrase)
+    if isinstance(expr, AllOf):
+        parts = [_pg_positional(child) for child in expr.positives]
+        parts += [not_(_pg_positional(child)) for child in expr.negatives]
+        return and_(*parts)
+    if isinstance(expr, AnyOf):
+        return or_(*(_pg_positional(child) for child in expr.children))
+    raise AssertionError(expr)  # pragma: no cover - plan_query relaxes queries with prefixes
 
 
 def _postgres(expr: Expr) -> ColumnElement[bool]:

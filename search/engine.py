@@ -12,20 +12,23 @@ its own language, url and snippets. ``lang`` narrows to one language.
 
 How much matching a search costs depends on the query (see `search.plan`):
 
-* an *exact* query (words, prefixes, AND/OR of them, NOT of them): the index answer is the match
-  set, so ``total`` is the number of candidates, and only the items on the requested page (plus
-  the few not yet indexed) are matched, for their highlights. With ``sort="date"`` this is the
-  fast path whatever the number of matches;
-* an inexact query (phrases, field scopes, NOT of those): every candidate is matched, in date order
-  and in batches, because ``total`` must count true matches only; only the fields the query names
-  are loaded and analysed;
-* ``sort="relevance"`` scores every match, so every candidate is matched.
+* an *exact* query (words, prefixes, phrases, hyphenated words, ``title:``, AND/OR/NOT of them): the
+  index answer is the match set, so ``total`` is the number of candidates, and only the items on
+  the requested page (plus the few not yet indexed, and PostgreSQL's capped rows under a phrase) are
+  matched, for their highlights. With ``sort="date"`` the page is the newest candidates; with
+  ``sort="relevance"`` the best by the database's ranking (FTS5 bm25(), ts_rank_cd; the title weighs
+  `search.terms.TITLE_WEIGHT`), the versions not yet indexed after them;
+* an inexact query (other field scopes, call scopes, a phrase with a prefix, NOT of those): every
+  candidate is matched, in date order (or the database's ranking) and in batches, because ``total``
+  must count true matches only; only the fields the query names are loaded and analysed. A
+  relevance search the database cannot rank (a prefix in it, on SQLite) is ordered by the scores.
 
 The call scopes (``country:FR``, ``counterpart:Макрон``, ``initiated_by:foreign``) are decided by the
 matcher from the stored call records (the ``call`` table: `search.candidates.call_values`); the
 index cannot narrow them, so such a query checks every candidate the rest of it leaves.
 
-Scores: one point per matched word occurrence, three in the title.
+A hit's score: one point per matched word occurrence, three in the title (the same on both
+databases; the order of a relevance search is the database's ranking, not this score).
 """
 
 from __future__ import annotations

@@ -109,16 +109,12 @@ class IndexWriter:
         columns += [ITEM.c[name] for name in FIELDS]
         with self.engine.connect() as connection:
             rows = connection.execute(select(*columns).where(versions_in(ITEM.c.id, ITEM.c.lang, keys))).all()
-        compounds: dict[str, tuple[str, ...]] = {}
-        analysed = {(row.id, row.lang): self._row(row, compounds) for row in rows}
+        analysed = {(row.id, row.lang): self._row(row) for row in rows}
         if not analysed:
             return 0
-        tokens = [
-            {"lemma": lemma, "token": token}
-            for token, lemmas in compounds.items()
-            if token not in self._known_tokens
-            for lemma in lemmas
-        ]
+        known = self._known_tokens
+        compounds = {token: lemmas for token, lemmas in self.analyser.compounds.items() if token not in known}
+        tokens = [{"lemma": lemma, "token": token} for token, lemmas in compounds.items() for lemma in lemmas]
         backend = backend_for(self.engine)
         insert = backend.insert(SEARCH)
         upsert = insert.on_conflict_do_update(
@@ -153,12 +149,10 @@ class IndexWriter:
         self._known_tokens.update(compounds)
         return len(fresh)
 
-    def _row(self, row: Any, compounds: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-        """The `item_search` values for one item version (its compound tokens added to ``compounds``)."""
+    def _row(self, row: Any) -> dict[str, Any]:
+        """The `item_search` values for one item version."""
         values = {name: getattr(row, name) for name in FIELDS}
-        lemmas, forms = self.analyser.terms(values)
-        positions = self.analyser.positional(values, tsvector=self._tsvector)
-        compounds.update(positions.compounds)
+        lemmas, forms, positions = self.analyser.analyse(values, tsvector=self._tsvector)
         return {
             "item_id": row.id,
             "sort_key": sort_key(row.published_at, row.id, row.lang),
@@ -176,6 +170,7 @@ class IndexWriter:
             "title_terms": positions.title,
             "body_terms": positions.body,
             "vector": positions.vector,
+            "pairs": positions.pairs,
             "capped": positions.capped,
         }
 

@@ -15,7 +15,10 @@ the matcher checking every candidate:
 * SQLite: a contentless FTS5 table ``item_search_pos`` (rowid = sort key; columns title, body, kind,
   lang; ``detail=full``: positions; ``_`` a token character, so compounds are one token) kept in step
   with ``item_search`` by triggers, beside ``item_search_fts`` (the bag of words, unchanged);
-* PostgreSQL: ``positions``, a stored tsvector generated from ``vector``, with a GIN index.
+* ``item_search`` also gains ``pairs`` (PostgreSQL: every two lemmas of adjacent words, ``a_b``);
+* PostgreSQL: ``positions`` and ``adjacent``, stored tsvectors generated from ``vector`` and ``pairs``,
+  each with a GIN index (a two-word phrase is one lookup of ``adjacent``, no row rechecked), and a
+  partial index of the capped rows.
 
 Rows of format 2 hold no positions: the index is emptied and every version queued again, so an
 upgraded archive is searched one by one (right, slower) until `search.index.IndexWriter` caught up.
@@ -67,15 +70,19 @@ _SQLITE_DOWN = (
 _POSTGRES_UP = (
     "ALTER TABLE item_search ADD COLUMN positions tsvector GENERATED ALWAYS AS (vector::tsvector) STORED",
     "CREATE INDEX ix_item_search_positions ON item_search USING gin (positions)",
+    "ALTER TABLE item_search ADD COLUMN adjacent tsvector GENERATED ALWAYS AS (pairs::tsvector) STORED",
+    "CREATE INDEX ix_item_search_adjacent ON item_search USING gin (adjacent)",
     # The capped rows are few: a positional search finds them (to check them) without a scan.
     "CREATE INDEX ix_item_search_capped ON item_search (sort_key) WHERE capped",
 )
 _POSTGRES_DOWN = (
     "DROP INDEX IF EXISTS ix_item_search_capped",
+    "DROP INDEX IF EXISTS ix_item_search_adjacent",
     "DROP INDEX IF EXISTS ix_item_search_positions",
+    "ALTER TABLE item_search DROP COLUMN IF EXISTS adjacent",
     "ALTER TABLE item_search DROP COLUMN IF EXISTS positions",
 )
-_COLUMNS = ("title_terms", "body_terms", "vector")
+_COLUMNS = ("title_terms", "body_terms", "vector", "pairs")
 
 
 def _empty_the_index() -> None:
