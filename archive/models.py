@@ -237,6 +237,9 @@ class ItemSearch(SQLModel, table=True):
         Index("ix_item_search_analyser", "analyser"),
         #: For PostgreSQL's planner: a kind and a date window, AND-ed with the full-text bitmap.
         Index("ix_item_search_kind_key", "kind", "sort_key"),
+        #: For the person and topic filters beside a full-text query: the rows the full-text index
+        #: found are looked up by sort key, their lists read from this index, not from the wide row.
+        Index("ix_item_search_lists", "sort_key", "persons", "topics"),
         _version_of(ondelete="CASCADE"),
     )
 

@@ -46,7 +46,6 @@ from sqlalchemy import (
     Text,
     and_,
     cast,
-    column,
     func,
     literal,
     literal_column,
@@ -90,8 +89,6 @@ CHUNK = 500
 _FACET = re.compile(r"[a-z0-9]{1,64}")
 #: Up to this many matches, PostgreSQL sorts them all rather than walk the sort key (see `newest`).
 _FEW = 10_000
-_FTS = table("item_search_fts", column("rowid"))
-_POS = table("item_search_pos", column("rowid"))
 _DOCUMENT = literal_column("item_search.document")
 _SPELLINGS = literal_column("item_search.spellings")
 _POSITIONS = literal_column("item_search.positions")
@@ -181,13 +178,14 @@ class IndexPart:
         statement = select(func.count() if count else key).select_from(source)
         return statement.where(*conditions, *self._range(key)), key
 
-    def list_filters(self) -> list[ColumnElement[bool]]:
-        """The person and topic filters (a plain substring of the folded entries: see above)."""
+    def list_filters(self, columns: Any = SEARCH.c) -> list[ColumnElement[bool]]:
+        """The person and topic filters (a plain substring of the folded entries: see above), on
+        ``columns`` (``item_search``'s by default)."""
         found = []
         for name in ("person", "topic"):
             wanted = _needle(getattr(self.request, name))
             if wanted:
-                found.append(self.backend.position(SEARCH.c[name + "s"], wanted) > 0)
+                found.append(self.backend.position(columns[name + "s"], wanted) > 0)
         return found
 
     def _range(self, key: ColumnElement[Any]) -> list[ColumnElement[bool]]:
@@ -402,20 +400,31 @@ class _Fts5(_FullText):
             match.append(query.positions)  # type: ignore[arg-type]  # checked above
         elif query.bag is not None:
             match.append(query.bag)
-        joined: list[ColumnElement[bool]] = []
+        facets: dict[str, str] = {}
         for name in ("kind", "lang"):
             value = getattr(part.request, name)
             if value and _FACET.fullmatch(value):
                 match.append(f'{{{name}}} : "{value}"')
             elif value:
-                joined.append(SEARCH.c[name] == value)
-        joined += part.list_filters()
+                facets[name] = value
         if not match:
-            return SEARCH, SEARCH.c.sort_key, joined
-        fts, name = (_POS, "item_search_pos") if use_positions else (_FTS, "item_search_fts")
-        key = fts.c.rowid
+            joined = [SEARCH.c[name] == value for name, value in facets.items()]
+            return SEARCH, SEARCH.c.sort_key, joined + part.list_filters()
+        name = "item_search_pos" if use_positions else "item_search_fts"
+        key = literal_column(f"{name}.rowid")
         condition = text(f"{name} MATCH :match").bindparams(match=" AND ".join(f"({m})" for m in match))
-        source = fts.join(SEARCH, SEARCH.c.sort_key == key) if joined else fts
+        if not facets and not part.list_filters():
+            return table(name), key, [condition]
+        # Joined with ``item_search`` for what FTS5 does not hold (person, topic, an unusual kind):
+        # its rows are looked up in ``ix_item_search_lists``, which holds the lists (SQLite would
+        # pick the unique index of the sort key and read every wide row: 5× the time). SQLAlchemy
+        # cannot say INDEXED BY, so this FROM is text and the columns are named.
+        names = ("kind", "lang", "persons", "topics")
+        columns = {column: literal_column(f"item_search.{column}") for column in names}
+        joined = [columns[name] == value for name, value in facets.items()] + part.list_filters(columns)
+        source = text(
+            f"{name} JOIN item_search INDEXED BY ix_item_search_lists ON item_search.sort_key = {name}.rowid"
+        )
         return source, key, [condition, *joined]
 
 
