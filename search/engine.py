@@ -141,6 +141,23 @@ def _run(engine: Engine, request: SearchRequest, compiled: CompiledQuery, covera
     return SearchResult(matcher.hits(page), total, request)
 
 
+def candidate_versions(engine: Engine, compiled: CompiledQuery) -> set[VersionKey] | None:
+    """The item versions ``compiled`` can match by the index: its answer for the versions it covers
+    (a superset where the query is not exact), every version it does not cover, and PostgreSQL's
+    capped rows under a phrase; None when the index cannot narrow (no index query, or the index not
+    usable). `kremlin-watch rules test` matches only these with the rules' matcher, so it runs over
+    the archive through the same index a search does."""
+    plan = plan_query(compiled)
+    coverage = read_coverage(engine)
+    if plan.expr is None or not coverage.usable:
+        return None
+    index = IndexPart(engine, SearchRequest(), plan.expr, coverage)
+    found = {candidate.version for candidate in index.all(known=False)}
+    found.update(candidate.version for candidate in index.uncertain())
+    found.update(coverage.lagging)
+    return found
+
+
 def _merge(*parts: list[Candidate]) -> list[Candidate]:
     """Candidates of several parts, newest first."""
     merged = [candidate for part in parts for candidate in part]
