@@ -219,10 +219,11 @@ class OutboxEntry(SQLModel, table=True):
 class ItemSearch(SQLModel, table=True):
     """The search index's row for one item: its lemmas as text, and copies of what searches filter on.
 
-    The full-text index proper is per backend (made by migration 0004): a contentless FTS5 table
-    ``item_search_fts`` (rowid = ``sort_key``; columns lemmas, forms, kind, lang) on SQLite, the
-    generated tsvector columns ``document`` (lemmas) and ``spellings`` (forms) with GIN indexes on
-    PostgreSQL. Neither is declared here, because the model is shared by both backends.
+    The full-text index proper is per backend (made by migrations 0004 and 0009): contentless FTS5
+    tables ``item_search_fts`` (rowid = ``sort_key``; columns lemmas, forms, kind, lang) and
+    ``item_search_pos`` (title and body by position, kind, lang) on SQLite, the generated tsvector
+    columns ``document`` (lemmas), ``spellings`` (forms), ``positions`` and ``adjacent`` with GIN
+    indexes on PostgreSQL. None is declared here, because the model is shared by both backends.
     `search.index.IndexWriter` writes these rows; `search.engine` reads them.
 
     A row describes the item as it was when indexed. Every insert into ``item`` and every change of
@@ -236,6 +237,9 @@ class ItemSearch(SQLModel, table=True):
         Index("ix_item_search_analyser", "analyser"),
         #: For PostgreSQL's planner: a kind and a date window, AND-ed with the full-text bitmap.
         Index("ix_item_search_kind_key", "kind", "sort_key"),
+        #: For the person and topic filters beside a full-text query: the rows the full-text index
+        #: found are looked up by sort key, their lists read from this index, not from the wide row.
+        Index("ix_item_search_lists", "sort_key", "persons", "topics"),
         _version_of(ondelete="CASCADE"),
     )
 
@@ -260,6 +264,29 @@ class ItemSearch(SQLModel, table=True):
     lemmas: str = Field(sa_column=Column(Text, nullable=False))
     #: Spellings a prefix query must also see: words whose own spelling is none of their lemmas.
     forms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: SQLite: the title's words as FTS5 tokens, one per position (`search.terms.Positional`), kept
+    #: for the contentless ``item_search_pos`` (its triggers delete with them). Empty on PostgreSQL.
+    title_terms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: SQLite: the other fields' words as FTS5 tokens, gaps between fields and list entries.
+    body_terms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: PostgreSQL: tsvector text of every lemma at its position (the generated ``positions``).
+    vector: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: PostgreSQL: every two lemmas of adjacent words as one lexeme ``a_b`` (the generated ``adjacent``).
+    pairs: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: PostgreSQL lost positions of this row (beyond 16,383, or over 256 of one lemma): its
+    #: positional answers are checked by the matcher.
+    capped: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+
+
+class ItemSearchToken(SQLModel, table=True):
+    """Which lemmas a compound FTS5 token holds (SQLite): a word with several lemmas is one token
+    ``a_b`` at its position (`search.terms.JOIN`), and a query word with lemma ``a`` asks for every
+    token listed here under ``a``. Rows are only added (a token no row holds any more matches nothing)."""
+
+    __tablename__ = "item_search_token"
+
+    lemma: str = Field(sa_column=Column(String, primary_key=True))
+    token: str = Field(sa_column=Column(String, primary_key=True))
 
 
 class ItemSearchQueue(SQLModel, table=True):

@@ -106,8 +106,10 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     from archive.export import item_object, iter_items
     from calls.codes import parse_call_query
     from calls.reader import CallReader
+    from query.evaluate import compile_query
     from query.morphology import Lemmatizer
     from query.syntax import QuerySyntaxError
+    from search.engine import candidate_versions
 
     if args.rule:
         if not settings.rules and not settings.edit_notices:
@@ -132,8 +134,12 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     compiled = CompiledRules.of([rule], lemmatizer)  # what alerts match with
     reader = CallReader()
     twins = _call_records(engine) if rule.call_selectors else {}
+    # The search index narrows the versions to match, as a search's (None: every version).
+    candidates = candidate_versions(engine, compile_query(rule.query, lemmatizer)) if rule.query else None
     found: list[dict[str, Any]] = []
     for item in iter_items(engine, since=args.since):  # every language version, as alerts see them
+        if candidates is not None and (item.id, item.lang) not in candidates:
+            continue
         if not rule.applies_to(item.kind, item.lang, item.section):
             continue
         call = call_record_of(item, reader) if compiled.reads_calls else None

@@ -12,11 +12,13 @@ Both parts apply the request's filters, with the same meaning:
   (``instr`` / ``strpos``): SQLite's ``lower`` folds only ASCII and PostgreSQL's depends on the
   server's locale, so neither is asked to fold «Макрон».
 
-The index part (`IndexPart`) never reads ``item``: SQLite's FTS5 table has the sort key as rowid and
-kind and language as columns, so a count is one full-text lookup and the newest matches come out of
-it in order (``ORDER BY rowid DESC LIMIT``), however many there are. On PostgreSQL the same query
-runs on ``item_search`` with the GIN indexes. Rows of uncovered versions (`Coverage.lagging`) are
-left out (by ``(id, lang)``, whatever sort key their old row has): their old content must not count.
+The index part (`IndexPart`) never reads ``item``: SQLite's FTS5 tables have the sort key as rowid
+and kind and language as columns, so a count is one full-text lookup and the newest matches come out
+of it in order (``ORDER BY rowid DESC LIMIT``), however many there are; the best by bm25() come out of
+``item_search_pos`` the same way (``ORDER BY bm25(…) LIMIT``). On PostgreSQL the same query runs on
+``item_search`` with the GIN indexes (ranked by ts_rank_cd). Rows of uncovered versions
+(`Coverage.lagging`) are left out (by ``(id, lang)``, whatever sort key their old row has): their old
+content must not count.
 A sort key names its version (`search.terms.key_version`), so the index part never reads more.
 
 The call scopes (``country:FR``, ``counterpart:Макрон``, ``initiated_by:foreign``) are answered from
@@ -44,7 +46,6 @@ from sqlalchemy import (
     Text,
     and_,
     cast,
-    column,
     func,
     literal,
     literal_column,
@@ -58,15 +59,29 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.backends import backend_for
 from archive.export import VersionKey, published_within
-from archive.models import CallEntry
+from archive.models import CallEntry, ItemSearchToken
 from archive.vocabulary import moscow_day_start
 from query.document import CALL_FIELDS, LIST_FIELDS, call_fields
 from query.words import fold
 from search.coverage import SEARCH, Coverage
 from search.index import ITEM, versions_in
-from search.plan import AllOf, AnyLemma, AnyOf, Expr, Prefix, fts5, has_prefix, tsquery
+from search.plan import (
+    AllOf,
+    AnyLemma,
+    AnyOf,
+    Expr,
+    Phrase,
+    Prefix,
+    TooManyPhrases,
+    fts5,
+    fts5_positional,
+    has_prefix,
+    positional,
+    relaxed,
+    tsquery,
+)
 from search.request import SearchRequest
-from search.terms import FIRST_DATED, first_key, key_version, sort_key
+from search.terms import FIRST_DATED, JOIN, TITLE_WEIGHT, first_key, key_version, sort_key
 
 #: Ids or keys per ``IN (...)`` list.
 CHUNK = 500
@@ -74,10 +89,16 @@ CHUNK = 500
 _FACET = re.compile(r"[a-z0-9]{1,64}")
 #: Up to this many matches, PostgreSQL sorts them all rather than walk the sort key (see `newest`).
 _FEW = 10_000
-_FTS = table("item_search_fts", column("rowid"))
 _DOCUMENT = literal_column("item_search.document")
 _SPELLINGS = literal_column("item_search.spellings")
+_POSITIONS = literal_column("item_search.positions")
+_ADJACENT = literal_column("item_search.adjacent")
+#: bm25() of ``item_search_pos`` (columns title, body, kind, lang): the title weighs `TITLE_WEIGHT`.
+_BM25 = text(f"bm25(item_search_pos, {float(TITLE_WEIGHT)}, 1.0, 0.0, 0.0)")
+#: ts_rank_cd's weights, {D, C, B, A}: the title (A) weighs `TITLE_WEIGHT` times the rest (at most 1).
+_PG_WEIGHTS = "{%s,%s,%s,1.0}" % ((repr(1 / TITLE_WEIGHT),) * 3)
 _CALL = CallEntry.__table__  # type: ignore[attr-defined]
+_TOKEN = ItemSearchToken.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +146,13 @@ def entry_matches(entries: Iterable[str] | None, needle: str | None) -> bool:
 
 class IndexPart:
     """The covered versions a request selects: the index query ``expr`` (None: every covered
-    version) and the filters, minus the uncovered versions' rows."""
+    version) and the filters, minus the uncovered versions' rows.
+
+    ``exact`` is False when this backend had to ask a superset of ``expr`` (a phrase of too many
+    alternative tokens on SQLite): the caller then matches every candidate. PostgreSQL's positions
+    have limits (`search.terms.PG_MAX_POSITION`): its rows beyond them (``capped``) answer a
+    positional query by the words alone, and come from `uncertain`, to be matched one by one.
+    """
 
     def __init__(self, engine: Engine, request: SearchRequest, expr: Expr | None, coverage: Coverage) -> None:
         self.engine = engine
@@ -137,22 +164,28 @@ class IndexPart:
         self.low, self.high = key_range(request)
         #: The answer of `count`, once asked: `newest` picks its plan by it on PostgreSQL.
         self.counted: int | None = None
+        self.exact = True
+        #: The index query for the backend, worked out once (see `_FullText.prepare`).
+        self.match: Any = self.full_text.prepare(self)
 
     # --- the statement -----------------------------------------------------------------------
 
-    def _select(self, count: bool) -> tuple[Select[Any], ColumnElement[Any]]:
+    def _select(
+        self, count: bool, uncertain: bool = False, rank: bool = False
+    ) -> tuple[Select[Any], ColumnElement[Any]]:
         """``SELECT count(*)`` or ``SELECT <sort key>`` with every condition, and the key column."""
-        source, key, conditions = self.full_text.source(self)
+        source, key, conditions = self.full_text.source(self, uncertain=uncertain, rank=rank)
         statement = select(func.count() if count else key).select_from(source)
         return statement.where(*conditions, *self._range(key)), key
 
-    def list_filters(self) -> list[ColumnElement[bool]]:
-        """The person and topic filters (a plain substring of the folded entries: see above)."""
+    def list_filters(self, columns: Any = SEARCH.c) -> list[ColumnElement[bool]]:
+        """The person and topic filters (a plain substring of the folded entries: see above), on
+        ``columns`` (``item_search``'s by default)."""
         found = []
         for name in ("person", "topic"):
             wanted = _needle(getattr(self.request, name))
             if wanted:
-                found.append(self.backend.position(SEARCH.c[name + "s"], wanted) > 0)
+                found.append(self.backend.position(columns[name + "s"], wanted) > 0)
         return found
 
     def _range(self, key: ColumnElement[Any]) -> list[ColumnElement[bool]]:
@@ -166,7 +199,8 @@ class IndexPart:
     # --- the answers -------------------------------------------------------------------------
 
     def count(self) -> int:
-        """How many covered versions the request selects (remembered in ``counted``)."""
+        """How many covered versions the request selects (remembered in ``counted``); without the
+        `uncertain` ones."""
         statement, key = self._select(count=True)
         with self.engine.connect() as connection:
             self._prefer_index(connection)
@@ -193,6 +227,30 @@ class IndexPart:
         statement, key = self._select(count=False)
         return self._candidates(statement.order_by(key.desc()), known)
 
+    def uncertain(self) -> list[Candidate]:
+        """Covered versions the index cannot decide for this query (PostgreSQL's capped rows under
+        a positional query), newest first: to be matched."""
+        if not self.full_text.has_uncertain(self):
+            return []
+        statement, key = self._select(count=False, uncertain=True)
+        return self._candidates(statement.order_by(key.desc()), known=False)
+
+    @property
+    def rankable(self) -> bool:
+        """Whether the engine can rank this query's answer (`ranked`)."""
+        return self.expr is not None and self.full_text.rankable(self)
+
+    def ranked(self, count: int | None, known: bool) -> list[Candidate]:
+        """The ``count`` (None: all) best covered versions by the engine's ranking (FTS5 bm25(),
+        ts_rank_cd; the title weighs `TITLE_WEIGHT`), newest first among equals; not the
+        `uncertain` ones."""
+        statement, key = self._select(count=False, rank=True)
+        statement = statement.order_by(self.full_text.rank(self), key.desc())
+        if count is not None:
+            statement = statement.limit(count + len(self.lagging))
+        found = self._candidates(statement, known)
+        return found if count is None else found[:count]
+
     def _prefer_index(self, connection: Connection) -> None:
         """Where the planner needs telling (PostgreSQL), rule out a sequential scan for this
         transaction when there is an index query: for a common word the planner prefers reading
@@ -217,8 +275,15 @@ class IndexPart:
 class _FullText:
     """How an `IndexPart` asks one kind of full-text index (`archive.backends.Backend.full_text`)."""
 
-    def source(self, part: IndexPart) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
-        """What to select from, the sort-key column, and the request's conditions."""
+    def prepare(self, part: IndexPart) -> Any:
+        """What `source` needs of the query, worked out once per search."""
+        return None
+
+    def source(
+        self, part: IndexPart, uncertain: bool = False, rank: bool = False
+    ) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
+        """What to select from, the sort-key column, and the request's conditions (for ``rank``: in
+        the form `rank` can order)."""
         raise NotImplementedError
 
     def newest(
@@ -227,42 +292,174 @@ class _FullText:
         """``statement`` limited to the ``wanted`` newest keys."""
         return statement.order_by(key.desc()).limit(wanted)
 
+    def has_uncertain(self, part: IndexPart) -> bool:
+        """Whether `IndexPart.uncertain` can find anything."""
+        return False
+
+    def rankable(self, part: IndexPart) -> bool:
+        raise NotImplementedError
+
+    def rank(self, part: IndexPart) -> ColumnElement[Any]:
+        """The ORDER BY term of the engine's ranking, best first."""
+        raise NotImplementedError
+
+
+class _Fts5Query:
+    """SQLite's MATCH texts for a search: ``bag`` for ``item_search_fts`` (words, prefixes), and
+    `positions` for ``item_search_pos`` (phrases, the title, a ranking), worked out when first asked
+    (it reads ``item_search_token``). A query that asks for positions uses them; one that does not
+    uses the bag unless it is to be ranked."""
+
+    def __init__(self, part: IndexPart) -> None:
+        self.part = part
+        expr = part.expr
+        self.needs_positions = expr is not None and positional(expr)
+        #: Positions cannot say a prefix (they hold no spellings): such a query is a bag query.
+        self.can_rank = expr is not None and not has_prefix(expr)
+        self._positions: str | None = None
+        self._asked = False
+        self.bag: str | None = None
+        if expr is not None and not self.needs_positions:
+            self.bag = fts5(expr)
+        elif expr is not None and self.positions is None:
+            self.bag = fts5(relaxed(expr))  # too many phrases: a superset, matched one by one
+
+    @property
+    def positions(self) -> str | None:
+        """The positional MATCH text (None without a query, or for a phrase of too many tokens)."""
+        if not self._asked and self.can_rank:
+            self._asked = True
+            expr = self.part.expr
+            assert expr is not None
+            tokens = _compound_tokens(self.part.engine, expr)
+            try:
+                self._positions = fts5_positional(expr, lambda word: _tokens_of(word, tokens))
+            except TooManyPhrases:
+                self.can_rank = False
+                if self.needs_positions:
+                    self.part.exact = False
+        return self._positions
+
+
+def _lemmas_in(expr: Expr) -> set[str]:
+    if isinstance(expr, AnyLemma):
+        return set(expr.lemmas)
+    if isinstance(expr, Phrase):
+        return {lemma for word in expr.words for lemma in word}
+    if isinstance(expr, Prefix):
+        return set()
+    children = (*expr.positives, *expr.negatives) if isinstance(expr, AllOf) else expr.children
+    return set().union(*(_lemmas_in(child) for child in children))
+
+
+def _compound_tokens(engine: Engine, expr: Expr) -> dict[str, list[str]]:
+    """Lemma → the compound tokens (`search.terms.JOIN`) that hold it, for the lemmas of ``expr``."""
+    lemmas = sorted(_lemmas_in(expr))
+    found: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(lemmas), CHUNK):
+            statement = select(_TOKEN.c.lemma, _TOKEN.c.token).where(
+                _TOKEN.c.lemma.in_(lemmas[start : start + CHUNK])
+            )
+            for lemma, token in connection.execute(statement):
+                found.setdefault(lemma, []).append(token)
+    return found
+
+
+def _tokens_of(word: tuple[str, ...], compounds: dict[str, list[str]]) -> list[str]:
+    """Every token that holds one of ``word``'s lemmas: the lemmas, and the compounds of them."""
+    tokens = dict.fromkeys(word)
+    for lemma in word:
+        tokens.update(dict.fromkeys(sorted(compounds.get(lemma, ()))))
+    return list(tokens)
+
 
 class _Fts5(_FullText):
-    """SQLite: an FTS5 table whose rowid is the sort key and whose columns include kind and language."""
+    """SQLite: FTS5 tables whose rowid is the sort key and whose columns include kind and language:
+    ``item_search_fts``, the bag of lemmas and spellings (small, quick for words and prefixes), and
+    ``item_search_pos``, a token per position of title and body (phrases, the title, bm25())."""
 
-    def source(self, part: IndexPart) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
+    def prepare(self, part: IndexPart) -> _Fts5Query:
+        return _Fts5Query(part)
+
+    def rankable(self, part: IndexPart) -> bool:
+        return part.match.can_rank and part.match.positions is not None
+
+    def rank(self, part: IndexPart) -> ColumnElement[Any]:
+        return _BM25  # type: ignore[return-value]  # a text() ORDER BY term
+
+    def source(
+        self, part: IndexPart, uncertain: bool = False, rank: bool = False
+    ) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
         """FTS5 does the work when there is a query or a kind / language facet; ``item_search`` is
         joined only for what FTS5 does not hold (person, topic, an unusual kind)."""
-        match: list[str] = [fts5(part.expr)] if part.expr is not None else []
-        joined: list[ColumnElement[bool]] = []
+        query: _Fts5Query = part.match
+        use_positions = (rank or query.bag is None) and query.positions is not None
+        match: list[str] = []
+        if use_positions:
+            match.append(query.positions)  # type: ignore[arg-type]  # checked above
+        elif query.bag is not None:
+            match.append(query.bag)
+        facets: dict[str, str] = {}
         for name in ("kind", "lang"):
             value = getattr(part.request, name)
             if value and _FACET.fullmatch(value):
                 match.append(f'{{{name}}} : "{value}"')
             elif value:
-                joined.append(SEARCH.c[name] == value)
-        joined += part.list_filters()
+                facets[name] = value
         if not match:
-            return SEARCH, SEARCH.c.sort_key, joined
-        key = _FTS.c.rowid
-        condition = text("item_search_fts MATCH :match").bindparams(
-            match=" AND ".join(f"({m})" for m in match)
+            joined = [SEARCH.c[name] == value for name, value in facets.items()]
+            return SEARCH, SEARCH.c.sort_key, joined + part.list_filters()
+        name = "item_search_pos" if use_positions else "item_search_fts"
+        key = literal_column(f"{name}.rowid")
+        condition = text(f"{name} MATCH :match").bindparams(match=" AND ".join(f"({m})" for m in match))
+        if not facets and not part.list_filters():
+            return table(name), key, [condition]
+        # Joined with ``item_search`` for what FTS5 does not hold (person, topic, an unusual kind):
+        # its rows are looked up in ``ix_item_search_lists``, which holds the lists (SQLite would
+        # pick the unique index of the sort key and read every wide row: 5× the time). SQLAlchemy
+        # cannot say INDEXED BY, so this FROM is text and the columns are named.
+        names = ("kind", "lang", "persons", "topics")
+        columns = {column: literal_column(f"item_search.{column}") for column in names}
+        joined = [columns[name] == value for name, value in facets.items()] + part.list_filters(columns)
+        source = text(
+            f"{name} JOIN item_search INDEXED BY ix_item_search_lists ON item_search.sort_key = {name}.rowid"
         )
-        source = _FTS.join(SEARCH, SEARCH.c.sort_key == key) if joined else _FTS
         return source, key, [condition, *joined]
 
 
 class _Tsvector(_FullText):
-    """PostgreSQL: generated tsvector columns of ``item_search`` with GIN indexes."""
+    """PostgreSQL: tsvector columns of ``item_search`` with GIN indexes: ``document`` (lemmas) and
+    ``spellings`` (forms) generated from the bag of words, ``positions`` from the writer's tsvector
+    text (every lemma at its word's position, the title weighted A)."""
 
-    def source(self, part: IndexPart) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
-        conditions: list[ColumnElement[bool]] = [] if part.expr is None else [_postgres(part.expr)]
+    def source(
+        self, part: IndexPart, uncertain: bool = False, rank: bool = False
+    ) -> tuple[Any, ColumnElement[Any], list[ColumnElement[bool]]]:
+        conditions: list[ColumnElement[bool]] = []
+        if part.expr is not None:
+            if not positional(part.expr):
+                conditions.append(_postgres(part.expr))
+            elif uncertain:
+                conditions += [SEARCH.c.capped, _postgres(relaxed(part.expr))]
+            else:
+                conditions += [not_(SEARCH.c.capped), _pg_positional(part.expr)]
         for name in ("kind", "lang"):
             value = getattr(part.request, name)
             if value:
                 conditions.append(SEARCH.c[name] == value)
         return SEARCH, SEARCH.c.sort_key, conditions + part.list_filters()
+
+    def has_uncertain(self, part: IndexPart) -> bool:
+        return part.expr is not None and positional(part.expr)
+
+    def rankable(self, part: IndexPart) -> bool:
+        return True
+
+    def rank(self, part: IndexPart) -> ColumnElement[Any]:
+        assert part.expr is not None
+        weights = literal_column(f"'{_PG_WEIGHTS}'::float4[]")
+        return func.ts_rank_cd(weights, _POSITIONS, _tsquery(part.expr)).desc()
 
     def newest(
         self, part: IndexPart, statement: Select[Any], key: ColumnElement[Any], wanted: int
@@ -280,15 +477,47 @@ class _Tsvector(_FullText):
 _FULL_TEXT: dict[str, _FullText] = {"fts5": _Fts5(), "tsvector": _Tsvector()}
 
 
+def _tsquery(expr: Expr) -> ColumnElement[Any]:
+    return cast(literal(tsquery(expr)), TSQUERY)
+
+
+def _pg_positional(expr: Expr) -> ColumnElement[bool]:
+    """SQL for an index expression with positions (and no prefix) on PostgreSQL, for rows that are
+    not capped. A phrase of two words is a lookup of its lemma pairs in ``adjacent`` (the GIN index
+    answers it; no row is rechecked); a longer one, or one in the title, is ``<->`` on ``positions``
+    with its pairs as a first filter; words are looked up in ``document``."""
+    if isinstance(expr, AnyLemma):
+        return _DOCUMENT.op("@@")(_tsquery(expr))
+    if isinstance(expr, Phrase):
+        pairs = [
+            "(" + " | ".join(f"'{first}{JOIN}{second}'" for first in left for second in right) + ")"
+            for left, right in zip(expr.words, expr.words[1:], strict=False)
+        ]
+        adjacent = _ADJACENT.op("@@")(cast(literal(" & ".join(pairs)), TSQUERY)) if pairs else None
+        if len(expr.words) == 2 and not expr.title:
+            assert adjacent is not None
+            return adjacent
+        phrase = _POSITIONS.op("@@")(_tsquery(expr))
+        return phrase if adjacent is None else and_(adjacent, phrase)
+    if isinstance(expr, AllOf):
+        parts = [_pg_positional(child) for child in expr.positives]
+        parts += [not_(_pg_positional(child)) for child in expr.negatives]
+        return and_(*parts)
+    if isinstance(expr, AnyOf):
+        return or_(*(_pg_positional(child) for child in expr.children))
+    raise AssertionError(expr)  # pragma: no cover - plan_query relaxes queries with prefixes
+
+
 def _postgres(expr: Expr) -> ColumnElement[bool]:
-    """SQL for an index expression on PostgreSQL: lemmas are in ``document``; a prefix may begin a
-    lemma or a spelling (``spellings``), so subtrees with prefixes become SQL AND / OR."""
+    """SQL for an index expression without positions on PostgreSQL: lemmas are in ``document``; a
+    prefix may begin a lemma or a spelling (``spellings``), so subtrees with prefixes become SQL
+    AND / OR."""
     if not has_prefix(expr):
-        return _DOCUMENT.op("@@")(cast(literal(tsquery(expr)), TSQUERY))
+        return _DOCUMENT.op("@@")(_tsquery(expr))
     if isinstance(expr, Prefix):
-        query = cast(literal(tsquery(expr)), TSQUERY)
+        query = _tsquery(expr)
         return or_(_DOCUMENT.op("@@")(query), _SPELLINGS.op("@@")(query))
-    if isinstance(expr, AnyLemma):  # pragma: no cover - has_prefix is False for it
+    if isinstance(expr, AnyLemma | Phrase):  # pragma: no cover - has_prefix is False for them
         raise AssertionError(expr)
     if isinstance(expr, AllOf):
         parts = [_postgres(child) for child in expr.positives]

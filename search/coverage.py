@@ -24,13 +24,14 @@ from sqlalchemy import Connection, Engine, func, select
 
 from archive.backends import backend_for
 from archive.export import VersionKey
-from archive.models import ItemSearch, ItemSearchQueue
+from archive.models import ItemSearch, ItemSearchQueue, ItemSearchToken
 from search.terms import ANALYSER
 
 logger = logging.getLogger(__name__)
 
 SEARCH = ItemSearch.__table__  # type: ignore[attr-defined]
 QUEUE = ItemSearchQueue.__table__  # type: ignore[attr-defined]
+TOKEN = ItemSearchToken.__table__  # type: ignore[attr-defined]
 #: The triggers that keep the queue in step, on every backend (see migration 0004), by table.
 _QUEUE_TRIGGERS = (("item", ("item_search_enqueue_insert", "item_search_enqueue_update")),)
 #: The triggers the index depends on, by the backend's kind of full-text index: FTS5 is a table of
@@ -38,7 +39,17 @@ _QUEUE_TRIGGERS = (("item", ("item_search_enqueue_insert", "item_search_enqueue_
 TRIGGERS = {
     "fts5": (
         *_QUEUE_TRIGGERS,
-        ("item_search", ("item_search_fts_insert", "item_search_fts_delete", "item_search_fts_update")),
+        (
+            "item_search",
+            (
+                "item_search_fts_insert",
+                "item_search_fts_delete",
+                "item_search_fts_update",
+                "item_search_pos_insert",
+                "item_search_pos_delete",
+                "item_search_pos_update",
+            ),
+        ),
     ),
     "tsvector": _QUEUE_TRIGGERS,
 }

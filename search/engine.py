@@ -12,20 +12,23 @@ its own language, url and snippets. ``lang`` narrows to one language.
 
 How much matching a search costs depends on the query (see `search.plan`):
 
-* an *exact* query (words, prefixes, AND/OR of them, NOT of them): the index answer is the match
-  set, so ``total`` is the number of candidates, and only the items on the requested page (plus
-  the few not yet indexed) are matched, for their highlights. With ``sort="date"`` this is the
-  fast path whatever the number of matches;
-* an inexact query (phrases, field scopes, NOT of those): every candidate is matched, in date order
-  and in batches, because ``total`` must count true matches only; only the fields the query names
-  are loaded and analysed;
-* ``sort="relevance"`` scores every match, so every candidate is matched.
+* an *exact* query (words, prefixes, phrases, hyphenated words, ``title:``, AND/OR/NOT of them): the
+  index answer is the match set, so ``total`` is the number of candidates, and only the items on
+  the requested page (plus the few not yet indexed, and PostgreSQL's capped rows under a phrase) are
+  matched, for their highlights. With ``sort="date"`` the page is the newest candidates; with
+  ``sort="relevance"`` the best by the database's ranking (FTS5 bm25(), ts_rank_cd; the title weighs
+  `search.terms.TITLE_WEIGHT`), the versions not yet indexed after them;
+* an inexact query (other field scopes, call scopes, a phrase with a prefix, NOT of those): every
+  candidate is matched, in date order (or the database's ranking) and in batches, because ``total``
+  must count true matches only; only the fields the query names are loaded and analysed. A
+  relevance search the database cannot rank (a prefix in it, on SQLite) is ordered by the scores.
 
 The call scopes (``country:FR``, ``counterpart:Макрон``, ``initiated_by:foreign``) are decided by the
 matcher from the stored call records (the ``call`` table: `search.candidates.call_values`); the
 index cannot narrow them, so such a query checks every candidate the rest of it leaves.
 
-Scores: one point per matched word occurrence, three in the title.
+A hit's score: one point per matched word occurrence, three in the title (the same on both
+databases; the order of a relevance search is the database's ranking, not this score).
 """
 
 from __future__ import annotations
@@ -47,9 +50,7 @@ from search.candidates import Candidate, IndexPart, call_values, decoded, laggin
 from search.coverage import Coverage, read_coverage
 from search.plan import plan_query
 from search.request import SORTS, SearchHit, SearchRequest, SearchResult
-
-#: Points per matched word occurrence in the title; elsewhere one.
-TITLE_WEIGHT = 3
+from search.terms import TITLE_WEIGHT
 
 
 class SearchError(ValueError):
@@ -105,15 +106,27 @@ def _run(engine: Engine, request: SearchRequest, compiled: CompiledQuery, covera
     index = IndexPart(engine, request, plan.expr, coverage) if coverage.usable else None
     lag = lagging(engine, request, coverage, known=False)
     wanted = request.offset + request.limit
-    if request.sort == "date" and plan.exact:
-        # The index's answer is the match set: count it, take the newest, match only the page and
-        # the uncovered items.
-        lag = matcher.matching(lag)
-        total = len(lag) + (index.count() if index is not None else 0)
-        newest = index.newest(wanted, known=True) if index is not None else []
-        matches = _merge(newest, lag)[:wanted]
+    exact = plan.exact and (index is None or index.exact)
+    unsure = index.uncertain() if index is not None else []
+    if exact and (request.sort == "date" or (index is not None and index.rankable)):
+        # The index's answer is the match set: count it, take the page's worth (newest, or best by
+        # the engine's ranking), match only the page, the uncovered items and the few the index
+        # cannot decide (PostgreSQL's capped rows under a positional query).
+        extra = matcher.matching(_merge(unsure, lag))
+        total = len(extra) + (index.count() if index is not None else 0)
+        if request.sort == "date":
+            newest = index.newest(wanted, known=True) if index is not None else []
+            matches = _merge(newest, extra)[:wanted]
+        else:
+            assert index is not None
+            # Unranked ones (not indexed, or capped) come after the ranked, newest first.
+            matches = (index.ranked(wanted, known=True) + extra)[:wanted]
+    elif request.sort == "relevance" and index is not None and index.rankable:
+        # Every candidate in the engine's order, each matched (the total counts true matches).
+        matches = matcher.matching(index.ranked(None, known=False) + _merge(unsure, lag))
+        total = len(matches)
     else:
-        found = _merge(index.all(known=plan.exact) if index is not None else [], lag)
+        found = _merge(index.all(known=exact) if index is not None else [], unsure, lag)
         if request.sort == "relevance":
             scores = matcher.scores(found)
             matches = sorted(
@@ -126,6 +139,23 @@ def _run(engine: Engine, request: SearchRequest, compiled: CompiledQuery, covera
         total = len(matches)
     page = [candidate.version for candidate in matches[request.offset : wanted]]
     return SearchResult(matcher.hits(page), total, request)
+
+
+def candidate_versions(engine: Engine, compiled: CompiledQuery) -> set[VersionKey] | None:
+    """The item versions ``compiled`` can match by the index: its answer for the versions it covers
+    (a superset where the query is not exact), every version it does not cover, and PostgreSQL's
+    capped rows under a phrase; None when the index cannot narrow (no index query, or the index not
+    usable). `kremlin-watch rules test` matches only these with the rules' matcher, so it runs over
+    the archive through the same index a search does."""
+    plan = plan_query(compiled)
+    coverage = read_coverage(engine)
+    if plan.expr is None or not coverage.usable:
+        return None
+    index = IndexPart(engine, SearchRequest(), plan.expr, coverage)
+    found = {candidate.version for candidate in index.all(known=False)}
+    found.update(candidate.version for candidate in index.uncertain())
+    found.update(coverage.lagging)
+    return found
 
 
 def _merge(*parts: list[Candidate]) -> list[Candidate]:

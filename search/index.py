@@ -29,7 +29,7 @@ from archive.models import Item
 from archive.types import utcnow
 from query.document import FIELDS
 from query.morphology import Lemmatizer
-from search.coverage import QUEUE, SEARCH, of_other_analyser, other_analyser, queued, triggers_present
+from search.coverage import QUEUE, SEARCH, TOKEN, of_other_analyser, other_analyser, queued, triggers_present
 from search.terms import ANALYSER, TermAnalyser, folded_entries, sort_key
 
 ITEM = Item.__table__  # type: ignore[attr-defined]
@@ -60,6 +60,10 @@ class IndexWriter:
         self.lemmatizer = lemmatizer if lemmatizer is not None else Lemmatizer()
         self.analyser = TermAnalyser(self.lemmatizer)
         self.batch = batch
+        #: PostgreSQL takes positions as tsvector text, SQLite as FTS5 tokens (`search.terms.Positional`).
+        self._tsvector = backend_for(engine).full_text == "tsvector"
+        #: Compound tokens this writer has recorded in ``item_search_token`` (SQLite).
+        self._known_tokens: set[str] = set()
 
     def pending(self) -> int:
         """How many item versions the index does not cover."""
@@ -108,6 +112,9 @@ class IndexWriter:
         analysed = {(row.id, row.lang): self._row(row) for row in rows}
         if not analysed:
             return 0
+        known = self._known_tokens
+        compounds = {token: lemmas for token, lemmas in self.analyser.compounds.items() if token not in known}
+        tokens = [{"lemma": lemma, "token": token} for token, lemmas in compounds.items() for lemma in lemmas]
         backend = backend_for(self.engine)
         insert = backend.insert(SEARCH)
         upsert = insert.on_conflict_do_update(
@@ -137,11 +144,15 @@ class IndexWriter:
                 )
                 written = [(values["item_id"], values["lang"]) for values in fresh]
                 connection.execute(delete(QUEUE).where(versions_in(QUEUE.c.item_id, QUEUE.c.lang, written)))
+            if tokens:
+                connection.execute(backend.insert(TOKEN).on_conflict_do_nothing(), tokens)
+        self._known_tokens.update(compounds)
         return len(fresh)
 
     def _row(self, row: Any) -> dict[str, Any]:
         """The `item_search` values for one item version."""
-        lemmas, forms = self.analyser.terms({name: getattr(row, name) for name in FIELDS})
+        values = {name: getattr(row, name) for name in FIELDS}
+        lemmas, forms, positions = self.analyser.analyse(values, tsvector=self._tsvector)
         return {
             "item_id": row.id,
             "sort_key": sort_key(row.published_at, row.id, row.lang),
@@ -156,6 +167,11 @@ class IndexWriter:
             "indexed_at": utcnow(),
             "lemmas": " ".join(lemmas),
             "forms": " ".join(forms),
+            "title_terms": positions.title,
+            "body_terms": positions.body,
+            "vector": positions.vector,
+            "pairs": positions.pairs,
+            "capped": positions.capped,
         }
 
 

@@ -1,8 +1,9 @@
 """From a parsed query to an index query that finds every match (and, often, only matches).
 
-The index knows which lemmas (and, for prefixes, which spellings) an item contains, in any field,
-but not where: so a query is translated into a *superset* query, and `exact` says whether the
-superset is in fact the answer:
+The index knows which lemmas (and, for prefixes, which spellings) an item contains, in any field, and
+where each word stands (`search.terms.Positional`: the title apart, a gap between fields and list
+entries). A query is translated into an index query, and `exact` says whether its answer is in
+fact the match set:
 
 * a one-word term → any of its lemmas (``prefix*`` → any lemma or spelling starting so). This is
   exactly how the matcher compares a word (`query.evaluate`: lemma sets intersect; a prefix begins
@@ -10,8 +11,13 @@ superset is in fact the answer:
   searchable fields (`search.terms`), so the index answer *is* the match set: exact;
 * AND / OR of exact parts are exact;
 * ``a NOT b`` with ``b`` exact is exact (index: a AND NOT b);
-* a phrase → AND of its words: a superset (order and adjacency are not indexed);
-* a field scope is ignored: a superset (the index does not know fields);
+* a phrase (or a hyphenated word) of plain words → `Phrase`: its words at adjacent positions, in
+  one field, as the matcher compares them: exact. ``title:`` → a `Phrase` (of one word or more) in
+  the title: exact;
+* another field scope is ignored: a superset (the index keeps the title apart, not the rest);
+* a phrase with a prefix in it → AND of its words: a superset; and a query that holds a prefix
+  anywhere asks no positions at all (`Phrase` nodes become the AND of their words, `relaxed`): the
+  positions are kept per lemma, the spellings a prefix also looks at only as a bag;
 * a NOT of something inexact is dropped (treated as true): subtracting a superset would remove
   true matches (``Байден NOT title:Макрон`` must keep items that name Macron in the text);
 * a word whose lemma cannot be indexed (see `search.terms.indexable`) is true: "maybe anywhere";
@@ -23,7 +29,9 @@ A query that comes out as plain "true" has no index query at all: every item is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import product
 
 from query.document import CALL_FIELDS, SCOPES
 from query.evaluate import Compiled, CompiledAnd, CompiledNot, CompiledQuery, CompiledTerm
@@ -59,7 +67,16 @@ class AnyOf:
     children: tuple[Expr, ...]
 
 
-Expr = AnyLemma | Prefix | AllOf | AnyOf
+@dataclass(frozen=True)
+class Phrase:
+    """The words (each: any of its lemmas) stand at adjacent positions of one field, the title when
+    ``title``; one word in the title is a phrase of one."""
+
+    words: tuple[tuple[str, ...], ...]
+    title: bool = False
+
+
+Expr = AnyLemma | Prefix | AllOf | AnyOf | Phrase
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,38 @@ def plan_query(compiled: CompiledQuery) -> IndexPlan:
     """Translate a compiled query (see the module docstring): the lemmas and prefixes asked of the
     index are the ones the compiled query compares, so the two cannot disagree on a word."""
     expr, exact = _translate(compiled.root)
+    if expr is not None and has_prefix(expr) and positional(expr):
+        relaxed_expr = relaxed(expr)
+        exact = exact and relaxed_expr == expr
+        expr = relaxed_expr
     return IndexPlan(expr, exact and expr is not None, _fields(compiled))
+
+
+def positional(expr: Expr) -> bool:
+    """Whether ``expr`` asks for positions (a `Phrase` somewhere)."""
+    if isinstance(expr, Phrase):
+        return True
+    if isinstance(expr, AnyLemma | Prefix):
+        return False
+    children = (*expr.positives, *expr.negatives) if isinstance(expr, AllOf) else expr.children
+    return any(positional(child) for child in children)
+
+
+def relaxed(expr: Expr) -> Expr:
+    """``expr`` without positions: a superset. A `Phrase` becomes the AND of its words; a negated
+    subtree that asks for positions is dropped (subtracting a superset would lose matches)."""
+    if isinstance(expr, Phrase):
+        words = tuple(AnyLemma(word) for word in expr.words)
+        return words[0] if len(words) == 1 else AllOf(words)
+    if isinstance(expr, AnyLemma | Prefix):
+        return expr
+    if isinstance(expr, AllOf):
+        negatives = tuple(child for child in expr.negatives if not positional(child))
+        positives = tuple(relaxed(child) for child in expr.positives)
+        if len(positives) == 1 and not negatives:
+            return positives[0]
+        return AllOf(positives, negatives)
+    return AnyOf(tuple(relaxed(child) for child in expr.children))
 
 
 def _fields(compiled: CompiledQuery) -> tuple[str, ...]:
@@ -128,6 +176,10 @@ def _translate(node: Compiled) -> tuple[Expr | None, bool]:
 def _term(term: CompiledTerm) -> tuple[Expr | None, bool]:
     if term.term.field in CALL_FIELDS:
         return None, False
+    words = [part for part in term.parts if isinstance(part, frozenset)]
+    plain = len(words) == len(term.parts) and all(indexable(lemma) for word in words for lemma in word)
+    if plain and (term.term.field == "title" or (term.term.field is None and len(words) > 1)):
+        return Phrase(tuple(tuple(sorted(word)) for word in words), term.term.field == "title"), True
     parts: list[Expr] = []
     decided = True
     for part in term.parts:
@@ -149,7 +201,10 @@ def _term(term: CompiledTerm) -> tuple[Expr | None, bool]:
 
 
 def fts5(expr: Expr) -> str:
-    """The query for SQLite FTS5 (columns ``lemmas`` and ``forms``)."""
+    """The query for SQLite FTS5's bag of words ``item_search_fts`` (columns ``lemmas`` and ``forms``);
+    ``expr`` asks for no positions (see `fts5_positional`)."""
+    if isinstance(expr, Phrase):  # pragma: no cover - routed to fts5_positional
+        raise AssertionError(expr)
     if isinstance(expr, AnyLemma):
         return "{lemmas} : (" + " OR ".join(f'"{lemma}"' for lemma in expr.lemmas) + ")"
     if isinstance(expr, Prefix):
@@ -162,11 +217,46 @@ def fts5(expr: Expr) -> str:
     return "(" + " OR ".join(f"({fts5(child)})" for child in expr.children) + ")"
 
 
+#: At most this many alternative phrases for one `Phrase` (a phrase of words with several tokens
+#: each is the OR of every combination); beyond it `TooManyPhrases`.
+MAX_PHRASES = 512
+
+
+class TooManyPhrases(ValueError):
+    """A phrase whose words have so many tokens that the OR of their combinations is unreasonable."""
+
+
+def fts5_positional(expr: Expr, tokens: Callable[[tuple[str, ...]], list[str]]) -> str:
+    """The query for SQLite FTS5's positions ``item_search_pos`` (columns ``title``, ``body``; one
+    token per position, `search.terms.Positional`). ``tokens`` gives the tokens that hold any of a
+    word's lemmas (the lemmas and the compound tokens of them). No prefixes (see `plan_query`)."""
+    if isinstance(expr, AnyLemma | Phrase):
+        words = [expr.lemmas] if isinstance(expr, AnyLemma) else list(expr.words)
+        choices = [tokens(word) for word in words]
+        combinations = 1
+        for choice in choices:
+            combinations *= len(choice)
+        if combinations > MAX_PHRASES:
+            raise TooManyPhrases(str(expr))
+        phrases = " OR ".join('"' + " ".join(combo) + '"' for combo in product(*choices))
+        scope = "{title}" if isinstance(expr, Phrase) and expr.title else "{title body}"
+        return f"{scope} : ({phrases})"
+    if isinstance(expr, Prefix):  # pragma: no cover - plan_query relaxes such queries
+        raise AssertionError(expr)
+    if isinstance(expr, AllOf):
+        text = "(" + " AND ".join(f"({fts5_positional(child, tokens)})" for child in expr.positives) + ")"
+        if expr.negatives:
+            negatives = " OR ".join(f"({fts5_positional(child, tokens)})" for child in expr.negatives)
+            text += f" NOT ({negatives})"
+        return text
+    return "(" + " OR ".join(f"({fts5_positional(child, tokens)})" for child in expr.children) + ")"
+
+
 def has_prefix(expr: Expr) -> bool:
     """Whether a prefix occurs in ``expr`` (PostgreSQL keeps prefixes in a second column)."""
     if isinstance(expr, Prefix):
         return True
-    if isinstance(expr, AnyLemma):
+    if isinstance(expr, AnyLemma | Phrase):
         return False
     children = (*expr.positives, *expr.negatives) if isinstance(expr, AllOf) else expr.children
     return any(has_prefix(child) for child in children)
@@ -177,6 +267,12 @@ def tsquery(expr: Expr) -> str:
     the lemmas, ``spellings`` the forms: see `search.candidates` for how prefixes use both)."""
     if isinstance(expr, AnyLemma):
         return "(" + " | ".join(f"'{lemma}'" for lemma in expr.lemmas) + ")"
+    if isinstance(expr, Phrase):
+        # PostgreSQL holds every lemma of a word at its position: a phrase of alternatives is `<->`
+        # of ORs. ``:A`` keeps a word to the title's positions.
+        weight = ":A" if expr.title else ""
+        words = ["(" + " | ".join(f"'{lemma}'{weight}" for lemma in word) + ")" for word in expr.words]
+        return "(" + " <-> ".join(words) + ")"
     if isinstance(expr, Prefix):
         return f"'{expr.prefix}':*"
     if isinstance(expr, AllOf):

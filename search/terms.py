@@ -23,14 +23,19 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
+from typing import NamedTuple
 
 from query.document import FIELDS, FieldValue
 from query.morphology import Lemmatizer
 from query.words import WORD, fold
 
 #: Bump when what `TermAnalyser` writes or how rows are keyed changes: every row with another format
-#: is then stale. 2: one row per language version, the language in the sort key.
-INDEX_FORMAT = 2
+#: is then stale. 2: one row per language version, the language in the sort key. 3: word positions
+#: (`Positional`), for phrases, the title scope and the engines' ranking (migration 0009).
+INDEX_FORMAT = 3
+#: How much more a word in the title counts than one elsewhere: in the engines' ranking (bm25()'s
+#: column weight, ts_rank_cd's weight A) and in a hit's score (`search.engine.score`).
+TITLE_WEIGHT = 3
 #: Longest term written as it is (PostgreSQL ignores words over 2047 bytes; Cyrillic takes 2 each).
 MAX_TERM = 200
 _INDEXABLE = re.compile(r"[0-9a-zß-öø-ÿа-яѐ-џ]+")
@@ -62,6 +67,43 @@ def indexable_head(term: str) -> str:
     return found.group()[:MAX_TERM] if found else ""
 
 
+#: The token written where a word has no indexable lemma and between fields and list entries (FTS5):
+#: no query word can ask for it (`query.words.WORD` never holds «_», and no lemma does), so a phrase
+#: never runs across a gap, as the matcher's never runs from one field or list entry into the next.
+GAP = "_"
+#: Joins the lemmas of a word that has several into one FTS5 token (``сталь_стать``): FTS5 keeps one
+#: token per position, and a phrase query must still find the word by any of its lemmas
+#: (`search.plan.fts5_positional` asks for every token that holds a lemma; ``item_search_token``
+#: says which tokens hold which lemma).
+JOIN = "_"
+#: PostgreSQL keeps positions up to 16,383 and at most 256 of them per lexeme (the rest are clamped or
+#: dropped); a row beyond either is marked ``capped`` and its positional answers are checked.
+PG_MAX_POSITION = 16_383
+PG_MAX_POSITIONS = 256
+#: Longest ``pairs`` text written (a tsvector must stay under 1 MB); a longer one is left out: capped.
+PG_MAX_PAIRS = 400_000
+
+
+class Positional(NamedTuple):
+    """Where the words of an item version stand, as each backend indexes them.
+
+    SQLite (FTS5, one token per position): ``title`` and ``body`` (every other field of `FIELDS`, in
+    order, a `GAP` between fields and between list entries) are the tokens, space-separated (the
+    analyser's ``compounds`` says which lemmas a compound token holds). PostgreSQL (a tsvector may
+    hold several lexemes at one position): ``vector`` is the tsvector text, every indexable lemma at
+    its word's position, title positions weighted A, a position skipped before each field and list
+    entry; ``pairs`` every two lemmas of adjacent words as one lexeme ``a_b`` (a two-word phrase is
+    then answered by the GIN index alone); ``capped`` when PostgreSQL's limits lose positions (or
+    pairs) of this row.
+    """
+
+    title: str
+    body: str
+    vector: str
+    pairs: str
+    capped: bool
+
+
 class TermAnalyser:
     """The index terms of items: (lemmas, forms) per item, with a per-instance cache by word.
 
@@ -80,17 +122,30 @@ class TermAnalyser:
         self.lemmatizer = lemmatizer
         self._maxsize = maxsize
         self._by_word: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._tokens: dict[str, str] = {}
+        #: Every compound token made so far (`JOIN`), with its lemmas: a writer records the new ones.
+        self.compounds: dict[str, tuple[str, ...]] = {}
 
     def terms(self, values: Mapping[str, FieldValue]) -> tuple[list[str], list[str]]:
         """(lemmas, forms) of an item's searchable fields (names from `FIELDS`), sorted, distinct."""
-        words: set[str] = set()
-        for name in FIELDS:
-            value = values.get(name)
-            if isinstance(value, str):
-                words.update(WORD.findall(value))
-            elif value:
-                for entry in value:
-                    words.update(WORD.findall(entry))
+        title_words, segments = _split(values)
+        return self._bag(title_words, segments)
+
+    def analyse(
+        self, values: Mapping[str, FieldValue], tsvector: bool
+    ) -> tuple[list[str], list[str], Positional]:
+        """`terms` and the words' positions (`Positional`: FTS5 tokens, or with ``tsvector``
+        PostgreSQL's text), the fields split into words once."""
+        title_words, segments = _split(values)
+        lemmas, forms = self._bag(title_words, segments)
+        if tsvector:
+            return lemmas, forms, self._vector(title_words, segments)
+        title = " ".join(self._token_list(title_words))
+        body = f" {GAP} ".join(" ".join(self._token_list(segment)) for segment in segments)
+        return lemmas, forms, Positional(title, body, "", "", False)
+
+    def _bag(self, title_words: list[str], segments: list[list[str]]) -> tuple[list[str], list[str]]:
+        words = set(title_words).union(*segments)
         lemmas: set[str] = set()
         forms: set[str] = set()
         for word in words:
@@ -99,6 +154,55 @@ class TermAnalyser:
             forms.update(word_forms)
         forms -= lemmas
         return sorted(lemmas), sorted(forms)
+
+    def _token_list(self, words: list[str]) -> list[str]:
+        """The FTS5 token of each word: its one indexable lemma, its lemmas joined (`JOIN`), or `GAP`.
+        Nearly every word is cached, so they are looked up in one pass at C speed."""
+        found: list[str | None] = list(map(self._tokens.get, words))
+        if None in found:
+            for place, token in enumerate(found):
+                if token is None:
+                    found[place] = self._token(words[place])
+        return found  # type: ignore[return-value]  # every None was replaced
+
+    def _token(self, word: str) -> str:
+        lemmas = tuple(sorted(self._word(word)[0]))
+        token = JOIN.join(lemmas) if lemmas else GAP
+        if len(lemmas) > 1:
+            self.compounds[token] = lemmas
+        if len(self._tokens) >= self._maxsize:
+            self._tokens.clear()
+        self._tokens[word] = token
+        return token
+
+    def _vector(self, title_words: list[str], segments: list[list[str]]) -> Positional:
+        """PostgreSQL's text: the tsvector of positions, and the adjacent lemma pairs."""
+        places: dict[str, list[str]] = {}
+        pairs: set[str] = set()
+        position = 0
+        word_of = self._word
+        stretches = [(title_words, "A"), *((segment, "") for segment in segments)]
+        for words, weight in stretches:
+            position += 1  # a gap before each stretch: a phrase stays within one
+            previous: frozenset[str] = frozenset()
+            for word in words:
+                position += 1
+                lemmas = word_of(word)[0]
+                mark = f"{position}{weight}"
+                for lemma in lemmas:
+                    places.setdefault(lemma, []).append(mark)
+                for first in previous:
+                    for second in lemmas:
+                        pairs.add(f"{first}{JOIN}{second}")
+                previous = lemmas
+        capped = position > PG_MAX_POSITION or any(len(found) > PG_MAX_POSITIONS for found in places.values())
+        vector = " ".join(
+            f"'{lemma}':{','.join(found[:PG_MAX_POSITIONS])}" for lemma, found in sorted(places.items())
+        )
+        adjacent = " ".join(sorted(pairs))
+        if len(adjacent) > PG_MAX_PAIRS:
+            adjacent, capped = "", True
+        return Positional("", "", vector, adjacent, capped)
 
     def _word(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
         found = self._by_word.get(word)
@@ -164,6 +268,22 @@ def first_key(moment: datetime) -> int:
 
 def _seconds(moment: datetime) -> int:
     return min(max((moment - _EPOCH) // timedelta(seconds=1), 0), _MAX_SECONDS)
+
+
+def _split(values: Mapping[str, FieldValue]) -> tuple[list[str], list[list[str]]]:
+    """The title's words, and the words of every other field, field by field and list entry by list
+    entry: the stretches a phrase must stay within (as `query.document` keeps phrases within list
+    entries)."""
+    title = values.get("title")
+    title_words = WORD.findall(title) if isinstance(title, str) else []
+    segments: list[list[str]] = []
+    for name in FIELDS[1:]:
+        value = values.get(name)
+        if isinstance(value, str):
+            segments.append(WORD.findall(value))
+        elif value:
+            segments.extend(WORD.findall(entry) for entry in value)
+    return title_words, [words for words in segments if words]
 
 
 def folded_entries(entries: Iterable[str] | None) -> str:

@@ -265,6 +265,44 @@ def test_rules_test_shows_matches_in_context(site: ReplicaServer, database_url: 
     )
 
 
+def test_rules_test_goes_through_the_index_and_misses_nothing_it_has_not_seen(
+    site: ReplicaServer, database_url: str, tmp_path: Path
+) -> None:
+    """`rules test` matches only the versions the search index names, and every version the index
+    has not caught up with: a new item stored after the crawl's indexing is found too."""
+    from search.index import IndexWriter
+
+    env = env_for(site, database_url, write_rules(tmp_path), "")
+    call = publish_call(site)
+    assert run_cli("crawl", env=env).returncode == 0
+    engine = make_engine(database_url)
+    assert IndexWriter(engine).pending() == 0  # the crawl indexed what it stored
+    late = ItemRecord(
+        id=call.id + 1000,
+        url=f"{site.base_url}/events/president/news/{call.id + 1000}",
+        lang="ru",
+        section="events/president/news",
+        title="Совещание о юридических гарантиях",
+        kind="meeting",
+        lead=None,
+        text="Санкции обсуждались.",
+        published_at=datetime(2030, 1, 1, tzinfo=UTC),
+        place=None,
+        topics=[],
+        geography=[],
+        persons=[],
+        source="article",
+    )
+    ArchiveStore(engine).store(late)
+    assert IndexWriter(engine).pending() == 1
+    engine.dispose()
+    found = json.loads(run_cli("rules", "test", "санкции", "--format", "json", env=env).stdout)
+    assert [entry["id"] for entry in found] == [late.id, call.id]
+    phrase = json.loads(run_cli("rules", "test", '"юридических гарантий"', "--format", "json", env=env).stdout)
+    assert [entry["id"] for entry in phrase] == [late.id, call.id]
+    assert json.loads(run_cli("rules", "test", '"гарантии юридические"', "--format", "json", env=env).stdout) == []
+
+
 def test_rules_check_reports_every_error_with_its_line(tmp_path: Path, webhook: WebhookReceiver) -> None:
     rules = write_rules(
         tmp_path,
