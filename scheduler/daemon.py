@@ -30,7 +30,6 @@ from archive.types import utcnow
 from crawler.plan import CrawlPlan
 from crawler.run import run_in_reactor
 from scheduler.check import CheckRunner
-from scheduler.health import HealthServer
 from scheduler.leader import Leadership, leadership_for
 from settings.schema import Settings
 
@@ -73,6 +72,9 @@ class Daemon:
             self._request_stop(signum)
         health = None
         if self.settings.http_port:
+            # Starlette, uvicorn and prometheus_client (~25 MiB) only for a daemon that serves them.
+            from scheduler.health import HealthServer
+
             health = HealthServer(
                 self.engine,
                 interval=self.settings.interval,
