@@ -31,6 +31,7 @@ from crawler.plan import CrawlPlan
 from crawler.run import run_in_reactor
 from scheduler.check import CheckRunner
 from scheduler.leader import Leadership, leadership_for
+from scheduler.memory import limit_arenas, trim_heap
 from settings.schema import Settings
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Daemon:
 
     def run(self) -> int:
         """Take the lock (SQLite: or refuse), then check on schedule until told to stop."""
+        limit_arenas()  # before the reactor's and asyncio's worker threads start
         if not self.leadership.standby:
             self.leadership.try_acquire()  # raises ArchiveInUse when another daemon has the file
             self.leading = True
@@ -196,6 +198,7 @@ class Daemon:
             return
         plan = CrawlPlan(mode="check", max_pages=self.settings.max_pages)
         result = await self.runner.run(plan)
+        trim_heap()  # what the check freed goes back to the system, not to a months-long free list
         logger.info("%s", result.summary.line())
         if result.delivery is not None and (result.queued or result.delivery.sent or result.delivery.retried):
             logger.info("%s; queued %d", result.delivery.line(), result.queued)
