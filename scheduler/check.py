@@ -132,11 +132,13 @@ def alerting_warnings(settings: Settings, rules: list[Rule], destinations: list[
 class CheckRunner:
     """Everything a check needs, built once: a daemon reuses it for every check."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, *, lemma_cache: int | None = None) -> None:
+        """``lemma_cache`` bounds the word spellings the lemmatizer keeps (None: `Lemmatizer`'s own
+        bound, for a crawl that ends); a daemon sets a smaller one (`scheduler.daemon`)."""
         self.settings = settings
         self.engine = engine
         self.rules, self.destinations = load_alerting(settings)
-        self.lemmatizer = Lemmatizer()
+        self.lemmatizer = Lemmatizer() if lemma_cache is None else Lemmatizer(maxsize=lemma_cache)
         self.trigger = AlertTrigger(engine, self.rules, self.destinations, self.lemmatizer)
         self.recorder = CallRecorder()
         #: Whether the calls held without a current record were read (once, before the first crawl).
