@@ -3,12 +3,12 @@
 Each check is `CheckRunner.run` on the one asyncio reactor (exactly the daemon's path: crawl, rules,
 outbox, delivery to a local SMTP server), against a replica of both hosts (kremlin.ru and its English
 twin) that publishes a new item, a phone call every fourth time, every fifth check, and its English
-twin one check later. As in the daemon, malloc keeps two arenas and its heap is trimmed after each
-check (`scheduler.memory`). Memory is read from /proc/self/status (VmRSS) after checks 1, 50, 100,
-250 and 500; "flat" means the growth from check 50 (caches warm) to 500 is small and not
-proportional to the number of checks. It prints the start (check 1), the steady figure (check 50),
-the end, and the slope per 100 checks from check 100 on (a least-squares line through every
-check's VmRSS).
+twin one check later. As in the daemon, start-up's objects are frozen, malloc keeps two arenas, and
+after each check its cyclic garbage is collected and the heap trimmed (`scheduler.memory`). Memory is
+read from /proc/self/status (VmRSS) after every check and shown after checks 1, 50, 100, 250 and
+500; "flat" means the growth from check 50 (caches warm) to 500 is small and not proportional to
+the number of checks. It prints the start (check 1), the steady figure (check 50), the end, and the
+slope per 100 checks from check 100 on (a least-squares line through every check's VmRSS).
 
 ``--tracemalloc`` also traces Python's allocations and prints what grew most between check 100 and
 check 400 (by the line that allocated it): where a slope comes from. Tracing slows the checks and
@@ -38,7 +38,7 @@ from replica.corpus import Corpus
 from replica.server import ReplicaServer
 from scheduler.check import CheckRunner
 from scheduler.daemon import LEMMA_CACHE_WORDS
-from scheduler.memory import limit_arenas, trim_heap
+from scheduler.memory import freeze_startup_objects, limit_arenas, release_after_check
 from settings.schema import Settings
 
 MARKS = (1, 50, 100, 250, 500)
@@ -110,6 +110,7 @@ def main(checks: int = 500, trace: bool = False) -> None:
 
         async def soak() -> None:
             plan = CrawlPlan(mode="check", max_pages=settings.max_pages)
+            freeze_startup_objects()
             published = None
             for number in range(1, checks + 1):
                 if published is not None:
@@ -123,7 +124,7 @@ def main(checks: int = 500, trace: bool = False) -> None:
                 # not the daemon's memory (the tracemalloc diff found it growing ~0.4 MiB a 100 checks).
                 site.clear_log()
                 twin.clear_log()
-                trim_heap()
+                release_after_check()
                 outcomes[result.summary.outcome] = outcomes.get(result.summary.outcome, 0) + 1
                 rss = rss_mib()
                 every.append((number, rss))

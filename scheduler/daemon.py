@@ -31,7 +31,7 @@ from crawler.plan import CrawlPlan
 from crawler.run import run_in_reactor
 from scheduler.check import CheckRunner
 from scheduler.leader import Leadership, leadership_for
-from scheduler.memory import limit_arenas, trim_heap
+from scheduler.memory import freeze_startup_objects, limit_arenas, release_after_check
 from settings.schema import Settings
 
 logger = logging.getLogger(__name__)
@@ -142,6 +142,7 @@ class Daemon:
         )
         for warning in self.runner.warnings():
             logger.warning("%s", warning)
+        freeze_startup_objects()  # the collection after each check then walks only what checks made
         scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
         scheduler.add_job(
             self._tracked(self._check),
@@ -204,7 +205,7 @@ class Daemon:
             return
         plan = CrawlPlan(mode="check", max_pages=self.settings.max_pages)
         result = await self.runner.run(plan)
-        trim_heap()  # what the check freed goes back to the system, not to a months-long free list
+        release_after_check()  # its crawlers' cycles freed now, the freed heap top back to the system
         logger.info("%s", result.summary.line())
         if result.delivery is not None and (result.queued or result.delivery.sent or result.delivery.retried):
             logger.info("%s; queued %d", result.delivery.line(), result.queued)
