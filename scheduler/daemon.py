@@ -40,11 +40,12 @@ logger = logging.getLogger(__name__)
 LEADERSHIP_POLL_SECONDS = 5.0
 #: How long a stopping daemon waits for the crawl and a send in flight.
 STOP_GRACE_SECONDS = 8.0
-#: Word spellings the daemon's lemmatizer keeps before it starts its cache afresh. A spelling costs
-#: about 600 bytes cached (measured: 50,000 distinct words, +33 MiB), and the site's vocabulary only
-#: grows, so the `Lemmatizer` default (a million, for a backfill's one big run) would let a daemon
-#: grow by hundreds of MiB over the years; at this bound it holds ~30 MiB at most, and refilling
-#: after a clear costs the next few items a fraction of a second.
+#: Word spellings the daemon's lemmatizer (and the search index's term analyser) keeps before it
+#: starts its cache afresh. A cached spelling costs about 690 bytes (measured: 50,000 distinct
+#: words, +33 MiB), and the site's vocabulary only grows, so the defaults (a million spellings, half a
+#: million terms, for a backfill's one big run) would let a daemon grow by hundreds of MiB over the
+#: years; at this bound the lemmas take ~35 MiB at most, and refilling after a clear costs the next few
+#: items a fraction of a second.
 LEMMA_CACHE_WORDS = 50_000
 
 
