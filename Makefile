@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BROWSER := $(VENV)/.browser
 
-.PHONY: run test bench demo soak chaos lint docs clean venv
+.PHONY: run test bench bench-memory demo soak chaos lint docs clean venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ bench: $(TEST_STAMP)
 
 demo: $(TEST_STAMP)
 	$(BIN)/python scripts/demo.py
+
+# The daemon beside changedetection.io (installed into .venv-peer on first use), same replica and interval.
+bench-memory: $(TEST_STAMP)
+	@[ -x .venv-peer/bin/changedetection.py ] || { $(PYTHON) -m venv .venv-peer && .venv-peer/bin/pip install --quiet changedetection.io; } \
+	  || echo "changedetection.io could not be installed into .venv-peer: the benchmark says so"
+	$(BIN)/python -m bench memory
 
 soak: $(TEST_STAMP)
 	$(BIN)/python -m bench.soak

@@ -27,7 +27,7 @@ from datetime import timedelta
 import apprise
 from sqlalchemy import Engine
 
-from alerts.destinations import Destination, apprise_log, redact
+from alerts.destinations import Destination, apprise_log, redact, service_for
 from alerts.messages import AlertItem, Message, compose
 from alerts.rules import Rule
 from alerts.selectors import call_record_of
@@ -62,11 +62,12 @@ class DeliveryReport:
 
 
 def send_message(destination: Destination, message: Message, everyone: list[Destination]) -> str | None:
-    """Send one message; None on success, else the reason with every secret scrubbed."""
+    """Send one message; None on success, else the reason with every secret scrubbed. Only the
+    destination's own Apprise plugin is imported (`service_for`)."""
     notifier = apprise.Apprise()
-    notifier.add(destination.url)
     with apprise_log() as captured:
         try:
+            notifier.add(service_for(destination))
             result = notifier.notify(title=message.title, body=message.body, body_format=message.body_format)
         except Exception as error:  # a plugin bug must not take the outbox down with it
             return redact(f"{type(error).__name__}: {error}", everyone)

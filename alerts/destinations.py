@@ -6,6 +6,11 @@ optional tags in Apprise's own text-config form: ``desk, ops = mailto://…``. A
 (text or YAML, ``notify_config``) may be used instead or as well. Apprise drops entries it cannot
 read without a word; here each one is checked and a bad one is an error naming it (secrets masked).
 
+Memory: to read a URL, Apprise imports every one of its ~200 plugins (about 24 MiB that a daemon
+would keep for months). `load_destinations` therefore reads the settings in a forked child, which
+hands back plain `Destination`s naming each one's plugin class, and `service_for` imports only that
+plugin, when a message is first sent.
+
 Secrets: a destination's full URL is only ever handed to Apprise. People see ``label`` (Apprise's
 privacy rendering), the outbox stores ``key`` (a digest), and `redact` scrubs secret parts of every
 URL out of error texts before they are logged or stored.
@@ -15,15 +20,21 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import io
 import logging
+import os
+import pickle
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 import apprise
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +72,8 @@ class Destination:
 
     #: Apprise's privacy rendering with its options: what may be shown, options included.
     shown: str = field(default="", repr=False)
+    #: The Apprise class that sends to it, ``module:Class``: `service_for` imports that plugin alone.
+    plugin: str = field(default="", repr=False)
 
     def secrets(self) -> list[str]:
         """Parts of the URL that the privacy rendering hides (passwords, tokens, webhook ids)."""
@@ -85,7 +98,33 @@ def _from_service(service: apprise.NotifyBase) -> Destination:
         url=full,
         kind=_kind_of(service),
         shown=service.url(privacy=True),
+        plugin=f"{type(service).__module__}:{type(service).__qualname__}",
     )
+
+
+def service_for(destination: Destination) -> apprise.NotifyBase:
+    """The Apprise service that sends to ``destination``, built from its own plugin module only.
+
+    `Apprise.instantiate` would first import all of Apprise's plugins to find the one a URL's scheme
+    names; the destination already names it (read in `load_destinations`' child), so only that module
+    is imported, and the URL is parsed and the service made as `Apprise.instantiate` does. A
+    destination that names no plugin (made by hand) goes through `Apprise.instantiate`. Raises
+    `DestinationError` when the URL cannot be used.
+    """
+    if destination.plugin:
+        module_name, _, class_name = destination.plugin.partition(":")
+        plugin = getattr(importlib.import_module(module_name), class_name)
+        # Apprise reads "/#" in a URL as a fragment unless it is escaped first, as url_to_dict does.
+        results = plugin.parse_url(destination.url.replace("/#", "/%23"))
+        if results:
+            results["tag"] = set(destination.tags)
+            results["asset"] = apprise.AppriseAsset()
+            return plugin(**results)  # type: ignore[no-any-return]
+    with apprise_log():
+        service = apprise.Apprise.instantiate(destination.url, tag=sorted(destination.tags))
+    if service is None:
+        raise DestinationError(f"not a URL the installed Apprise can send to: {destination.label}")
+    return service
 
 
 def mask_url(text: str) -> str:
@@ -143,7 +182,19 @@ def load_config_file(path: Path) -> list[Destination]:
 
 
 def load_destinations(notify: str | None, config_file: str | None) -> list[Destination]:
-    """Every configured destination, from the setting and the file; duplicates once."""
+    """Every configured destination, from the setting and the file; duplicates once.
+
+    Read in a forked child where the system can fork (see the module's docstring: the caller never
+    imports Apprise's plugins); `DestinationError` is raised here as the child raised it.
+    """
+    if not notify and not config_file:
+        return []
+    if not hasattr(os, "fork"):
+        return _read_destinations(notify, config_file)
+    return _in_forked_child(_read_destinations, notify, config_file)
+
+
+def _read_destinations(notify: str | None, config_file: str | None) -> list[Destination]:
     found: list[Destination] = []
     if notify:
         found.extend(parse_notify_setting(notify))
@@ -153,6 +204,44 @@ def load_destinations(notify: str | None, config_file: str | None) -> list[Desti
     for destination in found:
         unique.setdefault(destination.key, destination)
     return list(unique.values())
+
+
+def _in_forked_child(work: Callable[..., T], *args: object) -> T:
+    """``work(*args)`` in a forked child, its answer (or its `DestinationError`) pickled back.
+
+    The child ends with ``os._exit``: no exit handlers, no flushing of buffers it shares with the
+    parent. Any other failure in the child is raised here as a `RuntimeError` naming it.
+    """
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 0
+        try:
+            os.close(readable)
+            try:
+                answer: tuple[str, object] = ("ok", work(*args))
+            except DestinationError as error:
+                answer = ("refused", str(error))
+            except BaseException as error:
+                answer = ("failed", f"{type(error).__name__}: {error}")
+            with os.fdopen(writable, "wb") as out:
+                pickle.dump(answer, out)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(writable)
+    with os.fdopen(readable, "rb") as channel:
+        data = channel.read()
+    _pid, status = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"reading the notification settings failed in a child (wait status {status})")
+    outcome, value = pickle.loads(data)
+    if outcome == "refused":
+        raise DestinationError(value)
+    if outcome == "failed":
+        raise RuntimeError(f"reading the notification settings failed: {value}")
+    return value  # type: ignore[no-any-return]
 
 
 def route(destinations: list[Destination], tags: list[str] | None) -> list[Destination]:

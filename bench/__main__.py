@@ -11,6 +11,8 @@
 6. Calls: precision and recall of the call readers on the labelled sets, against the tags alone
    (`bench/calls_bench.py`).
 7. Soak: 500 checks in one process, resident memory along the way (`bench/soak.py`, own process).
+8. Daemon memory: `kremlin-watch run` beside changedetection.io on the same replica and interval,
+   after both sent an alert (`bench/memory.py`; ``python -m bench memory`` runs it alone).
 
 Usage: ``python -m bench [--items 5000] [--skip-postgres]``; ``python -m bench search [--items N]
 [--keep-archive PATH] [--skip-postgres]`` runs only the search benchmark and, with ``--keep-archive``,
@@ -31,7 +33,7 @@ from pathlib import Path
 import lxml.html
 import sqlalchemy as sa
 
-from bench import calls_bench, rules_bench, search_bench
+from bench import calls_bench, memory, rules_bench, search_bench
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
 
@@ -251,7 +253,10 @@ def main() -> None:
     parser.add_argument("--rule-items", type=int, default=20_000)
     parser.add_argument("--soak-checks", type=int, default=500)
     parser.add_argument("--search-items", type=int, default=100_000)
-    commands = parser.add_subparsers(dest="command", metavar="{search}")
+    commands = parser.add_subparsers(dest="command", metavar="{search,memory}")
+    commands.add_parser(
+        "memory", help="only the daemon memory benchmark beside changedetection.io", add_help=False
+    )
     only_search = commands.add_parser(
         "search", help="only the search benchmark (section 5), optionally keeping its SQLite archive"
     )
@@ -263,7 +268,11 @@ def main() -> None:
         help="build the SQLite archive at PATH (which must not exist) and leave it there, indexed",
     )
     only_search.add_argument("--skip-postgres", action="store_true", default=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args, rest = parser.parse_known_args()
+    if args.command == "memory":
+        sys.exit(memory.main(rest))
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "search":
         search_bench.main(args.search_items, args.keep_archive, with_postgres=not args.skip_postgres)
         return
@@ -283,6 +292,9 @@ def main() -> None:
     print()
     sys.stdout.flush()
     subprocess.run([sys.executable, "-m", "bench.soak", str(args.soak_checks)], cwd=ROOT, check=True)
+    print()
+    sys.stdout.flush()
+    memory.main([])
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from types import MappingProxyType
 import pycountry
 import pymorphy3
 
+from query.morphology import russian_analyzer
+
 #: Names the site uses that pycountry's Russian translation lacks, and the EU's institutions.
 EXTRA_NAMES: MappingProxyType[str, str] = MappingProxyType({
     "США": "US", "Америка": "US", "ОАЭ": "AE", "Эмираты": "AE", "Абу-Даби": "AE", "КНР": "CN",
@@ -76,11 +78,11 @@ class CountryMatch:
 class RussianCountries:
     """Russian country names and adjectives → ISO alpha-2 (``EU``, ``RU`` included).
 
-    Build one per reader: it holds pymorphy3's analyser and the lemma forms of every name.
+    Build one per reader: it holds the lemma forms of every name (the analyser is shared).
     """
 
     def __init__(self, morph: pymorphy3.MorphAnalyzer | None = None) -> None:
-        self.morph = morph or pymorphy3.MorphAnalyzer()
+        self.morph = morph or russian_analyzer()
         names = dict(self._pycountry_names())
         names.update(EXTRA_NAMES)
         #: (lemma sets of the name's words, code), longest names first so «Южная Корея» beats «Корея».

@@ -25,6 +25,7 @@ import pymorphy3
 from calls.countries_ru import RussianCountries, fold
 from calls.names_ru import PARTICLES, NameReader
 from calls.record import CallRecord, CallText, Counterpart
+from query.morphology import russian_analyzer
 
 #: Lemmas of the words an office is made of (capitalised or not), so that they are never read as a name.
 OFFICE_LEMMAS = frozenset({
@@ -82,10 +83,11 @@ class _Person:
 
 
 class RussianReader:
-    """Reads Russian call items; build one and reuse it (it holds pymorphy3's dictionaries)."""
+    """Reads Russian call items; build one and reuse it (it holds the lemma forms of every country
+    name; pymorphy3's analyser is the process's one, `query.morphology.russian_analyzer`)."""
 
     def __init__(self, morph: pymorphy3.MorphAnalyzer | None = None) -> None:
-        self.morph = morph or pymorphy3.MorphAnalyzer()
+        self.morph = morph or russian_analyzer()
         self.countries = RussianCountries(self.morph)
         self.names = NameReader(self.morph)
 

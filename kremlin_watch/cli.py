@@ -345,7 +345,27 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_run(_args: argparse.Namespace, settings: Settings) -> int:
+def _upgrade_in_child(args: argparse.Namespace) -> int:
+    """Create or migrate the archive with `kremlin-watch db upgrade` in a child process, so the
+    daemon never holds Alembic and Mako (see `archive.migrate`); 0, or the child's exit status once
+    it has said what failed. The child runs in a session of its own: a Ctrl-C meant for the daemon
+    does not cut a migration short (the daemon notes it and stops once it runs, as for SIGTERM)."""
+    import subprocess
+
+    command = [sys.executable, "-m", "kremlin_watch"]
+    if args.config:
+        command += ["--config", args.config]
+    if args.debug:
+        command.append("--debug")
+    child = subprocess.run(
+        [*command, "db", "upgrade"], stdout=subprocess.PIPE, text=True, start_new_session=True, check=False
+    )
+    for line in child.stdout.splitlines():
+        logger.info("%s", line)
+    return child.returncode
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
     early: list[int] = []
@@ -358,10 +378,13 @@ def cmd_run(_args: argparse.Namespace, settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, remember)
     logger.info("starting kremlin-watch %s", VERSION)
+    status = _upgrade_in_child(args)
+    if status:
+        return status
     from scheduler.daemon import Daemon
     from scheduler.leader import ArchiveInUse
 
-    engine = open_archive(settings, create=True)
+    engine = open_archive(settings)  # created and at the newest schema: Alembic is not imported here
     try:
         return Daemon(settings, engine, stop_early=early).run()
     except ArchiveInUse as error:

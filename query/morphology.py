@@ -20,6 +20,7 @@ in tests, do not share state, and dropping the instance frees the memory).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 import pymorphy3
@@ -36,6 +37,18 @@ def _has_latin(word: str) -> bool:
     return any("a" <= char <= "z" or "\u00c0" <= char <= "\u024f" for char in word)
 
 
+@cache
+def russian_analyzer() -> pymorphy3.MorphAnalyzer:
+    """The process's one pymorphy3 analyser, shared by every lemmatizer and call reader.
+
+    Each `pymorphy3.MorphAnalyzer` loads its own copy of the dictionaries (about 20 MiB resident), and
+    a daemon used to hold four (the lemmatizer and three call readers). After loading, the analyser
+    only reads its dictionaries, so threads may share it; the caches that are not made for threads
+    are our own (`Lemmatizer`'s, guarded by its users' locks).
+    """
+    return pymorphy3.MorphAnalyzer()
+
+
 class CacheInfo(NamedTuple):
     """Cache counters: ``hits`` answered from the cache, ``misses`` analysed; ``size`` entries kept."""
 
@@ -47,16 +60,17 @@ class CacheInfo(NamedTuple):
 class Lemmatizer:
     """Lemma sets of words, with a per-instance cache.
 
-    Create one per process (or per worker) and share it: pymorphy3's analyser loads its dictionaries
-    when created. The cache is a plain dict keyed on the word exactly as given (the hot path is one
-    dict lookup), backed by a second dict keyed on the folded word, so «Санкции» and «санкции» are
-    analysed once. When ``maxsize`` entries are reached the caches are emptied instead of evicting
-    one by one: an LRU would cost time on every hit, and refilling a working vocabulary is quick.
+    Create one per process (or per worker) and share it: its cache is what warms up (pymorphy3's
+    analyser, with its dictionaries, is one per process anyway: `russian_analyzer`). The cache is a
+    plain dict keyed on the word exactly as given (the hot path is one dict lookup), backed by a
+    second dict keyed on the folded word, so «Санкции» and «санкции» are analysed once. When
+    ``maxsize`` entries are reached the caches are emptied instead of evicting one by one: an LRU
+    would cost time on every hit, and refilling a working vocabulary is quick.
     Counters are advisory (not locked) and meant for benchmarks.
     """
 
     def __init__(self, maxsize: int | None = 1_000_000) -> None:
-        self._morph = pymorphy3.MorphAnalyzer()
+        self._morph = russian_analyzer()
         self._stemmer = snowballstemmer.stemmer("english")
         self._russian = snowballstemmer.stemmer("russian")
         self._names: dict[str, frozenset[str]] = {}

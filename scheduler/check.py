@@ -50,6 +50,7 @@ from crawler.plan import CrawlPlan
 from crawler.run import crawl
 from query.morphology import Lemmatizer
 from search.index import IndexWriter
+from search.terms import TermAnalyser
 from settings.errors import ConfigError
 from settings.schema import Settings
 
@@ -132,11 +133,14 @@ def alerting_warnings(settings: Settings, rules: list[Rule], destinations: list[
 class CheckRunner:
     """Everything a check needs, built once: a daemon reuses it for every check."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, *, lemma_cache: int | None = None) -> None:
+        """``lemma_cache`` bounds the word spellings the lemmatizer and the index's term analyser
+        keep (None: their own bounds, for a crawl that ends); a daemon sets a smaller one
+        (`scheduler.daemon`)."""
         self.settings = settings
         self.engine = engine
         self.rules, self.destinations = load_alerting(settings)
-        self.lemmatizer = Lemmatizer()
+        self.lemmatizer = Lemmatizer() if lemma_cache is None else Lemmatizer(maxsize=lemma_cache)
         self.trigger = AlertTrigger(engine, self.rules, self.destinations, self.lemmatizer)
         self.recorder = CallRecorder()
         #: Whether the calls held without a current record were read (once, before the first crawl).
@@ -154,6 +158,8 @@ class CheckRunner:
         self.stopping = False
         #: Keeps the search index current after every crawl, so readers rarely scan unindexed items.
         self.index = IndexWriter(engine, self.lemmatizer)
+        if lemma_cache is not None:  # the index's word → terms cache grows with the vocabulary too
+            self.index.analyser = TermAnalyser(self.lemmatizer, maxsize=lemma_cache)
         self.incidents = IncidentWatch(
             engine, self.destinations, site=settings.host, down_after=settings.down_after
         )
