@@ -158,10 +158,13 @@ class ArchiveStore:
         the WAL and a lock taken and given up; on PostgreSQL a round trip and a flush). Each item
         with its ``before_commit`` writes (its call record, its outbox rows) is still all or nothing:
         an item that fails, in the store or in a hook, is rolled back to its savepoint alone, with
-        whatever its hooks wrote, and comes back as a `StoreFailure`; the others are committed. So an
-        outbox row exists exactly for an item that is stored. An error of the batch itself (the
-        commit, a lost connection) raises: nothing of the batch is stored, and the caller may store
-        the records one by one (`store`) to find the broken one.
+        whatever its hooks wrote; the others are committed. So an outbox row exists exactly for an
+        item that is stored. A failed item is then tried once more in a transaction of its own
+        (`store`): a failure that came from the batch, not the item (on PostgreSQL a deadlock with
+        another crawl's batch holding the same rows in another order), passes there; one that fails
+        again is logged and comes back as a `StoreFailure`. An error of the batch itself (the commit,
+        a lost connection) raises: nothing of the batch is stored, and the caller may store the
+        records one by one (`store`).
         """
         outcomes: list[StoreResult | StoreFailure] = []
         with Session(self.engine) as session:
@@ -170,7 +173,23 @@ class ArchiveStore:
                 # Each item reads its rows afresh, as it would in a transaction of its own.
                 session.expunge_all()
             session.commit()
+        for index, outcome in enumerate(outcomes):
+            if isinstance(outcome, StoreFailure):
+                outcomes[index] = self._store_alone(records[index], before_commit, outcome)
         return outcomes
+
+    def _store_alone(
+        self, record: ItemRecord, before_commit: BeforeCommit | None, failed: StoreFailure
+    ) -> StoreResult | StoreFailure:
+        """A record that failed in its batch, in a transaction of its own; its failure, logged, when
+        it fails again."""
+        try:
+            return self.store(record, before_commit)
+        except Exception as error:
+            failure = StoreFailure(record.id, record.lang, one_line_error(error))
+        before = "" if failure.error == failed.error else f" (in its batch: {failed.error})"
+        logger.error("item %s (%s) not stored: %s%s", record.id, record.lang, failure.error, before)
+        return failure
 
     def _store_savepoint(
         self, session: Session, record: ItemRecord, before_commit: BeforeCommit | None
@@ -186,8 +205,8 @@ class ArchiveStore:
             except _LostRace:
                 session.expunge_all()
             except Exception as error:  # this item alone is undone (the savepoint), the batch goes on
-                return _failed(record, f"{type(error).__name__}: {str(error).splitlines()[0][:300]}")
-        return _failed(record, f"lost the race to update it {_MAX_RACE_RETRIES} times")
+                return StoreFailure(record.id, record.lang, one_line_error(error))
+        return StoreFailure(record.id, record.lang, f"lost the race to update it {_MAX_RACE_RETRIES} times")
 
     def _store_in(
         self, session: Session, record: ItemRecord, before_commit: BeforeCommit | None
@@ -314,10 +333,10 @@ class ArchiveStore:
             session.commit()
 
 
-def _failed(record: ItemRecord, error: str) -> StoreFailure:
-    """A record a batch could not store, logged (the crawl counts it as an error of the check)."""
-    logger.error("item %s (%s) not stored: %s", record.id, record.lang, error)
-    return StoreFailure(record.id, record.lang, error)
+def one_line_error(error: Exception) -> str:
+    """``IntegrityError: (sqlite3.IntegrityError) NOT NULL constraint failed: item.title``: the
+    error's type and the first line of its message (SQLAlchemy's go on with the statement)."""
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
 
 
 def _detached(engine: Engine, model: type[_Row], key: object) -> _Row | None:

@@ -86,10 +86,10 @@ class RussianCountries:
 
     def __init__(self, morph: pymorphy3.MorphAnalyzer | None = None) -> None:
         self.morph = morph or pymorphy3.MorphAnalyzer()
-        # The cache is the instance's own (a class-level one would keep every reader alive).
-        self._cached_lemmas: _LemmaLookup = lru_cache(maxsize=LEMMA_CACHE_WORDS)(self._lemmas)
         names = dict(self._pycountry_names())
         names.update(EXTRA_NAMES)
+        # The cache is the instance's own (a class-level one would keep every reader alive).
+        self._cached_lemmas: _LemmaLookup = lru_cache(maxsize=LEMMA_CACHE_WORDS)(self._lemmas)
         #: (lemma sets of the name's words, code), longest names first so «Южная Корея» beats «Корея».
         self._names: tuple[tuple[tuple[frozenset[str], ...], str, bool], ...] = tuple(sorted(
             ((tuple(self.lemmas(word) for word in name.split()), code, name.isupper())

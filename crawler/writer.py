@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from scrapy.utils.asyncio import run_in_thread
 
 from archive.records import ItemRecord
-from archive.store import ArchiveStore, BeforeCommit, StoreFailure, StoreResult
+from archive.store import ArchiveStore, BeforeCommit, StoreFailure, StoreResult, one_line_error
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +103,16 @@ class ItemWriter:
             return self.store.store_batch(batch, self.before_commit)
         except Exception as error:
             logger.warning(
-                "a batch of %d items could not be written (%s: %s); storing them one by one",
+                "a batch of %d items could not be written (%s); storing them one by one",
                 len(batch),
-                type(error).__name__,
-                str(error).splitlines()[0][:300],
+                one_line_error(error),
             )
         outcomes: list[StoreResult | StoreFailure] = []
         for record in batch:
             try:
                 outcomes.append(self.store.store(record, self.before_commit))
             except Exception as error:
-                message = f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"
-                logger.error("item %s (%s) not stored: %s", record.id, record.lang, message)
-                outcomes.append(StoreFailure(record.id, record.lang, message))
+                failure = StoreFailure(record.id, record.lang, one_line_error(error))
+                logger.error("item %s (%s) not stored: %s", record.id, record.lang, failure.error)
+                outcomes.append(failure)
         return outcomes

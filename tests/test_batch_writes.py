@@ -122,6 +122,29 @@ def test_a_broken_item_is_undone_alone_with_its_call_record_and_outbox_rows(
     assert stored(engine) == (everything, everything, everything)
 
 
+def test_an_item_that_failed_only_in_its_batch_is_stored_alone(
+    engine: sa.Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failure that came from the batch, not the item (on PostgreSQL a deadlock with another
+    crawl's batch), is tried once more in a transaction of its own: stored, alerted once, no error."""
+    hooks = Hooks(engine, tmp_path, broken=None)
+    failed_once: list[int] = []
+
+    def hook(session: Session, record: ItemRecord, result: StoreResult) -> None:
+        hooks(session, record, result)
+        if record.id == BROKEN_ID and not failed_once:
+            failed_once.append(record.id)
+            raise sa.exc.OperationalError("INSERT …", {}, Exception("deadlock detected"))
+
+    with caplog.at_level(logging.ERROR, logger="archive.store"):
+        outcomes = ArchiveStore(engine).store_batch([call(70001), call(BROKEN_ID), call(70004)], hook)
+    assert failed_once == [BROKEN_ID]
+    assert [o.outcome for o in outcomes] == [Outcome.NEW] * 3  # type: ignore[union-attr]
+    ids = [70001, BROKEN_ID, 70004]
+    assert stored(engine) == (ids, ids, ids)
+    assert not caplog.records
+
+
 def test_a_batch_reads_each_item_afresh_as_separate_transactions_would(engine: sa.Engine) -> None:
     """An item twice in one batch (its list entry, then its page; then an edit of the page) gets the
     outcomes it would get from one transaction each: the rows written earlier in the batch count."""
