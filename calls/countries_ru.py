@@ -53,9 +53,10 @@ EXTRA_ADJECTIVES: MappingProxyType[str, str] = MappingProxyType({
 
 #: Word-formation patterns tried on single-word names: (name ending, adjective ending).
 _ADJECTIVE_SUFFIXES = (("ия", "ийский"), ("я", "йский"), ("а", "ский"), ("", "ский"), ("ь", "ский"))
-#: Words whose lemmas a `RussianCountries` keeps. pymorphy3's analysis (~50 µs a word) is most of a
-#: call's reading, and the words of call texts repeat (offices, countries, names): a bounded cache
-#: keeps a backfill's thousands of calls from analysing the same words again, at a few MB at most.
+#: Words whose lemmas (and, apart, whose country as an adjective) a `RussianCountries` keeps.
+#: pymorphy3's analysis (~50 µs a word) is most of a call's reading, and the words of call texts
+#: repeat (offices, countries, names): bounded caches keep a backfill's thousands of calls from
+#: analysing the same words again, at a few MB at most.
 LEMMA_CACHE_WORDS = 16_384
 
 
@@ -90,6 +91,9 @@ class RussianCountries:
         names.update(EXTRA_NAMES)
         # The cache is the instance's own (a class-level one would keep every reader alive).
         self._cached_lemmas: _LemmaLookup = lru_cache(maxsize=LEMMA_CACHE_WORDS)(self._lemmas)
+        self._cached_adjective: Callable[[str], str | None] = lru_cache(maxsize=LEMMA_CACHE_WORDS)(
+            self._code_of_adjective
+        )
         #: (lemma sets of the name's words, code), longest names first so «Южная Корея» beats «Корея».
         self._names: tuple[tuple[tuple[frozenset[str], ...], str, bool], ...] = tuple(sorted(
             ((tuple(self.lemmas(word) for word in name.split()), code, name.isupper())
@@ -189,7 +193,10 @@ class RussianCountries:
         return None
 
     def code_of_adjective(self, word: str) -> str | None:
-        """«французской» → ``FR``, «российской» → ``RU``; None for any other word."""
+        """«французской» → ``FR``, «российской» → ``RU``; None for any other word (cached)."""
+        return self._cached_adjective(word)
+
+    def _code_of_adjective(self, word: str) -> str | None:
         for parse in self.morph.parse(fold(word)):
             if parse.tag.POS in ("ADJF", "ADJS"):
                 code = self._adjectives.get(fold(parse.normal_form))
