@@ -163,6 +163,12 @@ def main() -> None:
     only_backfill.add_argument(
         "--rounds", type=int, metavar="N", default=1, help="measure N rounds, print the best"
     )
+    only_backfill.add_argument(
+        "--compare",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also measure the crawl of another checkout (the code before a change) in each round",
+    )
     only_search = commands.add_parser(
         "search", help="only the search benchmark (section 5), optionally keeping its SQLite archive"
     )
@@ -177,7 +183,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "backfill":
         backfill_bench.main(
-            args.items, with_postgres=not args.skip_postgres, with_twin=not args.skip_twin, rounds=args.rounds
+            args.items,
+            with_postgres=not args.skip_postgres,
+            with_twin=not args.skip_twin,
+            rounds=args.rounds,
+            compare=args.compare,
         )
         return
     if args.command == "search":

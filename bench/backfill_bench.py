@@ -10,7 +10,9 @@ replica's own CPU is in this process and counts for neither; PostgreSQL's server
 Each round measures the bare spider and then each target, so every ratio compares figures of one
 round; with ``--rounds N`` the best round of each (least CPU) is printed as well.
 
-Usage: ``python -m bench backfill [--items N] [--skip-postgres] [--skip-twin] [--rounds N]``.
+Usage: ``python -m bench backfill [--items N] [--skip-postgres] [--skip-twin] [--rounds N]
+[--compare CHECKOUT]``; ``--compare`` measures another checkout's crawl (the code before a change,
+e.g. a ``git worktree add`` of it) in each round too, so a before/after pair shares its rounds.
 """
 
 from __future__ import annotations
@@ -45,11 +47,11 @@ class Run:
     output: str
 
 
-def run_child(command: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run ``command`` to the end; its wall and CPU seconds. Fails loudly when it fails."""
+def run_child(command: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Run:
+    """Run ``command`` in ``cwd`` to the end; its wall and CPU seconds. Fails loudly when it fails."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
@@ -72,10 +74,15 @@ def cli_env(base_url: str, database_url: str, en_base_url: str = "") -> dict[str
     return env
 
 
-def run_crawl(base_url: str, database_url: str, *args: str, en_base_url: str = "") -> Run:
-    """``kremlin-watch crawl ARGS`` against the replica(s), into ``database_url``."""
+def run_crawl(
+    base_url: str, database_url: str, *args: str, en_base_url: str = "", tree: Path = ROOT
+) -> Run:
+    """``kremlin-watch crawl ARGS`` against the replica(s), into ``database_url``; the code of the
+    checkout ``tree`` (``python -m`` imports from its working directory first)."""
     return run_child(
-        [sys.executable, "-m", "kremlin_watch", "crawl", *args], cli_env(base_url, database_url, en_base_url)
+        [sys.executable, "-m", "kremlin_watch", "crawl", *args],
+        cli_env(base_url, database_url, en_base_url),
+        cwd=tree,
     )
 
 
@@ -109,18 +116,29 @@ def _line(label: str, run: Run, count: int, unit: str, bare: Run, bare_count: in
     cpu_ratio = (count / run.cpu) / (bare_count / bare.cpu)
     wall_ratio = (count / run.wall) / (bare_count / bare.wall)
     return (
-        f"   {label:<30} wall {run.wall:6.1f} s {count / run.wall:6.0f} {unit}/s   "
+        f"   {label:<40} wall {run.wall:6.1f} s {count / run.wall:6.0f} {unit}/s   "
         f"CPU {run.cpu:6.1f} s {count / run.cpu:6.0f} {unit}/s   "
         f"= {cpu_ratio:.2f}× the bare spider by CPU ({wall_ratio:.2f}× by wall)"
     )
 
 
-def main(items: int, *, with_postgres: bool = True, with_twin: bool = True, rounds: int = 1) -> None:
-    """Measure ``rounds`` rounds; print each line as it is measured and, for several, the best."""
+def main(
+    items: int,
+    *,
+    with_postgres: bool = True,
+    with_twin: bool = True,
+    rounds: int = 1,
+    compare: Path | None = None,
+) -> None:
+    """Measure ``rounds`` rounds; print each line as it is measured and, for several, the best.
+
+    ``compare``: another checkout of kremlin-watch (the code before a change, say) whose crawl is
+    measured in each round too, beside this one and against the same bare spider."""
     print(
         f"1. Backfill of a {items:,}-item replica, no delay (whole process, start-up included), "
         "CPU time and wall time against a bare Scrapy spider in the same round"
     )
+    trees = [("", ROOT)] + ([(f"{compare.name}: ", compare)] if compare is not None else [])
     pages = items // PAGE_SIZE
     best: dict[str, tuple[Run, int, str, Run]] = {}
     with ReplicaServer(Corpus.generate(items, lang="ru", seed=3, real_items=False)) as server:
@@ -143,27 +161,37 @@ def main(items: int, *, with_postgres: bool = True, with_twin: bool = True, roun
                     f"{items / bare.wall:6.0f} items/s   "
                     f"CPU {bare.cpu:6.1f} s {items / bare.cpu:6.0f} items/s"
                 )
-                targets = [("SQLite", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3", "")]
+                targets = [("SQLite", "sqlite", "")]
                 if with_postgres:
-                    url = postgres_schema("kw_bench")
-                    if url:
-                        targets.append(("PostgreSQL", url, ""))
+                    targets.append(("PostgreSQL", "postgres", ""))
                 if twin is not None:
-                    twin_url = f"sqlite:///{tempfile.mkdtemp()}/twin.sqlite3"
-                    targets.append(("both hosts (ru + en), SQLite", twin_url, twin.base_url))
-                for label, database_url, en_base_url in targets:
-                    run = run_crawl(
-                        server.base_url, database_url, "--pages", str(pages), en_base_url=en_base_url
-                    )
-                    count, unit = (2 * items, "versions") if en_base_url else (items, "items")
-                    print(_line(label, run, count, unit, bare, items))
-                    print(f"     {run.output.splitlines()[0] if run.output else ''}")
-                    if label not in best or run.cpu / bare.cpu < best[label][0].cpu / best[label][3].cpu:
-                        best[label] = (run, count, unit, bare)
+                    targets.append(("both hosts (ru + en), SQLite", "sqlite", twin.base_url))
+                for label, backend, en_base_url in targets:
+                    for prefix, tree in trees:
+                        if backend == "sqlite":
+                            database_url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+                        else:
+                            database_url = postgres_schema("kw_bench")  # type: ignore[assignment]
+                            if database_url is None:
+                                continue
+                        run = run_crawl(
+                            server.base_url,
+                            database_url,
+                            "--pages",
+                            str(pages),
+                            en_base_url=en_base_url,
+                            tree=tree,
+                        )
+                        count, unit = (2 * items, "versions") if en_base_url else (items, "items")
+                        name = f"{prefix}{label}"
+                        print(_line(name, run, count, unit, bare, items))
+                        print(f"     {run.output.splitlines()[0] if run.output else ''}")
+                        if name not in best or run.cpu / bare.cpu < best[name][0].cpu / best[name][3].cpu:
+                            best[name] = (run, count, unit, bare)
         finally:
             if twin is not None:
                 twin.__exit__(None, None, None)
     if rounds > 1:
         print(f"  best of {rounds} rounds by CPU ratio (each against the bare spider of its own round)")
-        for label, (run, count, unit, bare) in best.items():
-            print(_line(label, run, count, unit, bare, items))
+        for name, (run, count, unit, bare) in best.items():
+            print(_line(name, run, count, unit, bare, items))
