@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, or_, select, update
 from sqlmodel import Session
 
 from archive.backends import backend_for
@@ -44,6 +45,7 @@ from archive.records import CONTENT_FIELDS, SOURCES, ItemRecord, content_hash
 from archive.types import utcnow
 from archive.typography import cosmetic_change
 
+logger = logging.getLogger(__name__)
 _MAX_RACE_RETRIES = 5
 #: How long after its 1st, 2nd, 3rd 404/410 a withdrawn item's page is asked for again; after the
 #: last one it is never asked for again (the row stays, marked withdrawn).
@@ -93,6 +95,21 @@ class HeldItem:
         return self.details_pending or says_changed(record, self.title, self.site_updated_at)
 
 
+class _LostRace(Exception):
+    """Another writer changed the row between our read and our write (see `ArchiveStore._store_in`)."""
+
+
+@dataclass(frozen=True)
+class StoreFailure:
+    """A record of a batch that could not be stored (`ArchiveStore.store_batch`): it and what its
+    hooks wrote were rolled back, the rest of the batch was not."""
+
+    id: int
+    lang: str
+    #: The error, in one line: ``IntegrityError: …``.
+    error: str
+
+
 @dataclass(frozen=True)
 class StoreResult:
     """The outcome of storing a record, with the row's version afterwards."""
@@ -112,6 +129,7 @@ class ArchiveStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._insert: Any = None
 
     def store(self, record: ItemRecord, before_commit: BeforeCommit | None = None) -> StoreResult:
         """Insert or merge one record; see the module docstring for the rules.
@@ -121,41 +139,114 @@ class ArchiveStore:
         crash between the two cannot leave an archived item that was never alerted.
         """
         for _attempt in range(_MAX_RACE_RETRIES):
-            result = self._try_store(record, before_commit)
-            if result is not None:
+            with Session(self.engine) as session:
+                result = self._store_in(session, record, before_commit)
+                if result is None:  # another writer got in first: read the row again, decide anew
+                    session.rollback()
+                    continue
+                session.commit()
                 return result
         raise RuntimeError(f"item {record.id}: lost the race to update it {_MAX_RACE_RETRIES} times")
 
-    def _try_store(self, record: ItemRecord, before_commit: BeforeCommit | None) -> StoreResult | None:
+    def store_batch(
+        self, records: Sequence[ItemRecord], before_commit: BeforeCommit | None = None
+    ) -> list[StoreResult | StoreFailure]:
+        """Store ``records`` in ONE transaction, each inside a savepoint of its own; the outcome of
+        each, in order.
+
+        One commit for a page's worth of items instead of one each (on SQLite a commit is a write of
+        the WAL and a lock taken and given up; on PostgreSQL a round trip and a flush). Each item
+        with its ``before_commit`` writes (its call record, its outbox rows) is still all or nothing:
+        an item that fails, in the store or in a hook, is rolled back to its savepoint alone, with
+        whatever its hooks wrote; the others are committed. So an outbox row exists exactly for an
+        item that is stored. A failed item is then tried once more in a transaction of its own
+        (`store`): a failure that came from the batch, not the item (on PostgreSQL a deadlock with
+        another crawl's batch holding the same rows in another order), passes there; one that fails
+        again is logged and comes back as a `StoreFailure`. An error of the batch itself (the commit,
+        a lost connection) raises: nothing of the batch is stored, and the caller may store the
+        records one by one (`store`).
+        """
+        outcomes: list[StoreResult | StoreFailure] = []
         with Session(self.engine) as session:
-            values = _row_values(record)
-            now = utcnow()
-            insert = (
+            for record in records:
+                outcomes.append(self._store_savepoint(session, record, before_commit))
+                # Each item reads its rows afresh, as it would in a transaction of its own.
+                session.expunge_all()
+            session.commit()
+        for index, outcome in enumerate(outcomes):
+            if isinstance(outcome, StoreFailure):
+                outcomes[index] = self._store_alone(records[index], before_commit, outcome)
+        return outcomes
+
+    def _store_alone(
+        self, record: ItemRecord, before_commit: BeforeCommit | None, failed: StoreFailure
+    ) -> StoreResult | StoreFailure:
+        """A record that failed in its batch, in a transaction of its own; its failure, logged, when
+        it fails again."""
+        try:
+            return self.store(record, before_commit)
+        except Exception as error:
+            failure = StoreFailure(record.id, record.lang, one_line_error(error))
+        before = "" if failure.error == failed.error else f" (in its batch: {failed.error})"
+        logger.error("item %s (%s) not stored: %s%s", record.id, record.lang, failure.error, before)
+        return failure
+
+    def _store_savepoint(
+        self, session: Session, record: ItemRecord, before_commit: BeforeCommit | None
+    ) -> StoreResult | StoreFailure:
+        """`_store_in` inside a savepoint, retried after a lost race; a failure rolls back to it."""
+        for _attempt in range(_MAX_RACE_RETRIES):
+            try:
+                with session.begin_nested():
+                    result = self._store_in(session, record, before_commit)
+                    if result is None:
+                        raise _LostRace
+                return result
+            except _LostRace:
+                session.expunge_all()
+            except Exception as error:  # this item alone is undone (the savepoint), the batch goes on
+                return StoreFailure(record.id, record.lang, one_line_error(error))
+        return StoreFailure(record.id, record.lang, f"lost the race to update it {_MAX_RACE_RETRIES} times")
+
+    def _store_in(
+        self, session: Session, record: ItemRecord, before_commit: BeforeCommit | None
+    ) -> StoreResult | None:
+        """Store ``record`` in ``session``'s transaction, ``before_commit`` included, without
+        committing; None when another writer got in first (the caller rolls back and tries again)."""
+        values = _row_values(record)
+        now = utcnow()
+        # On the session's connection, not through the session: the ORM's bulk-insert path (what
+        # ``session.execute`` takes for an INSERT of a mapped table) cost more than the statement.
+        row_values = {**values, "first_seen_at": now, "updated_at": now, "version": 1}
+        inserted = session.connection().execute(self._insert_statement(), row_values).first()
+        if inserted is not None:
+            result = StoreResult(record.id, Outcome.NEW, 1, record.lang)
+        else:
+            row = session.get(Item, (record.id, record.lang), populate_existing=True)
+            if row is None:  # deleted between the two statements; try again
+                return None
+            merged = _merge(session, row, record, values)
+            if merged is None:
+                return None
+            result = merged
+        if before_commit is not None:
+            before_commit(session, record, result)
+        return result
+
+    def _insert_statement(self) -> Any:
+        """``INSERT .. ON CONFLICT (id, lang) DO NOTHING RETURNING id`` of every column a record
+        writes, built once per store: building it per item was a visible share of a backfill."""
+        if self._insert is None:
+            names = (*_ROW_COLUMNS, "first_seen_at", "updated_at", "version")
+            columns = {name: bindparam(name) for name in names}
+            self._insert = (
                 backend_for(self.engine)
                 .insert(Item)
-                .values(**values, first_seen_at=now, updated_at=now, version=1)
+                .values(**columns)
+                .on_conflict_do_nothing(index_elements=["id", "lang"])
+                .returning(Item.id)
             )
-            inserted = session.exec(  # type: ignore[call-overload]
-                insert.on_conflict_do_nothing(index_elements=["id", "lang"]).returning(Item.id)
-            ).first()
-            if inserted is not None:
-                result = StoreResult(record.id, Outcome.NEW, 1, record.lang)
-                if before_commit is not None:
-                    before_commit(session, record, result)
-                session.commit()
-                return result
-            row = session.get(Item, (record.id, record.lang))
-            if row is None:  # deleted between the two statements; try again
-                session.rollback()
-                return None
-            result = _merge(session, row, record, values)
-            if result is None:
-                session.rollback()
-                return None
-            if before_commit is not None:
-                before_commit(session, record, result)
-            session.commit()
-            return result
+        return self._insert
 
     def any_item(self) -> bool:
         """Whether the archive holds any item at all (an empty archive reads only the first page)."""
@@ -242,6 +333,12 @@ class ArchiveStore:
             session.commit()
 
 
+def one_line_error(error: Exception) -> str:
+    """``IntegrityError: (sqlite3.IntegrityError) NOT NULL constraint failed: item.title``: the
+    error's type and the first line of its message (SQLAlchemy's go on with the statement)."""
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
+
+
 def _detached(engine: Engine, model: type[_Row], key: object) -> _Row | None:
     """The row of ``model`` with primary key ``key``, still readable once its session is closed."""
     with Session(engine) as session:
@@ -249,6 +346,13 @@ def _detached(engine: Engine, model: type[_Row], key: object) -> _Row | None:
         if row is not None:
             session.expunge(row)
         return row
+
+
+#: The columns `_row_values` gives, in its order.
+_ROW_COLUMNS = (
+    "id", "url", "lang", "section", "kind", "source", "site_updated_at", "details_pending", "content_hash",
+    *CONTENT_FIELDS,
+)  # fmt: skip
 
 
 def _row_values(record: ItemRecord) -> dict[str, object]:

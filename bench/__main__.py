@@ -1,7 +1,8 @@
 """`make bench`: each figure is printed with a baseline measured in the same run on this machine.
 
 1. Backfill of a 5,000-item replica, no delay: items per second of `kremlin-watch crawl --pages 250`
-   (parse + archive, SQLite and PostgreSQL) against a bare Scrapy spider downloading the same URLs.
+   (parse + archive, SQLite and PostgreSQL, and both hosts) by CPU time and wall time against a bare
+   Scrapy spider downloading the same URLs (`bench/backfill_bench.py`).
 2. Parser throughput: article, list and feed pages per second against plain lxml parsing of the
    same bytes (`lxml.html.fromstring` + `text_content()`), which is the floor any parser pays.
 3. An idle check: requests and bytes of a check that finds nothing new, against the first check.
@@ -14,9 +15,10 @@
 8. Daemon memory: `kremlin-watch run` beside changedetection.io on the same replica and interval,
    after both sent an alert (`bench/memory.py`; ``python -m bench memory`` runs it alone).
 
-Usage: ``python -m bench [--items 5000] [--skip-postgres]``; ``python -m bench search [--items N]
-[--keep-archive PATH] [--skip-postgres]`` runs only the search benchmark and, with ``--keep-archive``,
-leaves its indexed SQLite archive at PATH (for `kremlin-watch serve`).
+Usage: ``python -m bench [--items 5000] [--skip-postgres]``; ``python -m bench backfill [--items N]
+[--skip-postgres] [--skip-twin] [--rounds N]`` runs only the backfill benchmark; ``python -m bench
+search [--items N] [--keep-archive PATH] [--skip-postgres]`` runs only the search benchmark and,
+with ``--keep-archive``, leaves its indexed SQLite archive at PATH (for `kremlin-watch serve`).
 """
 
 from __future__ import annotations
@@ -31,115 +33,13 @@ import time
 from pathlib import Path
 
 import lxml.html
-import sqlalchemy as sa
 
-from bench import calls_bench, memory, rules_bench, search_bench
+from bench import backfill_bench, calls_bench, memory, rules_bench, search_bench
+from bench.backfill_bench import run_crawl
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-PAGE_SIZE = 20
-
-
-def cli_env(base_url: str, database_url: str, en_base_url: str = "") -> dict[str, str]:
-    """The crawl's environment: the replicas only (the English side off unless a replica is given)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KREMLIN_WATCH_")}
-    env.update(
-        KREMLIN_WATCH_BASE_URL=base_url,
-        KREMLIN_WATCH_EN_BASE_URL=en_base_url,
-        KREMLIN_WATCH_DATABASE_URL=database_url,
-        KREMLIN_WATCH_DOWNLOAD_DELAY="0",
-        KREMLIN_WATCH_LOG_LEVEL="WARNING",
-        KREMLIN_WATCH_CONTACT="bench@example.org",
-    )
-    return env
-
-
-def run_crawl(base_url: str, database_url: str, *args: str, en_base_url: str = "") -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "kremlin_watch", "crawl", *args],
-        env=cli_env(base_url, database_url, en_base_url),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"crawl failed: {result.stdout}{result.stderr}")
-    return elapsed, result.stdout.strip()
-
-
-def run_bare(urls: list[str], concurrency: int) -> tuple[int, float]:
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
-        handle.write("\n".join(urls))
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.bare_spider", handle.name, str(concurrency)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    elapsed = time.perf_counter() - started
-    os.unlink(handle.name)
-    responses = int(result.stdout.split()[0])
-    return responses, elapsed
-
-
-def postgres_schema(name: str) -> str | None:
-    try:
-        engine = sa.create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://"))
-        with engine.connect() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-            connection.execute(sa.text(f"CREATE SCHEMA {name}"))
-            connection.commit()
-        engine.dispose()
-    except Exception as error:  # absent server: the PostgreSQL line is skipped with the reason
-        print(f"  (PostgreSQL skipped: {str(error).splitlines()[0]})")
-        return None
-    return f"{POSTGRES}?options=-csearch_path%3D{name}"
-
-
-def bench_backfill(items: int, with_postgres: bool) -> None:
-    print(f"1. Backfill of a {items:,}-item replica, no delay (whole process, start-up included)")
-    pages = items // PAGE_SIZE
-    with ReplicaServer(Corpus.generate(items, lang="ru", seed=3, real_items=False)) as server:
-        urls = [f"{server.base_url}/events/president/news"]
-        urls += [f"{server.base_url}/events/president/news/page/{n}" for n in range(2, pages + 1)]
-        urls += [f"{server.base_url}/events/president/news/{item.id}" for item in server.corpus.newest(items)]
-        responses, bare_seconds = run_bare(urls, concurrency=8)
-        bare_rate = items / bare_seconds
-        print(
-            f"   bare Scrapy spider, same {responses:,} URLs: {bare_seconds:6.1f} s  {bare_rate:7.0f} items/s"
-        )
-        targets = [("SQLite", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")]
-        if with_postgres:
-            url = postgres_schema("kw_bench")
-            if url:
-                targets.append(("PostgreSQL", url))
-        for label, database_url in targets:
-            seconds, line = run_crawl(server.base_url, database_url, "--pages", str(pages))
-            rate = items / seconds
-            print(
-                f"   kremlin-watch backfill, {label:<10}: {seconds:6.1f} s  {rate:7.0f} items/s"
-                f"  = {rate / bare_rate:.2f}× the bare spider"
-            )
-            print(f"     {line}")
-        with ReplicaServer(Corpus.generate(items, lang="en", seed=3, real_items=False)) as twin:
-            server.link(twin)
-            database_url = f"sqlite:///{tempfile.mkdtemp()}/twin.sqlite3"
-            seconds, line = run_crawl(
-                server.base_url, database_url, "--pages", str(pages), en_base_url=twin.base_url
-            )
-            rate = 2 * items / seconds
-            print(
-                f"   both hosts (ru + en twin), SQLite : {seconds:6.1f} s  {rate:7.0f} versions/s"
-                f"  = {rate / bare_rate:.2f}× the bare spider (one host)"
-            )
-            print(f"     {line}")
 
 
 def bench_parser() -> None:
@@ -219,8 +119,9 @@ def bench_idle() -> None:
         timings = []
         for _ in range(3):
             server.log.clear()
-            seconds, line = run_crawl(server.base_url, database_url)
-            timings.append(seconds)
+            run = run_crawl(server.base_url, database_url)
+            timings.append(run.wall)
+            line = run.output
         idle = list(server.log)
     first_bytes = sum(entry.bytes for entry in first)
     idle_bytes = sum(entry.bytes for entry in idle)
@@ -241,7 +142,8 @@ def bench_idle() -> None:
         run_crawl(ru.base_url, database_url, en_base_url=en.base_url)
         ru.log.clear()
         en.log.clear()
-        seconds, line = run_crawl(ru.base_url, database_url, en_base_url=en.base_url)
+        run = run_crawl(ru.base_url, database_url, en_base_url=en.base_url)
+        seconds, line = run.wall, run.output
         idle = [f"{site.corpus.lang} {e.path} {e.status}" for site in (ru, en) for e in site.log]
     print(f"   idle check of both hosts: {len(idle)} requests ({', '.join(idle)}), {seconds:.2f} s; {line}")
 
@@ -253,9 +155,24 @@ def main() -> None:
     parser.add_argument("--rule-items", type=int, default=20_000)
     parser.add_argument("--soak-checks", type=int, default=500)
     parser.add_argument("--search-items", type=int, default=100_000)
-    commands = parser.add_subparsers(dest="command", metavar="{search,memory}")
+    commands = parser.add_subparsers(dest="command", metavar="{backfill,search,memory}")
     commands.add_parser(
         "memory", help="only the daemon memory benchmark beside changedetection.io", add_help=False
+    )
+    only_backfill = commands.add_parser(
+        "backfill", help="only the backfill benchmark (section 1): CPU and wall time against the bare spider"
+    )
+    only_backfill.add_argument("--items", dest="items", type=int, metavar="N", default=argparse.SUPPRESS)
+    only_backfill.add_argument("--skip-postgres", action="store_true", default=argparse.SUPPRESS)
+    only_backfill.add_argument("--skip-twin", action="store_true", help="leave out the two-host backfill")
+    only_backfill.add_argument(
+        "--rounds", type=int, metavar="N", default=1, help="measure N rounds, print the best"
+    )
+    only_backfill.add_argument(
+        "--compare",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also measure the crawl of another checkout (the code before a change) in each round",
     )
     only_search = commands.add_parser(
         "search", help="only the search benchmark (section 5), optionally keeping its SQLite archive"
@@ -273,11 +190,20 @@ def main() -> None:
         sys.exit(memory.main(rest))
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "backfill":
+        backfill_bench.main(
+            args.items,
+            with_postgres=not args.skip_postgres,
+            with_twin=not args.skip_twin,
+            rounds=args.rounds,
+            compare=args.compare,
+        )
+        return
     if args.command == "search":
         search_bench.main(args.search_items, args.keep_archive, with_postgres=not args.skip_postgres)
         return
     print(f"kremlin-watch benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
-    bench_backfill(args.items, not args.skip_postgres)
+    backfill_bench.main(args.items, with_postgres=not args.skip_postgres)
     print()
     bench_parser()
     print()

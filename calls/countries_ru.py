@@ -14,8 +14,9 @@ the small tables below.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 import pycountry
@@ -54,6 +55,11 @@ EXTRA_ADJECTIVES: MappingProxyType[str, str] = MappingProxyType({
 
 #: Word-formation patterns tried on single-word names: (name ending, adjective ending).
 _ADJECTIVE_SUFFIXES = (("ия", "ийский"), ("я", "йский"), ("а", "ский"), ("", "ский"), ("ь", "ский"))
+#: Words whose lemmas (and, apart, whose country as an adjective) a `RussianCountries` keeps.
+#: pymorphy3's analysis (~50 µs a word) is most of a call's reading, and the words of call texts
+#: repeat (offices, countries, names): bounded caches keep a backfill's thousands of calls from
+#: analysing the same words again, at a few MB at most.
+LEMMA_CACHE_WORDS = 16_384
 
 
 def fold(word: str) -> str:
@@ -85,12 +91,23 @@ class RussianCountries:
         self.morph = morph or russian_analyzer()
         names = dict(self._pycountry_names())
         names.update(EXTRA_NAMES)
+        # The cache is the instance's own (a class-level one would keep every reader alive).
+        self._cached_lemmas: _LemmaLookup = lru_cache(maxsize=LEMMA_CACHE_WORDS)(self._lemmas)
+        self._cached_adjective: Callable[[str], str | None] = lru_cache(maxsize=LEMMA_CACHE_WORDS)(
+            self._code_of_adjective
+        )
         #: (lemma sets of the name's words, code), longest names first so «Южная Корея» beats «Корея».
         self._names: tuple[tuple[tuple[frozenset[str], ...], str, bool], ...] = tuple(sorted(
             ((tuple(self.lemmas(word) for word in name.split()), code, name.isupper())
              for name, code in names.items()),
             key=lambda entry: -len(entry[0]),
         ))  # fmt: skip
+        #: The `_names` entries by a lemma of their first word, in `_names` order: a capitalised word
+        #: is tried only against the names it can start (a dozen at most, not all ~750).
+        self._by_first: dict[str, tuple[int, ...]] = {}
+        for position, (name, _code, _acronym) in enumerate(self._names):
+            for lemma in name[0]:
+                self._by_first[lemma] = (*self._by_first.get(lemma, ()), position)
         adjectives = dict(self._derived_adjectives(names))
         adjectives.update(EXTRA_ADJECTIVES)
         self._adjectives: MappingProxyType[str, str] = MappingProxyType(adjectives)
@@ -125,7 +142,10 @@ class RussianCountries:
                 yield adjective, codes.pop()
 
     def lemmas(self, word: str) -> frozenset[str]:
-        """The folded word and every pymorphy3 normal form of it."""
+        """The folded word and every pymorphy3 normal form of it (cached: `LEMMA_CACHE_WORDS`)."""
+        return self._cached_lemmas(word)
+
+    def _lemmas(self, word: str) -> frozenset[str]:
         folded = fold(word)
         return frozenset({folded, *(fold(parse.normal_form) for parse in self.morph.parse(folded))})
 
@@ -135,7 +155,9 @@ class RussianCountries:
         A name's first word must be capitalised in the text, so «того» is not Togo; an acronym
         (США) must be written in capitals.
         """
-        word_lemmas = [self.lemmas(word) for word in words]
+        # Lemmas only where a name is tried: at a capitalised word and the words after it (most
+        # words of a sentence are neither, and analysing them was most of the cost).
+        word_lemmas = _LazyLemmas(words, self.lemmas)
         found: list[CountryMatch] = []
         at = 0
         while at < len(words):
@@ -147,12 +169,16 @@ class RussianCountries:
             at = match.end
         return found
 
-    def _match_at(
-        self, words: Sequence[str], word_lemmas: Sequence[frozenset[str]], at: int
-    ) -> CountryMatch | None:
+    def _match_at(self, words: Sequence[str], word_lemmas: _LazyLemmas, at: int) -> CountryMatch | None:
+        """The first of `_names` (longest first) that the words at ``at`` spell, if any."""
         if not words[at][:1].isupper():
             return None
-        for name, code, acronym in self._names:
+        by_first = self._by_first
+        candidates: set[int] = set()
+        for lemma in word_lemmas[at]:
+            candidates.update(by_first.get(lemma, ()))
+        for position in sorted(candidates):
+            name, code, acronym = self._names[position]
             end = at + len(name)
             if end > len(words) or (acronym and not words[at].isupper()):
                 continue
@@ -169,10 +195,34 @@ class RussianCountries:
         return None
 
     def code_of_adjective(self, word: str) -> str | None:
-        """«французской» → ``FR``, «российской» → ``RU``; None for any other word."""
+        """«французской» → ``FR``, «российской» → ``RU``; None for any other word (cached)."""
+        return self._cached_adjective(word)
+
+    def _code_of_adjective(self, word: str) -> str | None:
         for parse in self.morph.parse(fold(word)):
             if parse.tag.POS in ("ADJF", "ADJS"):
                 code = self._adjectives.get(fold(parse.normal_form))
                 if code is not None:
                     return code
         return None
+
+
+#: A word → lemmas function (`RussianCountries.lemmas`, cached).
+_LemmaLookup = Callable[[str], frozenset[str]]
+
+
+class _LazyLemmas:
+    """The lemmas of a run of words, each analysed when first asked for (see `RussianCountries.find`)."""
+
+    __slots__ = ("_lemmas", "_lookup", "_words")
+
+    def __init__(self, words: Sequence[str], lookup: _LemmaLookup) -> None:
+        self._words = words
+        self._lookup = lookup
+        self._lemmas: list[frozenset[str] | None] = [None] * len(words)
+
+    def __getitem__(self, index: int) -> frozenset[str]:
+        lemmas = self._lemmas[index]
+        if lemmas is None:
+            lemmas = self._lemmas[index] = self._lookup(self._words[index])
+        return lemmas

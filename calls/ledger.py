@@ -30,8 +30,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, exists, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, delete, exists, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -262,6 +263,30 @@ class CallRecorder:
             record_call(session, item, self.reader)
 
 
+#: The upsert of a call row per backend name, built once: building it per call (its ``excluded``
+#: alias copies every column) cost more than running it.
+_UPSERTS: dict[str, Any] = {}
+_UPSERT_COLUMNS = (
+    "item_id", "lang", "item_version", "counterparts", "countries", "initiated_by", "readable", "reader",
+    "updated_at",
+)  # fmt: skip
+
+
+def _upsert_statement(bind: Engine | Connection) -> Any:
+    """``INSERT .. ON CONFLICT (item_id, lang) DO UPDATE`` of a call row, its values as parameters."""
+    backend = backend_for(bind)
+    statement = _UPSERTS.get(backend.name)
+    if statement is None:
+        insert = backend.insert(CallEntry).values(**{name: bindparam(name) for name in _UPSERT_COLUMNS})
+        statement = _UPSERTS[backend.name] = insert.on_conflict_do_update(
+            index_elements=["item_id", "lang"],
+            set_={name: insert.excluded[name] for name in _UPSERT_COLUMNS[2:]},
+            # A reread of an older version (a rebuild racing a crawl) never replaces a newer one's record.
+            where=CallEntry.item_version <= insert.excluded.item_version,  # type: ignore[arg-type]
+        )
+    return statement
+
+
 def record_call(session: Session, item: Item, reader: CallReader, warn: bool = True) -> CallRecord:
     """Read the version ``item`` (the merged row, not the page just read: a feed record lacks the tags)
     with its language's reader and upsert its `CallEntry` ``(item.id, item.lang)`` in ``session``'s
@@ -281,6 +306,8 @@ def record_call(session: Session, item: Item, reader: CallReader, warn: bool = T
         is None
     )
     values = {
+        "item_id": item.id,
+        "lang": item.lang,
         "item_version": item.version,
         "counterparts": [c.to_json() for c in call.counterparts],
         "countries": list(call.countries),
@@ -289,18 +316,7 @@ def record_call(session: Session, item: Item, reader: CallReader, warn: bool = T
         "reader": READER_VERSION,
         "updated_at": utcnow(),
     }
-    statement = (
-        backend_for(session.get_bind())  # type: ignore[arg-type]
-        .insert(CallEntry)
-        .values(item_id=item.id, lang=item.lang, **values)
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["item_id", "lang"],
-        set_=values,
-        # A reread of an older version (a rebuild racing a crawl) never replaces a newer one's record.
-        where=CallEntry.item_version <= statement.excluded.item_version,  # type: ignore[arg-type]
-    )
-    session.exec(statement)  # type: ignore[call-overload]
+    session.connection().execute(_upsert_statement(session.get_bind()), values)  # type: ignore[arg-type]
     if tell:
         logger.warning("call %s (%s): no counterpart could be read from %r", item.id, item.lang, item.title)
     return call

@@ -17,7 +17,8 @@ particles (да, фон, бен, аль …) and Roman numerals stay.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import pymorphy3
@@ -31,6 +32,8 @@ PARTICLES = frozenset({
 })  # fmt: skip
 
 _ROMAN = re.compile(r"^[IVXLC]+$")
+#: Words whose nominative a `NameReader` keeps (each entry a short tuple: a few MB at most).
+WORD_CACHE = 8192
 _VOWELS = "аеёиоуыэюя"
 _HUSHING = "жшщчц"
 #: Instrumental endings of declinable names, longest first.
@@ -82,6 +85,14 @@ class NameReader:
 
     def __init__(self, morph: pymorphy3.MorphAnalyzer) -> None:
         self.morph = morph
+        # pymorphy3's analysis and inflection are most of a call's reading, and the words of
+        # offices and names repeat from call to call: each answer is kept (per reader, bounded).
+        self._office_word: Callable[[str, str | None], tuple[str, str, str] | None] = lru_cache(
+            maxsize=WORD_CACHE
+        )(self._office_word_uncached)
+        self._dictionary_nominative: Callable[[str, str], str | None] = lru_cache(maxsize=WORD_CACHE)(
+            self._dictionary_nominative_uncached
+        )
 
     def name(self, words: Sequence[str], persons: Iterable[str] = ()) -> str:
         """«Луисом Инасиу Лулой да Силвой» → «Луис Инасиу Лула да Силва»."""
@@ -107,7 +118,7 @@ class NameReader:
         known = self._dictionary_nominative(word, stem)
         return known if known is not None else _by_rule(word, ending)
 
-    def _dictionary_nominative(self, word: str, stem: str) -> str | None:
+    def _dictionary_nominative_uncached(self, word: str, stem: str) -> str | None:
         """pymorphy3's nominative of a first name or surname it knows, when it keeps ``stem``."""
         for parse in self.morph.parse(word.lower()):
             tag = parse.tag
@@ -153,7 +164,7 @@ class NameReader:
                 head_gender = gender
         return out
 
-    def _office_word(self, word: str, head_gender: str | None) -> tuple[str, str, str] | None:
+    def _office_word_uncached(self, word: str, head_gender: str | None) -> tuple[str, str, str] | None:
         """(nominative, part of speech, gender) of an instrumental noun, adjective or participle;
         after the head noun (``head_gender`` set) only an adjective of that gender qualifies."""
         head, dash, last = word.rpartition("-")
