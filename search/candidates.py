@@ -91,8 +91,8 @@ _FACET = re.compile(r"[a-z0-9]{1,64}")
 _FEW = 10_000
 _DOCUMENT = literal_column("item_search.document")
 _SPELLINGS = literal_column("item_search.spellings")
-_POSITIONS = literal_column("item_search.positions")
-_ADJACENT = literal_column("item_search.adjacent")
+_POSITIONS = literal_column("item_search.vector")
+_ADJACENT = literal_column("item_search.pairs")
 #: bm25() of ``item_search_pos`` (columns title, body, kind, lang): the title weighs `TITLE_WEIGHT`.
 _BM25 = text(f"bm25(item_search_pos, {float(TITLE_WEIGHT)}, 1.0, 0.0, 0.0)")
 #: ts_rank_cd's weights, {D, C, B, A}: the title (A) weighs `TITLE_WEIGHT` times the rest (at most 1).
@@ -430,8 +430,8 @@ class _Fts5(_FullText):
 
 class _Tsvector(_FullText):
     """PostgreSQL: tsvector columns of ``item_search`` with GIN indexes: ``document`` (lemmas) and
-    ``spellings`` (forms) generated from the bag of words, ``positions`` from the writer's tsvector
-    text (every lemma at its word's position, the title weighted A)."""
+    ``spellings`` (forms) generated from the bag of words, ``vector`` (every lemma at its word's
+    position, the title weighted A) and ``pairs`` (lemmas of adjacent words) written by the indexer."""
 
     def source(
         self, part: IndexPart, uncertain: bool = False, rank: bool = False
@@ -483,8 +483,8 @@ def _tsquery(expr: Expr) -> ColumnElement[Any]:
 
 def _pg_positional(expr: Expr) -> ColumnElement[bool]:
     """SQL for an index expression with positions (and no prefix) on PostgreSQL, for rows that are
-    not capped. A phrase of two words is a lookup of its lemma pairs in ``adjacent`` (the GIN index
-    answers it; no row is rechecked); a longer one, or one in the title, is ``<->`` on ``positions``
+    not capped. A phrase of two words is a lookup of its lemma pairs in ``pairs`` (the GIN index
+    answers it; no row is rechecked); a longer one, or one in the title, is ``<->`` on ``vector``
     with its pairs as a first filter; words are looked up in ``document``."""
     if isinstance(expr, AnyLemma):
         return _DOCUMENT.op("@@")(_tsquery(expr))
