@@ -203,7 +203,7 @@ class IndexPart:
         `uncertain` ones."""
         statement, key = self._select(count=True)
         with self.engine.connect() as connection:
-            self._prefer_index(connection)
+            self._prefer_index(connection, walk=False)
             total = int(connection.execute(statement).scalar_one())
             for chunk in _chunks(self.lagging):
                 # The rows the lagging versions have now, by their sort keys: FTS5 looks rowids up
@@ -220,7 +220,7 @@ class IndexPart:
             return []
         statement, key = self._select(count=False)
         statement = self.full_text.newest(self, statement, key, count + len(self.lagging))
-        return self._candidates(statement, known)[:count]
+        return self._candidates(statement, known, walk=self.full_text.walks(self))[:count]
 
     def all(self, known: bool) -> list[Candidate]:
         """Every covered version the request selects, newest first."""
@@ -251,17 +251,23 @@ class IndexPart:
         found = self._candidates(statement, known)
         return found if count is None else found[:count]
 
-    def _prefer_index(self, connection: Connection) -> None:
+    def _prefer_index(self, connection: Connection, walk: bool) -> None:
         """Where the planner needs telling (PostgreSQL), rule out a sequential scan for this
         transaction when there is an index query: for a common word the planner prefers reading
         every row and testing every tsvector (about 4 µs a row), while the GIN bitmap answers a
-        count of 80,000 matches in a quarter of the time."""
-        if self.expr is not None:
+        count of 80,000 matches in a quarter of the time. Unless the statement ``walk``s the sort
+        key (the newest of many matches), plain index scans are ruled out too: see
+        `archive.backends.Backend.prefer_bitmap_scans`."""
+        if self.expr is None:
+            return
+        if walk:
             self.backend.prefer_index_scans(connection)
+        else:
+            self.backend.prefer_bitmap_scans(connection)
 
-    def _candidates(self, statement: Select[Any], known: bool) -> list[Candidate]:
+    def _candidates(self, statement: Select[Any], known: bool, walk: bool = False) -> list[Candidate]:
         with self.engine.connect() as connection:
-            self._prefer_index(connection)
+            self._prefer_index(connection, walk)
             keys = connection.execute(statement).scalars().all()
             # Left out by the keys their rows have now: a row another analyser made may even have
             # a sort key of another layout, which `Candidate.of_key` would misread.
@@ -295,6 +301,10 @@ class _FullText:
     def has_uncertain(self, part: IndexPart) -> bool:
         """Whether `IndexPart.uncertain` can find anything."""
         return False
+
+    def walks(self, part: IndexPart) -> bool:
+        """Whether `newest` walks the sort key backwards (rather than reading every match)."""
+        return True
 
     def rankable(self, part: IndexPart) -> bool:
         raise NotImplementedError
@@ -452,6 +462,9 @@ class _Tsvector(_FullText):
 
     def has_uncertain(self, part: IndexPart) -> bool:
         return part.expr is not None and positional(part.expr)
+
+    def walks(self, part: IndexPart) -> bool:
+        return part.expr is None or part.counted is None or part.counted > _FEW
 
     def rankable(self, part: IndexPart) -> bool:
         return True
