@@ -18,6 +18,7 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Field, SQLModel
 
 from archive.types import UTCDateTime, utcnow
@@ -216,14 +217,19 @@ class OutboxEntry(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_time())
 
 
+#: A tsvector on PostgreSQL, text elsewhere (the search index's positions: only PostgreSQL fills them).
+_TSVECTOR = Text().with_variant(TSVECTOR(), "postgresql")
+
+
 class ItemSearch(SQLModel, table=True):
     """The search index's row for one item: its lemmas as text, and copies of what searches filter on.
 
     The full-text index proper is per backend (made by migrations 0004 and 0009): contentless FTS5
     tables ``item_search_fts`` (rowid = ``sort_key``; columns lemmas, forms, kind, lang) and
     ``item_search_pos`` (title and body by position, kind, lang) on SQLite, the generated tsvector
-    columns ``document`` (lemmas), ``spellings`` (forms), ``positions`` and ``adjacent`` with GIN
-    indexes on PostgreSQL. None is declared here, because the model is shared by both backends.
+    columns ``document`` (lemmas) and ``spellings`` (forms) and the written ``vector`` and ``pairs``,
+    with GIN indexes, on PostgreSQL. The tables and generated columns are not declared here, because
+    the model is shared by both backends.
     `search.index.IndexWriter` writes these rows; `search.engine` reads them.
 
     A row describes the item as it was when indexed. Every insert into ``item`` and every change of
@@ -269,10 +275,11 @@ class ItemSearch(SQLModel, table=True):
     title_terms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     #: SQLite: the other fields' words as FTS5 tokens, gaps between fields and list entries.
     body_terms: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    #: PostgreSQL: tsvector text of every lemma at its position (the generated ``positions``).
-    vector: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    #: PostgreSQL: every two lemmas of adjacent words as one lexeme ``a_b`` (the generated ``adjacent``).
-    pairs: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: PostgreSQL: a tsvector of every lemma at its position, the title weighted A (written as text by
+    #: `search.index`; on SQLite an unused text column).
+    vector: str = Field(default="", sa_column=Column(_TSVECTOR, nullable=False, server_default=""))
+    #: PostgreSQL: a tsvector of every two lemmas of adjacent words as one lexeme ``a_b``.
+    pairs: str = Field(default="", sa_column=Column(_TSVECTOR, nullable=False, server_default=""))
     #: PostgreSQL lost positions of this row (beyond 16,383, or over 256 of one lemma): its
     #: positional answers are checked by the matcher.
     capped: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))

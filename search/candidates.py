@@ -91,8 +91,8 @@ _FACET = re.compile(r"[a-z0-9]{1,64}")
 _FEW = 10_000
 _DOCUMENT = literal_column("item_search.document")
 _SPELLINGS = literal_column("item_search.spellings")
-_POSITIONS = literal_column("item_search.positions")
-_ADJACENT = literal_column("item_search.adjacent")
+_POSITIONS = literal_column("item_search.vector")
+_ADJACENT = literal_column("item_search.pairs")
 #: bm25() of ``item_search_pos`` (columns title, body, kind, lang): the title weighs `TITLE_WEIGHT`.
 _BM25 = text(f"bm25(item_search_pos, {float(TITLE_WEIGHT)}, 1.0, 0.0, 0.0)")
 #: ts_rank_cd's weights, {D, C, B, A}: the title (A) weighs `TITLE_WEIGHT` times the rest (at most 1).
@@ -203,7 +203,7 @@ class IndexPart:
         `uncertain` ones."""
         statement, key = self._select(count=True)
         with self.engine.connect() as connection:
-            self._prefer_index(connection)
+            self._prefer_index(connection, walk=False)
             total = int(connection.execute(statement).scalar_one())
             for chunk in _chunks(self.lagging):
                 # The rows the lagging versions have now, by their sort keys: FTS5 looks rowids up
@@ -220,7 +220,7 @@ class IndexPart:
             return []
         statement, key = self._select(count=False)
         statement = self.full_text.newest(self, statement, key, count + len(self.lagging))
-        return self._candidates(statement, known)[:count]
+        return self._candidates(statement, known, walk=self.full_text.walks(self))[:count]
 
     def all(self, known: bool) -> list[Candidate]:
         """Every covered version the request selects, newest first."""
@@ -251,17 +251,23 @@ class IndexPart:
         found = self._candidates(statement, known)
         return found if count is None else found[:count]
 
-    def _prefer_index(self, connection: Connection) -> None:
+    def _prefer_index(self, connection: Connection, walk: bool) -> None:
         """Where the planner needs telling (PostgreSQL), rule out a sequential scan for this
         transaction when there is an index query: for a common word the planner prefers reading
         every row and testing every tsvector (about 4 µs a row), while the GIN bitmap answers a
-        count of 80,000 matches in a quarter of the time."""
-        if self.expr is not None:
+        count of 80,000 matches in a quarter of the time. Unless the statement ``walk``s the sort
+        key (the newest of many matches), plain index scans are ruled out too: see
+        `archive.backends.Backend.prefer_bitmap_scans`."""
+        if self.expr is None:
+            return
+        if walk:
             self.backend.prefer_index_scans(connection)
+        else:
+            self.backend.prefer_bitmap_scans(connection)
 
-    def _candidates(self, statement: Select[Any], known: bool) -> list[Candidate]:
+    def _candidates(self, statement: Select[Any], known: bool, walk: bool = False) -> list[Candidate]:
         with self.engine.connect() as connection:
-            self._prefer_index(connection)
+            self._prefer_index(connection, walk)
             keys = connection.execute(statement).scalars().all()
             # Left out by the keys their rows have now: a row another analyser made may even have
             # a sort key of another layout, which `Candidate.of_key` would misread.
@@ -295,6 +301,10 @@ class _FullText:
     def has_uncertain(self, part: IndexPart) -> bool:
         """Whether `IndexPart.uncertain` can find anything."""
         return False
+
+    def walks(self, part: IndexPart) -> bool:
+        """Whether `newest` walks the sort key backwards (rather than reading every match)."""
+        return True
 
     def rankable(self, part: IndexPart) -> bool:
         raise NotImplementedError
@@ -430,8 +440,8 @@ class _Fts5(_FullText):
 
 class _Tsvector(_FullText):
     """PostgreSQL: tsvector columns of ``item_search`` with GIN indexes: ``document`` (lemmas) and
-    ``spellings`` (forms) generated from the bag of words, ``positions`` from the writer's tsvector
-    text (every lemma at its word's position, the title weighted A)."""
+    ``spellings`` (forms) generated from the bag of words, ``vector`` (every lemma at its word's
+    position, the title weighted A) and ``pairs`` (lemmas of adjacent words) written by the indexer."""
 
     def source(
         self, part: IndexPart, uncertain: bool = False, rank: bool = False
@@ -452,6 +462,9 @@ class _Tsvector(_FullText):
 
     def has_uncertain(self, part: IndexPart) -> bool:
         return part.expr is not None and positional(part.expr)
+
+    def walks(self, part: IndexPart) -> bool:
+        return part.expr is None or part.counted is None or part.counted > _FEW
 
     def rankable(self, part: IndexPart) -> bool:
         return True
@@ -483,8 +496,8 @@ def _tsquery(expr: Expr) -> ColumnElement[Any]:
 
 def _pg_positional(expr: Expr) -> ColumnElement[bool]:
     """SQL for an index expression with positions (and no prefix) on PostgreSQL, for rows that are
-    not capped. A phrase of two words is a lookup of its lemma pairs in ``adjacent`` (the GIN index
-    answers it; no row is rechecked); a longer one, or one in the title, is ``<->`` on ``positions``
+    not capped. A phrase of two words is a lookup of its lemma pairs in ``pairs`` (the GIN index
+    answers it; no row is rechecked); a longer one, or one in the title, is ``<->`` on ``vector``
     with its pairs as a first filter; words are looked up in ``document``."""
     if isinstance(expr, AnyLemma):
         return _DOCUMENT.op("@@")(_tsquery(expr))
