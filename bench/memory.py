@@ -19,7 +19,6 @@ Usage: ``python -m bench memory [--interval 5] [--settle 60] [--http-port] [--al
 from __future__ import annotations
 
 import argparse
-import email
 import json
 import os
 import socket
@@ -30,7 +29,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import policy
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +90,6 @@ class Inbox:
         self.recipients: list[str] = []
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
-        email.message_from_bytes(envelope.content, policy=policy.default)
         self.recipients.extend(envelope.rcpt_tos)
         return "250 OK"
 
