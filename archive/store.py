@@ -95,10 +95,6 @@ class HeldItem:
         return self.details_pending or says_changed(record, self.title, self.site_updated_at)
 
 
-class _LostRace(Exception):
-    """Another writer changed the row between our read and our write (see `ArchiveStore._store_in`)."""
-
-
 @dataclass(frozen=True)
 class StoreFailure:
     """A record of a batch that could not be stored (`ArchiveStore.store_batch`): it and what its
@@ -194,18 +190,28 @@ class ArchiveStore:
     def _store_savepoint(
         self, session: Session, record: ItemRecord, before_commit: BeforeCommit | None
     ) -> StoreResult | StoreFailure:
-        """`_store_in` inside a savepoint, retried after a lost race; a failure rolls back to it."""
+        """`_store_in` inside a savepoint, retried after a lost race; a failure rolls back to it.
+
+        The savepoint is the connection's, not the ORM session's (``Session.begin_nested`` cost
+        about as much as storing the item: 0.28 ms of 0.65). The session does not know of it, which
+        is why what the item left in the session is flushed into the savepoint before it is
+        released, and every item's objects are expunged after it (`store_batch`): none outlives
+        a savepoint rolled back under it."""
         for _attempt in range(_MAX_RACE_RETRIES):
+            savepoint = session.connection().begin_nested()
             try:
-                with session.begin_nested():
-                    result = self._store_in(session, record, before_commit)
-                    if result is None:
-                        raise _LostRace
-                return result
-            except _LostRace:
-                session.expunge_all()
+                result = self._store_in(session, record, before_commit)
+                if result is not None:
+                    session.flush()
             except Exception as error:  # this item alone is undone (the savepoint), the batch goes on
+                if savepoint.is_active:  # a failed flush has rolled back the whole batch already
+                    savepoint.rollback()
                 return StoreFailure(record.id, record.lang, one_line_error(error))
+            if result is not None:
+                savepoint.commit()
+                return result
+            savepoint.rollback()
+            session.expunge_all()
         return StoreFailure(record.id, record.lang, f"lost the race to update it {_MAX_RACE_RETRIES} times")
 
     def _store_in(

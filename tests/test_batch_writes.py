@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from alerts.destinations import parse_notify_setting
 from alerts.rules import load_rules
 from alerts.trigger import AlertTrigger
-from archive.models import CallEntry, Item, OutboxEntry
+from archive.models import CallEntry, Item, ItemRevision, OutboxEntry
 from archive.records import ItemRecord
 from archive.store import ArchiveStore, Outcome, StoreFailure, StoreResult
 from calls.ledger import CallRecorder
@@ -186,6 +186,38 @@ def test_the_writer_commits_once_per_batch_and_reports_every_record_in_order(eng
     assert heard == [(80000 + n, "new") for n in range(7)] + [(80000, "changed")]
     assert len(commits) == 3  # 3 + 3 + 2 records
     assert stored(engine)[0] == [80000 + n for n in range(7)]
+
+
+def test_an_object_the_database_refuses_at_flush_costs_the_broken_item_only(engine: sa.Engine) -> None:
+    """A hook that adds an ORM object the database refuses fails in the session's flush, which
+    leaves the whole batch's session unusable: the writer then stores the batch one by one, so
+    still only the broken item is lost."""
+
+    def hook(session: Session, record: ItemRecord, result: StoreResult) -> None:
+        if record.id == BROKEN_ID:
+            session.add(ItemRevision(item_id=record.id, lang=record.lang, version=0, content_hash="x", title=None))
+
+    heard: dict[int, str] = {}
+
+    def on_stored(record: ItemRecord, outcome: StoreResult | StoreFailure) -> None:
+        heard[record.id] = outcome.outcome.value if isinstance(outcome, StoreResult) else outcome.error
+
+    writer = ItemWriter(ArchiveStore(engine), on_stored, hook)
+    records = [call(70001), call(70002), call(BROKEN_ID), call(70004)]
+
+    async def write() -> None:
+        for record in records:
+            await writer.add(record)
+        await writer.close()
+
+    asyncio.run(write())
+    assert {item_id: outcome for item_id, outcome in heard.items() if item_id != BROKEN_ID} == {
+        70001: "new", 70002: "new", 70004: "new",
+    }  # fmt: skip
+    assert heard[BROKEN_ID].startswith("IntegrityError")
+    assert stored(engine)[0] == [70001, 70002, 70004]
+    with Session(engine) as session:
+        assert session.exec(select(ItemRevision)).all() == []
 
 
 def test_the_writer_writes_a_waiting_record_without_a_full_batch(engine: sa.Engine) -> None:
