@@ -50,7 +50,6 @@ from crawler.plan import CrawlPlan
 from crawler.run import crawl
 from query.morphology import Lemmatizer
 from search.index import IndexWriter
-from search.terms import TermAnalyser
 from settings.errors import ConfigError
 from settings.schema import Settings
 
@@ -157,9 +156,7 @@ class CheckRunner:
         #: Set on SIGTERM: the crawl in flight ends, and nothing more is started or sent.
         self.stopping = False
         #: Keeps the search index current after every crawl, so readers rarely scan unindexed items.
-        self.index = IndexWriter(engine, self.lemmatizer)
-        if lemma_cache is not None:  # the index's word → terms cache grows with the vocabulary too
-            self.index.analyser = TermAnalyser(self.lemmatizer, maxsize=lemma_cache)
+        self.index = IndexWriter(engine, self.lemmatizer, cache_words=lemma_cache)
         self.incidents = IncidentWatch(
             engine, self.destinations, site=settings.host, down_after=settings.down_after
         )

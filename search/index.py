@@ -55,10 +55,22 @@ ROWS_PER_STATEMENT = 1000
 class IndexWriter:
     """Writes `item_search` rows; the backend's full-text index follows by trigger or generation."""
 
-    def __init__(self, engine: Engine, lemmatizer: Lemmatizer | None = None, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        lemmatizer: Lemmatizer | None = None,
+        batch: int = BATCH,
+        cache_words: int | None = None,
+    ) -> None:
+        """``cache_words`` bounds the analyser's word → terms cache (a daemon's grows with the
+        vocabulary it meets for months); None keeps `TermAnalyser`'s default."""
         self.engine = engine
         self.lemmatizer = lemmatizer if lemmatizer is not None else Lemmatizer()
-        self.analyser = TermAnalyser(self.lemmatizer)
+        self.analyser = (
+            TermAnalyser(self.lemmatizer)
+            if cache_words is None
+            else TermAnalyser(self.lemmatizer, maxsize=cache_words)
+        )
         self.batch = batch
         #: PostgreSQL takes positions as tsvector text, SQLite as FTS5 tokens (`search.terms.Positional`).
         self._tsvector = backend_for(engine).full_text == "tsvector"
