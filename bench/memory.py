@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench.chaos import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FEED = "/events/president/news/feed"
@@ -74,13 +75,6 @@ def tree_rss_mib(pid: int) -> tuple[float, int]:
     """Resident memory of a process tree in MiB, and how many processes it holds."""
     pids = descendants(pid)
     return sum(rss_kib(one) for one in pids) / 1024, len(pids)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Inbox:

@@ -102,12 +102,17 @@ def plan_query(compiled: CompiledQuery) -> IndexPlan:
 
 def positional(expr: Expr) -> bool:
     """Whether ``expr`` asks for positions (a `Phrase` somewhere)."""
-    if isinstance(expr, Phrase):
+    return _holds_leaf(expr, Phrase)
+
+
+def _holds_leaf(expr: Expr, kind: type[Phrase] | type[Prefix]) -> bool:
+    """Whether a leaf of ``kind`` occurs anywhere in ``expr``."""
+    if isinstance(expr, kind):
         return True
-    if isinstance(expr, AnyLemma | Prefix):
+    if isinstance(expr, AnyLemma | Phrase | Prefix):
         return False
     children = (*expr.positives, *expr.negatives) if isinstance(expr, AllOf) else expr.children
-    return any(positional(child) for child in children)
+    return any(_holds_leaf(child, kind) for child in children)
 
 
 def relaxed(expr: Expr) -> Expr:
@@ -254,12 +259,7 @@ def fts5_positional(expr: Expr, tokens: Callable[[tuple[str, ...]], list[str]]) 
 
 def has_prefix(expr: Expr) -> bool:
     """Whether a prefix occurs in ``expr`` (PostgreSQL keeps prefixes in a second column)."""
-    if isinstance(expr, Prefix):
-        return True
-    if isinstance(expr, AnyLemma | Phrase):
-        return False
-    children = (*expr.positives, *expr.negatives) if isinstance(expr, AllOf) else expr.children
-    return any(has_prefix(child) for child in children)
+    return _holds_leaf(expr, Prefix)
 
 
 def tsquery(expr: Expr) -> str:

@@ -13,8 +13,7 @@ import dataclasses
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from alerts.destinations import load_destinations, parse_notify_setting, service
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
 from tests.conftest import ROOT, SmtpServer, WebhookReceiver, cli_env, free_port
+from tests.test_daemon import wait_for
 
 HANG_GUARD = 90.0
 RULES = '[[rule]]\nname = "calls"\nkinds = ["call"]\n'
@@ -44,17 +44,6 @@ WEB_STACK = ("starlette", "uvicorn", "fastapi", "prometheus_client", "jinja2")
 MIGRATIONS = ("alembic", "mako")
 #: What Scrapy imported for components a crawl does not use (cookies, telnet, remote control, S3).
 UNUSED_CRAWL = ("tldextract", "filelock", "twisted.conch", "aiohttp", "botocore")
-
-
-def wait_for(what: str, condition: Callable[[], object]) -> object:
-    """Poll until ``condition()`` is truthy (a hang guard, not a speed limit)."""
-    deadline = time.monotonic() + HANG_GUARD
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -83,7 +72,7 @@ class WrappedDaemon:
     def modules(self) -> set[str]:
         self.modules_file.unlink(missing_ok=True)
         self.process.send_signal(signal.SIGUSR2)
-        wait_for("the module list", self.modules_file.exists)
+        wait_for("the module list", self.modules_file.exists, HANG_GUARD)
         return set(self.modules_file.read_text().split())
 
     def stop(self) -> int:
@@ -117,7 +106,11 @@ def start(site: ReplicaServer, tmp_path: Path, notify: str, **extra: str) -> Wra
         **extra,
     )
     daemon = WrappedDaemon(env, tmp_path)
-    wait_for("the baseline check", lambda: "baseline:" in daemon.log() or daemon.process.poll() is not None)
+    wait_for(
+        "the baseline check",
+        lambda: "baseline:" in daemon.log() or daemon.process.poll() is not None,
+        HANG_GUARD,
+    )
     assert daemon.process.poll() is None, daemon.log()
     return daemon
 
@@ -129,8 +122,8 @@ def test_daemon_without_http_port_holds_no_web_stack_alembic_or_unused_plugins(
     try:
         title = publish_call(site)
         # Behaviour stays: the alert reaches both destinations.
-        wait_for("the e-mail", lambda: any(title in str(m["Subject"]) for m in smtp_server.messages))
-        wait_for("the webhook", lambda: any(title in str(body.get("title")) for body in webhook.received))
+        wait_for("the e-mail", lambda: any(title in str(m["Subject"]) for m in smtp_server.messages), HANG_GUARD)
+        wait_for("the webhook", lambda: any(title in str(body.get("title")) for body in webhook.received), HANG_GUARD)
         modules = daemon.modules()
     finally:
         assert daemon.stop() == 0, daemon.log()
