@@ -40,10 +40,35 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class SchemaTooNew(RuntimeError):
+    """The archive is at a revision none of the packaged migrations names: a newer release wrote it.
+
+    Neither upgrading nor reading it is safe (this release does not know what the newer one changed),
+    so whoever opens it says so in one line and leaves it as it is."""
+
+    def __init__(self, current: str) -> None:
+        self.current = current
+        super().__init__(
+            f"the archive's schema is {current}, newer than this kremlin-watch knows (newest "
+            f"{head_revision()}): it was written by a newer release; run that release, or restore a "
+            "backup made before the upgrade"
+        )
+
+
 @cache
-def head_revision() -> str:
-    """The newest migration this version of kremlin-watch knows: the one revision of the packaged
-    scripts that no other script names as its ``down_revision`` (one line of history, no branches)."""
+def known_revisions() -> frozenset[str]:
+    """Every revision of the packaged migration scripts."""
+    return frozenset(_revisions()[0])
+
+
+def check_known(current: str | None) -> None:
+    """Raise `SchemaTooNew` when ``current`` (an archive's revision) is none this release knows."""
+    if current is not None and current not in known_revisions():
+        raise SchemaTooNew(current)
+
+
+def _revisions() -> tuple[set[str], set[str]]:
+    """(revisions, the revisions some script names as its ``down_revision``) of the packaged scripts."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in sorted((MIGRATIONS / "versions").glob("*.py")):
@@ -54,6 +79,14 @@ def head_revision() -> str:
         parent = _literal(found.get("down_revision", "None"))
         if parent:
             parents.add(parent)
+    return revisions, parents
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this version of kremlin-watch knows: the one revision of the packaged
+    scripts that no other script names as its ``down_revision`` (one line of history, no branches)."""
+    revisions, parents = _revisions()
     heads = revisions - parents
     if len(heads) != 1:
         raise RuntimeError(f"the packaged migrations have {len(heads)} heads ({sorted(heads)}), not one")
@@ -83,9 +116,12 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe when several processes start at once."""
-    if current_revision(engine) == head_revision():
+    """Bring the schema to the newest revision; safe when several processes start at once.
+    `SchemaTooNew` when a newer release wrote the archive (nothing is changed)."""
+    current = current_revision(engine)
+    if current == head_revision():
         return
+    check_known(current)
     from alembic import command
 
     with backend_for(engine).migration_lock(engine):

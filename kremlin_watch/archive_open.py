@@ -30,7 +30,7 @@ def open_archive(settings: Settings, *, create: bool = False) -> Engine:
     from sqlalchemy.exc import SQLAlchemyError
 
     from archive.engine import make_engine
-    from archive.migrate import current_revision, upgrade
+    from archive.migrate import SchemaTooNew, current_revision, upgrade
 
     if not create:
         refuse_missing_file(settings)
@@ -40,6 +40,9 @@ def open_archive(settings: Settings, *, create: bool = False) -> Engine:
             engine.dispose()
             raise missing_archive(settings)
         upgrade(engine)
+    except SchemaTooNew as error:
+        engine.dispose()
+        raise UserError(f"{masked_database_url(settings)}: {error}", EXIT_FAILURE) from None
     except SQLAlchemyError as error:
         raise UserError(
             f"cannot open the archive at {masked_database_url(settings)}: {database_reason(error)}",

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from archive.vocabulary import ITEM_ID_MAX, kind_problem, lang_problem
 from replica.corpus import Corpus
 from replica.server import ReplicaServer
-from tests.conftest import FIXTURES, ROOT, cli_env, run_cli
+from tests.conftest import FIXTURES, ROOT, cli_env, free_port, run_cli
 
 HUGE = "100000000000000000000"  # once an OverflowError in SQLite, now refused by the argument's range
 
@@ -235,6 +235,35 @@ def test_an_unusable_archive_is_one_line_naming_it(archive: str, tmp_path: Path)
         assert one_line(result).startswith(f"kremlin-watch: error: {words}"), args
         assert "s3cret" not in result.stderr
     assert not_a_database.read_text() == "shopping list\n" * 100
+
+
+def test_an_archive_from_a_newer_release_is_refused_in_one_line_and_left_alone(
+    archive: str, tmp_path: Path
+) -> None:
+    """After a downgrade of kremlin-watch the archive is at a revision this release has no script for:
+    upgrading it (Alembic would fail with "Can't locate revision") or reading it would guess."""
+    copy = tmp_path / "newer.sqlite3"
+    copy.write_bytes(Path(archive.removeprefix("sqlite:///")).read_bytes())
+    url = f"sqlite:///{copy}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()  # its last connection closed: the write-ahead log is in the file now
+    before = copy.read_bytes()
+    words = (
+        f"kremlin-watch: error: {url}: the archive's schema is 9999, newer than this kremlin-watch knows "
+        "(newest "
+    )
+    for args in (("db", "upgrade"), ("search", "Путин"), ("status",), ("crawl",), ("serve", "--port", str(free_port()))):
+        result = run_cli(*args, env=cli_env(database_url=url, base_url="http://127.0.0.1:9"))
+        assert result.returncode == 1, (args, result.stdout, result.stderr)
+        line = one_line(result)
+        assert line.startswith(words), (args, line)
+        assert line.endswith("it was written by a newer release; run that release, or restore a backup "
+                             "made before the upgrade"), (args, line)
+    assert copy.read_bytes() == before
+    current = run_cli("db", "current", env=cli_env(database_url=url))
+    assert current.returncode == 0 and "schema 9999 (newest " in current.stdout
 
 
 def test_a_read_only_archive_is_read_and_a_crawl_says_it_cannot_write(archive: str, tmp_path: Path) -> None:

@@ -34,13 +34,17 @@ def check_schema(engine: Engine) -> None:
     """
     from sqlalchemy.exc import DBAPIError
 
-    from archive.migrate import current_revision, head_revision
+    from archive.migrate import SchemaTooNew, check_known, current_revision, head_revision
 
     try:
         current = current_revision(engine)
     except DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise ArchiveNotReady(f"cannot read the archive: {reason}") from None
+    try:
+        check_known(current)
+    except SchemaTooNew as error:
+        raise ArchiveNotReady(str(error)) from None
     head = head_revision()
     if current != head:
         raise ArchiveNotReady(
