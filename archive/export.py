@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
@@ -94,17 +94,47 @@ def load_versions(engine: Engine, ids: Sequence[int]) -> dict[int, dict[str, Ite
     return found
 
 
+#: Versions read per query when streaming (`iter_items`, `iter_versions`).
+STREAM_CHUNK = 500
+
+
+def _oldest_first(statement: Any, since: date | None, until: date | None, lang: str | None) -> Any:
+    """``statement`` limited to [since, until] and ``lang``, oldest first (the Russian version before
+    the English one of the same item): the order of every stream of versions."""
+    statement = statement.where(*published_within(Item.published_at, since, until))  # type: ignore[arg-type]
+    if lang is not None:
+        statement = statement.where(Item.lang == lang)  # type: ignore[arg-type]
+    return statement.order_by(Item.published_at, Item.id, Item.lang.desc())  # type: ignore[arg-type,attr-defined]
+
+
 def iter_items(
     engine: Engine, since: date | None = None, until: date | None = None, lang: str | None = None
 ) -> Iterator[Item]:
     """Item versions published within [since, until] (Moscow days, both inclusive), in ``lang`` when
     given, oldest first (the Russian version before the English one of the same item), streamed."""
-    statement = select(Item).order_by(Item.published_at, Item.id, Item.lang.desc())  # type: ignore[arg-type,attr-defined]
-    statement = statement.where(*published_within(Item.published_at, since, until))  # type: ignore[arg-type]
-    if lang is not None:
-        statement = statement.where(Item.lang == lang)  # type: ignore[arg-type]
+    statement = _oldest_first(select(Item), since, until, lang)
     with Session(engine) as session:
-        yield from session.exec(statement.execution_options(yield_per=500)).scalars()  # type: ignore[call-overload]
+        yield from session.exec(statement.execution_options(yield_per=STREAM_CHUNK)).scalars()  # type: ignore[call-overload]
+
+
+def iter_versions(
+    engine: Engine, keys: Collection[VersionKey], since: date | None = None, until: date | None = None
+) -> Iterator[Item]:
+    """The versions among ``keys`` that `iter_items` would give, in its order, streamed: only their
+    keys are read in order, then the versions themselves a chunk at a time. A caller that knows
+    which versions can matter (`kremlin-watch rules test`, from the search index) reads only those."""
+    wanted = set(keys)
+    if not wanted:
+        return
+    statement = _oldest_first(select(Item.id, Item.lang), since, until, None)  # type: ignore[call-overload]
+    with engine.connect() as connection:
+        ordered = [
+            (row.id, row.lang) for row in connection.execute(statement) if (row.id, row.lang) in wanted
+        ]
+    for start in range(0, len(ordered), STREAM_CHUNK):
+        chunk = ordered[start : start + STREAM_CHUNK]
+        items = load_items(engine, chunk)
+        yield from (items[key] for key in chunk if key in items)
 
 
 def write_export(items: Iterator[Item], out: IO[str], fmt: str) -> int:

@@ -103,7 +103,7 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     from alerts.rules import Rule, RulesError, load_rules, with_edit_notice_rules
     from alerts.selectors import CompiledRules, call_record_of, document_of
     from alerts.trigger import alert_snippets
-    from archive.export import item_object, iter_items
+    from archive.export import item_object, iter_items, iter_versions
     from calls.codes import parse_call_query
     from calls.reader import CallReader
     from query.evaluate import compile_query
@@ -137,9 +137,13 @@ def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     # The search index narrows the versions to match, as a search's (None: every version).
     candidates = candidate_versions(engine, compile_query(rule.query, lemmatizer)) if rule.query else None
     found: list[dict[str, Any]] = []
-    for item in iter_items(engine, since=args.since):  # every language version, as alerts see them
-        if candidates is not None and (item.id, item.lang) not in candidates:
-            continue
+    # Every language version, as alerts see them; only the index's candidates where it can narrow.
+    items = (
+        iter_items(engine, since=args.since)
+        if candidates is None
+        else iter_versions(engine, candidates, since=args.since)
+    )
+    for item in items:
         if not rule.applies_to(item.kind, item.lang, item.section):
             continue
         call = call_record_of(item, reader) if compiled.reads_calls else None

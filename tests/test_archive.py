@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+import archive.export
 from archive.backends import UnsupportedDatabase, backend_for
 from archive.engine import make_engine
-from archive.export import iter_items, write_export
+from archive.export import iter_items, iter_versions, write_export
 from archive.migrate import current_revision, head_revision, upgrade
 from archive.models import Item, ItemRevision
 from archive.records import ItemRecord
@@ -254,6 +255,30 @@ def test_both_language_versions_of_an_id_are_kept_apart(engine: sa.Engine) -> No
     assert store.held([67487, 1], "ru").keys() == {67487}
     assert [(item.id, item.lang) for item in iter_items(engine)] == [(67487, "ru"), (67487, "en")]
     assert [item.lang for item in iter_items(engine, lang="en")] == ["en"]
+
+
+def test_chosen_versions_stream_in_the_order_of_the_whole_archive(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`iter_versions` gives exactly the chosen versions `iter_items` gives, in its order (oldest
+    first, Russian before English at the same moment), the day filter applied, across chunks."""
+    monkeypatch.setattr(archive.export, "STREAM_CHUNK", 2)
+    store = ArchiveStore(engine)
+    moments = [datetime(2021, 12, day, 9, 0, tzinfo=UTC) for day in (28, 28, 29, 30, 31)]
+    for item_id, moment in zip((5, 3, 4, 1, 2), moments, strict=True):
+        store.store(article(item_id, published_at=moment, title=f"Новость {item_id}"))
+        store.store(english(item_id, published_at=moment))
+    every = [(item.id, item.lang) for item in iter_items(engine)]
+    assert every[:4] == [(3, "ru"), (3, "en"), (5, "ru"), (5, "en")]
+    chosen = {(3, "en"), (5, "ru"), (4, "ru"), (4, "en"), (2, "en"), (99, "ru")}
+    streamed = [(item.id, item.lang, item.title) for item in iter_versions(engine, chosen)]
+    assert [(item_id, lang) for item_id, lang, _ in streamed] == [key for key in every if key in chosen]
+    assert streamed[1] == (5, "ru", "Новость 5")
+    since = date(2021, 12, 29)
+    assert [(item.id, item.lang) for item in iter_versions(engine, chosen, since=since)] == [
+        (item.id, item.lang) for item in iter_items(engine, since=since) if (item.id, item.lang) in chosen
+    ]
+    assert list(iter_versions(engine, set())) == []
 
 
 def _fill_0005(engine: sa.Engine) -> None:
