@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
+from operator import itemgetter
 from typing import NamedTuple
 
 from query.document import FIELDS, FieldValue
@@ -121,8 +122,8 @@ class TermAnalyser:
     def __init__(self, lemmatizer: Lemmatizer, maxsize: int = 500_000) -> None:
         self.lemmatizer = lemmatizer
         self._maxsize = maxsize
-        self._by_word: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-        self._tokens: dict[str, str] = {}
+        #: word -> (indexable lemmas, forms, FTS5 token): everything the index takes from a word.
+        self._by_word: dict[str, _WordTerms] = {}
         #: Every compound token made so far (`JOIN`), with its lemmas: a writer records the new ones.
         self.compounds: dict[str, tuple[str, ...]] = {}
 
@@ -140,54 +141,39 @@ class TermAnalyser:
         lemmas, forms = self._bag(title_words, segments)
         if tsvector:
             return lemmas, forms, self._vector(title_words, segments)
-        title = " ".join(self._token_list(title_words))
-        body = f" {GAP} ".join(" ".join(self._token_list(segment)) for segment in segments)
+        title = " ".join(map(_TOKEN, self._entries(title_words)))
+        body = f" {GAP} ".join(" ".join(map(_TOKEN, self._entries(segment))) for segment in segments)
         return lemmas, forms, Positional(title, body, "", "", False)
 
     def _bag(self, title_words: list[str], segments: list[list[str]]) -> tuple[list[str], list[str]]:
-        words = set(title_words).union(*segments)
-        lemmas: set[str] = set()
-        forms: set[str] = set()
-        for word in words:
-            word_lemmas, word_forms = self._word(word)
-            lemmas.update(word_lemmas)
-            forms.update(word_forms)
-        forms -= lemmas
+        entries = self._entries(set(title_words).union(*segments))
+        lemmas: set[str] = set().union(*map(_LEMMAS, entries))
+        forms = set().union(*map(_FORMS, entries)) - lemmas
         return sorted(lemmas), sorted(forms)
 
-    def _token_list(self, words: list[str]) -> list[str]:
-        """The FTS5 token of each word: its one indexable lemma, its lemmas joined (`JOIN`), or `GAP`.
-        Nearly every word is cached, so they are looked up in one pass at C speed."""
-        found: list[str | None] = list(map(self._tokens.get, words))
+    def _entries(self, words: Iterable[str]) -> list[_WordTerms]:
+        """What each of ``words`` contributes, in their order. Nearly every word is cached, so they
+        are looked up in one pass at C speed and only the new ones are worked out."""
+        words = words if isinstance(words, list) else list(words)
+        found: list[_WordTerms | None] = list(map(self._by_word.get, words))
         if None in found:
-            for place, token in enumerate(found):
-                if token is None:
-                    found[place] = self._token(words[place])
+            for place, entry in enumerate(found):
+                if entry is None:
+                    found[place] = self._word(words[place])
         return found  # type: ignore[return-value]  # every None was replaced
-
-    def _token(self, word: str) -> str:
-        lemmas = tuple(sorted(self._word(word)[0]))
-        token = JOIN.join(lemmas) if lemmas else GAP
-        if len(lemmas) > 1:
-            self.compounds[token] = lemmas
-        if len(self._tokens) >= self._maxsize:
-            self._tokens.clear()
-        self._tokens[word] = token
-        return token
 
     def _vector(self, title_words: list[str], segments: list[list[str]]) -> Positional:
         """PostgreSQL's text: the tsvector of positions, and the adjacent lemma pairs."""
         places: dict[str, list[str]] = {}
         pairs: set[str] = set()
         position = 0
-        word_of = self._word
         stretches = [(title_words, "A"), *((segment, "") for segment in segments)]
         for words, weight in stretches:
             position += 1  # a gap before each stretch: a phrase stays within one
             previous: frozenset[str] = frozenset()
-            for word in words:
+            for entry in self._entries(words):
                 position += 1
-                lemmas = word_of(word)[0]
+                lemmas = entry[0]
                 mark = f"{position}{weight}"
                 for lemma in lemmas:
                     places.setdefault(lemma, []).append(mark)
@@ -204,21 +190,38 @@ class TermAnalyser:
             adjacent, capped = "", True
         return Positional("", "", vector, adjacent, capped)
 
-    def _word(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
-        found = self._by_word.get(word)
-        if found is None:
-            lemma_set = self.lemmatizer.lemmas(word)
-            lemmas = frozenset(lemma for lemma in lemma_set if indexable(lemma))
-            forms = {indexable_head(lemma) for lemma in lemma_set - lemmas}
-            spelling = fold(word)
-            if spelling not in lemma_set:
-                forms.add(spelling if indexable(spelling) else indexable_head(spelling))
-            forms.discard("")
-            found = (lemmas, frozenset(forms))
-            if len(self._by_word) >= self._maxsize:
-                self._by_word.clear()
-            self._by_word[word] = found
+    def _word(self, word: str) -> _WordTerms:
+        """Works out and caches what ``word`` contributes (its lemmas are the lemmatizer's)."""
+        lemma_set = self.lemmatizer.lemmas(word)
+        lemmas = frozenset(lemma for lemma in lemma_set if indexable(lemma))
+        forms = {indexable_head(lemma) for lemma in lemma_set - lemmas}
+        spelling = fold(word)
+        if spelling not in lemma_set:
+            forms.add(spelling if indexable(spelling) else indexable_head(spelling))
+        forms.discard("")
+        ordered = tuple(sorted(lemmas))
+        token = JOIN.join(ordered) if ordered else GAP
+        if len(ordered) > 1:
+            self.compounds[token] = ordered
+        found = _WordTerms(lemmas, frozenset(forms), token)
+        if len(self._by_word) >= self._maxsize:
+            self._by_word.clear()
+        self._by_word[word] = found
         return found
+
+
+class _WordTerms(NamedTuple):
+    """What one word gives the index: its indexable lemmas, the forms a prefix query needs on top,
+    and its FTS5 token (its one lemma, its lemmas joined with `JOIN`, or `GAP`)."""
+
+    lemmas: frozenset[str]
+    forms: frozenset[str]
+    token: str
+
+
+_LEMMAS = itemgetter(0)
+_FORMS = itemgetter(1)
+_TOKEN = itemgetter(2)
 
 
 #: Bits of `sort_key` that hold the item id (ids of kremlin.ru items are five-digit numbers).
