@@ -69,12 +69,16 @@ class Lemmatizer:
     Counters are advisory (not locked) and meant for benchmarks.
     """
 
-    def __init__(self, maxsize: int | None = 1_000_000) -> None:
+    #: Words cached when no ``maxsize`` is given: a crawl's or a command's whole vocabulary.
+    MAXSIZE = 1_000_000
+
+    def __init__(self, maxsize: int | None = None) -> None:
+        """``maxsize``: words cached before the caches are emptied (None: `MAXSIZE`)."""
         self._morph = russian_analyzer()
         self._stemmer = snowballstemmer.stemmer("english")
         self._russian = snowballstemmer.stemmer("russian")
         self._names: dict[str, frozenset[str]] = {}
-        self._maxsize = maxsize
+        self._maxsize = self.MAXSIZE if maxsize is None else maxsize
         self._by_word: dict[str, frozenset[str]] = {}
         self._by_folded: dict[str, frozenset[str]] = {}
         #: One shared frozenset per distinct lemma set: many word forms share a set ({санкция}).
@@ -97,14 +101,14 @@ class Lemmatizer:
         if found is None:
             self._misses += 1
             found = self._analyse(folded)
-            if self._maxsize is not None and len(self._by_folded) >= self._maxsize:
+            if len(self._by_folded) >= self._maxsize:
                 self._by_folded.clear()
                 self._interned.clear()
             found = self._interned.setdefault(found, found)
             self._by_folded[folded] = found
         else:
             self._hits += 1
-        if self._maxsize is not None and len(self._by_word) >= self._maxsize:
+        if len(self._by_word) >= self._maxsize:
             self._by_word.clear()
         self._by_word[word] = found
         return found
@@ -131,7 +135,7 @@ class Lemmatizer:
             folded = fold(word)
             if _has_cyrillic(folded):
                 found = found | {self._russian.stemWord(folded)}
-            if self._maxsize is not None and len(self._names) >= self._maxsize:
+            if len(self._names) >= self._maxsize:
                 self._names.clear()
             self._names[word] = found
         return found

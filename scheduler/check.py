@@ -139,7 +139,7 @@ class CheckRunner:
         self.settings = settings
         self.engine = engine
         self.rules, self.destinations = load_alerting(settings)
-        self.lemmatizer = Lemmatizer() if lemma_cache is None else Lemmatizer(maxsize=lemma_cache)
+        self.lemmatizer = Lemmatizer(maxsize=lemma_cache)
         self.trigger = AlertTrigger(engine, self.rules, self.destinations, self.lemmatizer)
         self.recorder = CallRecorder()
         #: Whether the calls held without a current record were read (once, before the first crawl).

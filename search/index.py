@@ -66,11 +66,7 @@ class IndexWriter:
         vocabulary it meets for months); None keeps `TermAnalyser`'s default."""
         self.engine = engine
         self.lemmatizer = lemmatizer if lemmatizer is not None else Lemmatizer()
-        self.analyser = (
-            TermAnalyser(self.lemmatizer)
-            if cache_words is None
-            else TermAnalyser(self.lemmatizer, maxsize=cache_words)
-        )
+        self.analyser = TermAnalyser(self.lemmatizer, maxsize=cache_words)
         self.batch = batch
         #: PostgreSQL takes positions as tsvector text, SQLite as FTS5 tokens (`search.terms.Positional`).
         self._tsvector = backend_for(engine).full_text == "tsvector"

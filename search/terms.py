@@ -119,9 +119,13 @@ class TermAnalyser:
     cache is emptied when it reaches ``maxsize`` words, as `Lemmatizer`'s is.
     """
 
-    def __init__(self, lemmatizer: Lemmatizer, maxsize: int = 500_000) -> None:
+    #: Words cached when no ``maxsize`` is given.
+    MAXSIZE = 500_000
+
+    def __init__(self, lemmatizer: Lemmatizer, maxsize: int | None = None) -> None:
+        """``maxsize``: words cached before the cache is emptied (None: `MAXSIZE`)."""
         self.lemmatizer = lemmatizer
-        self._maxsize = maxsize
+        self._maxsize = self.MAXSIZE if maxsize is None else maxsize
         #: word -> (indexable lemmas, forms, FTS5 token): everything the index takes from a word.
         self._by_word: dict[str, _WordTerms] = {}
         #: Every compound token made so far (`JOIN`), with its lemmas: a writer records the new ones.
