@@ -17,6 +17,7 @@ PUBLISHED = CSSSelector("time.read__published")
 TIME = CSSSelector("div.read__time")
 PLACE = CSSSelector("div.read__place")
 TAG_COLUMNS = CSSSelector("div.read__tagscol")
+UPDATED_BLOCK = CSSSelector("div.read__updated")
 UPDATED = CSSSelector("div.read__updated time")
 CATEGORY = CSSSelector("a.read__categ")
 # List and by-date pages (crawler.parse_list).

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
@@ -22,7 +21,10 @@ from crawler.addresses import host_lang, item_url
 from crawler.errors import LayoutError
 from crawler.kinds import classify
 
-_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+#: lxml's own HTML parser with its plain element class: lxml.html's parser looks up a Python class for
+#: every element the parsers touch (a Python call each, a tenth of an article's parse), and nothing
+#: here uses what those classes add (text is read with `crawler.text.text_content`).
+_HTML_PARSER = etree.HTMLParser(encoding="utf-8")
 #: A ``tag.class[.class…]`` selector, the form `firsts` matches itself.
 _TAG_CLASSES = re.compile(r"([a-z][a-z0-9]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)")
 #: What XPath's normalize-space, and so a compiled class selector, splits a class attribute at.
@@ -63,9 +65,12 @@ def parse_html(body: str | bytes, url: str) -> _Element:
     if not data.strip():
         raise LayoutError(url, "empty response body")
     try:
-        return lxml.html.document_fromstring(data, parser=_HTML_PARSER)
-    except (ValueError, etree.ParserError) as exc:
+        root = etree.fromstring(data, parser=_HTML_PARSER)
+    except (ValueError, etree.ParserError, etree.XMLSyntaxError) as exc:
         raise LayoutError(url, f"not parseable as HTML ({exc})") from exc
+    if root is None:
+        raise LayoutError(url, "not parseable as HTML (Document is empty)")
+    return root
 
 
 def as_bytes(body: str | bytes) -> bytes:

@@ -23,7 +23,7 @@ from crawler.addresses import list_section, split_item_path
 from crawler.errors import LayoutError
 from crawler.moscow_time import parse_site_datetime
 from crawler.page_parts import FetchedPage, first, firsts, item_record, page_lang
-from crawler.text import element_text, inline_text, normalize_space
+from crawler.text import element_text, inline_text, normalize_space, text_content
 
 _END_OF_PAGE = re.compile(r"</html\s*>", re.IGNORECASE)
 # Compiled once: `_Element.xpath` compiles its expression anew on every call.
@@ -91,7 +91,7 @@ def _tags(doc: _Element) -> dict[str, list[str]]:
     tags: dict[str, list[str]] = {"topics": [], "geography": [], "persons": []}
     for column in markup.TAG_COLUMNS(doc):
         heading = _HEADING(column)
-        name = TAG_HEADINGS.get(normalize_space(heading[0].text_content()).lower()) if heading else None
+        name = TAG_HEADINGS.get(normalize_space(text_content(heading[0])).lower()) if heading else None
         if name is None:
             continue
         links = _TAG_LINKS(column) or _TAG_ITEMS(column)
@@ -114,8 +114,17 @@ def read_article(page: FetchedPage) -> ItemRecord:
     doc, url = page.doc, page.url
     _refuse_truncated(page)
 
-    title_h1, body_div, lead_div, published, time_div, place = firsts(
-        (markup.TITLE, markup.BODY, markup.LEAD, markup.PUBLISHED, markup.TIME, markup.PLACE), doc
+    title_h1, body_div, lead_div, published, time_div, place, updated_block = firsts(
+        (
+            markup.TITLE,
+            markup.BODY,
+            markup.LEAD,
+            markup.PUBLISHED,
+            markup.TIME,
+            markup.PLACE,
+            markup.UPDATED_BLOCK,
+        ),
+        doc,
     )
     title = inline_text(title_h1)
     if not title:
@@ -132,13 +141,17 @@ def read_article(page: FetchedPage) -> ItemRecord:
     published_at = None
     if published is not None:
         published_at = parse_site_datetime(
-            published.text_content(),
-            time_div.text_content() if time_div is not None else None,
+            text_content(published),
+            text_content(time_div) if time_div is not None else None,
             day=published.get("datetime"),
         )
-    updated = first(markup.UPDATED, doc)
+    # The update time is the first <time> inside a div.read__updated (`markup.UPDATED`): looked for
+    # in the first such div, which `firsts` found on its pass; the whole page only if it has none.
+    updated = updated_block.find(".//time") if updated_block is not None else None
+    if updated is None and updated_block is not None:
+        updated = first(markup.UPDATED, doc)
     site_updated_at = (
-        parse_site_datetime(updated.text_content(), day=updated.get("datetime"))
+        parse_site_datetime(text_content(updated), day=updated.get("datetime"))
         if updated is not None
         else None
     )

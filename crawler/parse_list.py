@@ -28,7 +28,7 @@ from crawler.addresses import list_section, rebase, split_item_path
 from crawler.errors import LayoutError
 from crawler.moscow_time import moscow_datetime, parse_date, parse_site_datetime
 from crawler.page_parts import FetchedPage, ItemPage, first, item_record, page_lang
-from crawler.text import inline_text
+from crawler.text import inline_text, text_content
 
 
 def is_list(page: FetchedPage) -> bool:
@@ -61,12 +61,12 @@ def _item(node: _Element, url: str, lang: str, default_section: str | None) -> I
 
     published = first(markup.ITEM_TIME, node)
     published_at = (
-        parse_site_datetime(published.text_content(), day=published.get("datetime"))
+        parse_site_datetime(text_content(published), day=published.get("datetime"))
         if published is not None
         else None
     )
     updated = first(markup.ITEM_UPDATED, node)
-    updated_day = parse_date(updated.text_content()) if updated is not None else None
+    updated_day = parse_date(text_content(updated)) if updated is not None else None
     extra: dict[str, str] = {}
     if place := inline_text(first(markup.ITEM_PLACE, node)):
         # Shown on some list items; kept aside because `place` on a list record must stay None

@@ -97,6 +97,19 @@ def test_en_call_article_text(en_call: ItemRecord) -> None:
         assert status not in en_call.text
 
 
+def test_the_update_time_is_the_first_one_inside_an_update_block() -> None:
+    """The update time is read from the first ``div.read__updated`` that holds a ``<time>``: an empty
+    block before it (or none at all) does not lose it or invent one."""
+    page = fixture("ru_article_77329.html")
+    real = b'<div class="read__updated">'
+    assert page.count(real) == 1
+    url = "http://kremlin.ru/events/president/news/77329"
+    empty_first = page.replace(real, b'<div class="read__updated">soon</div>' + real)
+    assert parse_article(empty_first, url).site_updated_at == utc(2025, 6, 30, 17, 56)
+    without = page.replace(real, b'<div class="read__other">')
+    assert parse_article(without, url).site_updated_at is None
+
+
 def test_ru_article_fields(ru_meeting: ItemRecord) -> None:
     assert ru_meeting.id == 77329
     assert ru_meeting.url == "http://kremlin.ru/events/president/news/77329"
