@@ -78,6 +78,10 @@ class Backend:
         """Rule out sequential and plain index scans for the rest of this transaction (where a
         planner needs it): for a statement that reads every match, in no order."""
 
+    def spread_over_workers(self, connection: Connection) -> None:
+        """Let the rest of this transaction run in parallel workers (where the database has them):
+        for a statement whose work its planner underestimates."""
+
     def position(self, haystack: Any, needle: str) -> ColumnElement[int]:
         """SQL for the 1-based place of ``needle`` in ``haystack`` (0: absent), no folding."""
         raise NotImplementedError
@@ -193,6 +197,13 @@ class PostgresBackend(Backend):
         # test each row's tsvector, which lives in the TOAST table (migration 0009): 8x slower.
         connection.execute(text("SET LOCAL enable_seqscan = off"))
         connection.execute(text("SET LOCAL enable_indexscan = off"))
+
+    def spread_over_workers(self, connection: Connection) -> None:
+        # Ranking many matches reads each one's positions from TOAST (migration 0009), which the
+        # planner prices as one cheap function call, so it never finds a parallel plan worth its
+        # start-up; free start-up and free tuples (a worker hands on only its best few) let it.
+        connection.execute(text("SET LOCAL parallel_setup_cost = 0"))
+        connection.execute(text("SET LOCAL parallel_tuple_cost = 0"))
 
     def position(self, haystack: Any, needle: str) -> ColumnElement[int]:
         return func.strpos(haystack, needle)

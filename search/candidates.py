@@ -240,15 +240,16 @@ class IndexPart:
         """Whether the engine can rank this query's answer (`ranked`)."""
         return self.expr is not None and self.full_text.rankable(self)
 
-    def ranked(self, count: int | None, known: bool) -> list[Candidate]:
+    def ranked(self, count: int | None, known: bool, spread: bool = False) -> list[Candidate]:
         """The ``count`` (None: all) best covered versions by the engine's ranking (FTS5 bm25(),
         ts_rank_cd; the title weighs `TITLE_WEIGHT`), newest first among equals; not the
-        `uncertain` ones."""
+        `uncertain` ones. ``spread``: many matches to rank, worth parallel workers
+        (`archive.backends.Backend.spread_over_workers`)."""
         statement, key = self._select(count=False, rank=True)
         statement = statement.order_by(self.full_text.rank(self), key.desc())
         if count is not None:
             statement = statement.limit(count + len(self.lagging))
-        found = self._candidates(statement, known)
+        found = self._candidates(statement, known, spread=spread)
         return found if count is None else found[:count]
 
     def _prefer_index(self, connection: Connection, walk: bool) -> None:
@@ -265,9 +266,13 @@ class IndexPart:
         else:
             self.backend.prefer_bitmap_scans(connection)
 
-    def _candidates(self, statement: Select[Any], known: bool, walk: bool = False) -> list[Candidate]:
+    def _candidates(
+        self, statement: Select[Any], known: bool, walk: bool = False, spread: bool = False
+    ) -> list[Candidate]:
         with self.engine.connect() as connection:
             self._prefer_index(connection, walk)
+            if spread:
+                self.backend.spread_over_workers(connection)
             keys = connection.execute(statement).scalars().all()
             # Left out by the keys their rows have now: a row another analyser made may even have
             # a sort key of another layout, which `Candidate.of_key` would misread.

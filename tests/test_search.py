@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
 
+import search.engine as search_engine
 from archive.engine import make_engine
 from archive.migrate import alembic_config, upgrade
 from archive.models import CallEntry
@@ -834,6 +835,26 @@ def test_same_answers_on_both_backends(
     # scores, in each engine's order.
     assert sorted(by_relevance[0]) == sorted(by_relevance[1])
     assert sorted((item_id, lang) for item_id, lang, _ in by_relevance[0]) == sorted(expected)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["Путин", '"Владимир Путин"'])
+def test_ranking_spread_over_workers_gives_the_same_page(
+    both_backends: dict[str, sa.Engine], lemmatizer: Lemmatizer, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many matches are ranked with the database's parallel workers (`SPREAD_RANKING`; PostgreSQL):
+    the same hits in the same order, with the same total, as ranked without them."""
+    request = SearchRequest(query, sort="relevance", limit=60)
+    for name, engine in both_backends.items():
+        plain = search(engine, request, lemmatizer)
+        monkeypatch.setattr(search_engine, "SPREAD_RANKING", 1)
+        spread = search(engine, request, lemmatizer)
+        monkeypatch.undo()
+        assert plain.total > 60, name
+        assert [(hit.item["id"], hit.item["lang"], hit.score) for hit in spread.hits] == [
+            (hit.item["id"], hit.item["lang"], hit.score) for hit in plain.hits
+        ], name
+        assert spread.total == plain.total, name
 
 
 @pytest.mark.postgres
