@@ -155,6 +155,13 @@ def bench_rules_test(items: list[ItemRecord], query: str) -> None:
     )
 
 
+def _timed(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run a whole process from the project root; its output and its wall time in seconds."""
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return done, time.perf_counter() - started
+
+
 def main(count: int = 20_000) -> None:
     print(f"4. Rules: 100 rules against {count:,} archived items; substring matcher as the baseline")
     items = records(count)
@@ -165,10 +172,3 @@ def main(count: int = 20_000) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
-
-
-def _timed(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run a whole process from the project root; its output and its wall time in seconds."""
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    return done, time.perf_counter() - started
