@@ -171,19 +171,19 @@ class ArchiveStore:
             session.commit()
         for index, outcome in enumerate(outcomes):
             if isinstance(outcome, StoreFailure):
-                outcomes[index] = self._store_alone(records[index], before_commit, outcome)
+                outcomes[index] = self.store_or_failure(records[index], before_commit, outcome)
         return outcomes
 
-    def _store_alone(
-        self, record: ItemRecord, before_commit: BeforeCommit | None, failed: StoreFailure
+    def store_or_failure(
+        self, record: ItemRecord, before_commit: BeforeCommit | None, failed: StoreFailure | None = None
     ) -> StoreResult | StoreFailure:
-        """A record that failed in its batch, in a transaction of its own; its failure, logged, when
-        it fails again."""
+        """`store` in a transaction of its own; a record it cannot store comes back as a
+        `StoreFailure`, logged (with how it ``failed`` in its batch, when that was otherwise)."""
         try:
             return self.store(record, before_commit)
         except Exception as error:
             failure = StoreFailure(record.id, record.lang, one_line_error(error))
-        before = "" if failure.error == failed.error else f" (in its batch: {failed.error})"
+        before = "" if failed is None or failure.error == failed.error else f" (in its batch: {failed.error})"
         logger.error("item %s (%s) not stored: %s%s", record.id, record.lang, failure.error, before)
         return failure
 

@@ -107,12 +107,4 @@ class ItemWriter:
                 len(batch),
                 one_line_error(error),
             )
-        outcomes: list[StoreResult | StoreFailure] = []
-        for record in batch:
-            try:
-                outcomes.append(self.store.store(record, self.before_commit))
-            except Exception as error:
-                failure = StoreFailure(record.id, record.lang, one_line_error(error))
-                logger.error("item %s (%s) not stored: %s", record.id, record.lang, failure.error)
-                outcomes.append(failure)
-        return outcomes
+        return [self.store.store_or_failure(record, self.before_commit) for record in batch]
