@@ -30,13 +30,14 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, delete, exists, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, bindparam, delete, exists, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from archive.backends import backend_for
+from archive.backends import Backend, backend_for
 from archive.export import published_within
 from archive.models import CallEntry, Item
 from archive.records import ItemRecord
@@ -263,28 +264,25 @@ class CallRecorder:
             record_call(session, item, self.reader)
 
 
-#: The upsert of a call row per backend name, built once: building it per call (its ``excluded``
-#: alias copies every column) cost more than running it.
-_UPSERTS: dict[str, Any] = {}
+#: The columns of a call row that `record_call` writes, in its order.
 _UPSERT_COLUMNS = (
     "item_id", "lang", "item_version", "counterparts", "countries", "initiated_by", "readable", "reader",
     "updated_at",
 )  # fmt: skip
 
 
-def _upsert_statement(bind: Engine | Connection) -> Any:
-    """``INSERT .. ON CONFLICT (item_id, lang) DO UPDATE`` of a call row, its values as parameters."""
-    backend = backend_for(bind)
-    statement = _UPSERTS.get(backend.name)
-    if statement is None:
-        insert = backend.insert(CallEntry).values(**{name: bindparam(name) for name in _UPSERT_COLUMNS})
-        statement = _UPSERTS[backend.name] = insert.on_conflict_do_update(
-            index_elements=["item_id", "lang"],
-            set_={name: insert.excluded[name] for name in _UPSERT_COLUMNS[2:]},
-            # A reread of an older version (a rebuild racing a crawl) never replaces a newer one's record.
-            where=CallEntry.item_version <= insert.excluded.item_version,  # type: ignore[arg-type]
-        )
-    return statement
+@cache
+def _upsert_statement(backend: Backend) -> Any:
+    """``INSERT .. ON CONFLICT (item_id, lang) DO UPDATE`` of a call row, its values as parameters;
+    built once per backend: building it per call (its ``excluded`` alias copies every column) cost
+    more than running it."""
+    insert = backend.insert(CallEntry).values(**{name: bindparam(name) for name in _UPSERT_COLUMNS})
+    return insert.on_conflict_do_update(
+        index_elements=["item_id", "lang"],
+        set_={name: insert.excluded[name] for name in _UPSERT_COLUMNS[2:]},
+        # A reread of an older version (a rebuild racing a crawl) never replaces a newer one's record.
+        where=CallEntry.item_version <= insert.excluded.item_version,  # type: ignore[arg-type]
+    )
 
 
 def record_call(session: Session, item: Item, reader: CallReader, warn: bool = True) -> CallRecord:
@@ -316,7 +314,8 @@ def record_call(session: Session, item: Item, reader: CallReader, warn: bool = T
         "reader": READER_VERSION,
         "updated_at": utcnow(),
     }
-    session.connection().execute(_upsert_statement(session.get_bind()), values)  # type: ignore[arg-type]
+    statement = _upsert_statement(backend_for(session.get_bind()))  # type: ignore[arg-type]
+    session.connection().execute(statement, values)
     if tell:
         logger.warning("call %s (%s): no counterpart could be read from %r", item.id, item.lang, item.title)
     return call
