@@ -13,19 +13,25 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, func, text
+from sqlalchemy import ColumnElement, Connection, Engine, Table, create_engine, event, func, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Dialect, make_url
 
 #: How long an SQLite writer waits for another one before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Rows per statement in `SqliteBackend.upsert`, and the most parameters one statement may take
+#: (SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32).
+SQLITE_ROWS_PER_STATEMENT = 1000
+SQLITE_MAX_VARIABLES = 32_766
+#: The execution option `Backend.only_reading` sets.
+_ONLY_READING = "kremlin_watch_only_reading"
 #: Any constant will do: it names the PostgreSQL advisory lock that serialises migrations.
 _PG_MIGRATION_LOCK = 0x6B77_0001
 
@@ -43,10 +49,6 @@ class Backend:
     full_text: ClassVar[str]
     #: Whether Alembic must re-create a table to alter it (``render_as_batch``).
     batch_migrations: ClassVar[bool]
-    #: Whether bulk writes go faster as multi-row ``INSERT`` statements than row by row. SQLite: yes,
-    #: its FTS5 table is written by triggers and flushes its pending terms at every statement.
-    #: PostgreSQL: no, psycopg pipelines an ``executemany`` and multi-row statements cost more.
-    multirow_inserts: ClassVar[bool]
 
     def engine(self, url: URL) -> Engine:
         """An engine for the archive's read-write side (crawler, daemon, command line)."""
@@ -63,6 +65,27 @@ class Backend:
     def stored_time(self, value: datetime) -> datetime:
         """An aware UTC time as this database keeps it."""
         return value
+
+    def only_reading(self, connection: Connection) -> Connection:
+        """Mark ``connection``, before its first statement, as one that will only read.
+
+        On SQLite its transactions then begin deferred: a snapshot of the database that reads
+        beside a writer instead of queueing for the write lock that every other transaction there
+        takes up front. PostgreSQL reads beside writers anyway.
+        """
+        return connection.execution_options(**{_ONLY_READING: True})
+
+    def upsert(
+        self, connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+    ) -> None:
+        """Insert ``rows`` (all with the same columns), overwriting the row with the same ``key``.
+
+        Here: one ``executemany`` of SQLAlchemy's upsert, which psycopg pipelines (multi-row
+        statements cost PostgreSQL more).
+        """
+        insert = self.insert(table)
+        update = {name: insert.excluded[name] for name in rows[0] if name not in key}
+        connection.execute(insert.on_conflict_do_update(index_elements=list(key), set_=update), rows)
 
     def migration_lock(self, engine: Engine) -> contextlib.AbstractContextManager[None]:
         """Held while migrating, so that processes starting at once migrate one after the other."""
@@ -97,7 +120,6 @@ class SqliteBackend(Backend):
     name = "sqlite"
     full_text = "fts5"
     batch_migrations = True
-    multirow_inserts = True
 
     def engine(self, url: URL) -> Engine:
         database = url.database
@@ -124,6 +146,43 @@ class SqliteBackend(Backend):
 
     def insert(self, table: Any) -> sqlite.Insert | postgresql.Insert:
         return sqlite.insert(table)
+
+    def upsert(
+        self, connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+    ) -> None:
+        """Many rows per statement, written as the driver's own statement and parameters.
+
+        Many rows in one statement, in the order given, is what keeps a table with FTS5 triggers
+        fast: FTS5 flushes its pending terms to a new segment at every statement (the trigger's
+        savepoint) and whenever a rowid is not above the last one, so row by row is a segment per row
+        and the merging that follows (more than twice the work, measured). The statement goes to the
+        driver directly, its values through each column's own bind processor (as SQLAlchemy would
+        store them): SQLAlchemy's per-row parameter handling held the GIL for longer than SQLite took
+        to write, which kept a writer thread (`search.index.IndexWriter`) from overlapping with the
+        Python work beside it; the driver lets go of the GIL while SQLite works.
+        """
+        names = list(rows[0])
+        quote_name = connection.dialect.identifier_preparer.quote
+        processors = [table.c[name].type.bind_processor(connection.dialect) for name in names]
+        columns = ", ".join(quote_name(name) for name in names)
+        update = ", ".join(
+            f"{quote_name(name)} = excluded.{quote_name(name)}" for name in names if name not in key
+        )
+        conflict = ", ".join(quote_name(name) for name in key)
+        one_row = "(" + ", ".join("?" * len(names)) + ")"
+        per_statement = max(1, min(SQLITE_ROWS_PER_STATEMENT, SQLITE_MAX_VARIABLES // len(names)))
+        for start in range(0, len(rows), per_statement):
+            page = rows[start : start + per_statement]
+            values = [
+                value if process is None else process(value)
+                for row in page
+                for value, process in zip((row[name] for name in names), processors, strict=True)
+            ]
+            statement = (
+                f"INSERT INTO {quote_name(table.name)} ({columns}) VALUES {', '.join([one_row] * len(page))}"
+                f" ON CONFLICT ({conflict}) DO UPDATE SET {update}"
+            )
+            connection.exec_driver_sql(statement, tuple(values))
 
     def stored_time(self, value: datetime) -> datetime:
         # SQLite keeps no offset: store the UTC wall time, and `UTCDateTime` reads it back as UTC.
@@ -157,7 +216,6 @@ class PostgresBackend(Backend):
     name = "postgresql"
     full_text = "tsvector"
     batch_migrations = False
-    multirow_inserts = False
 
     def engine(self, url: URL) -> Engine:
         if url.drivername == "postgresql":  # the driver kremlin-watch installs, not psycopg2
@@ -245,10 +303,14 @@ def _sqlite_read_write(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
+def _sqlite_begin_immediate(connection: Connection) -> None:
     # A deferred transaction that reads and then writes fails at once with "database is locked"
     # when another writer got in between; taking the write lock up front makes it wait instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A connection marked read-only (`Backend.only_reading`) needs no lock: WAL gives it a snapshot.
+    if connection.get_execution_options().get(_ONLY_READING):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_query_only(dbapi_connection: Any, _record: Any) -> None:

@@ -18,6 +18,7 @@ and its own sort key (`search.terms.sort_key`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from operator import itemgetter
 from typing import Any
 
@@ -40,16 +41,8 @@ BATCH = 500
 #: SQLite's planner is left as it was: it picks these indexes without statistics).
 ANALYZE_AFTER = 1000
 _STATE = ("version", "content_hash", "kind", "lang")
-#: Rows per ``INSERT`` statement where the backend prefers multi-row statements
-#: (`archive.backends.Backend.multirow_inserts`: SQLite). Many rows in one statement, in ascending
-#: ``sort_key``, is what makes SQLite indexing fast: the FTS5 table is written by a trigger, and FTS5
-#: flushes its pending terms to a new segment at every statement (the trigger's savepoint) and
-#: whenever a rowid is not above the last one. Row by row (``executemany``) that is a segment per row
-#: and the merging that follows: more than twice the work (measured). The upsert then asks for
-#: ``RETURNING`` so that SQLAlchemy's "insertmanyvalues" writes the rows as multi-row statements from
-#: its cached compilation (keeping under the parameter limit by itself); compiling a
-#: ``.values([...])`` per batch would cost more than it saves.
-ROWS_PER_STATEMENT = 1000
+#: Compound tokens (``сталь_стать``) and the lemmas each holds, as `search.terms.TermAnalyser` keeps them.
+_Compounds = dict[str, tuple[str, ...]]
 
 
 class IndexWriter:
@@ -82,13 +75,25 @@ class IndexWriter:
 
         ``progress`` is called with the running count after each batch. Each version is tried once
         per call, so a version that keeps changing cannot keep the loop going.
+
+        Reading and analysing a batch (Python) overlaps with writing the one before it (the database
+        library, which lets go of the GIL while the database works): one writer thread takes the
+        analysed batches in order, one transaction each, so a crash loses at most the batch in hand.
         """
         keys = self._pending()
         done = 0
-        for start in range(0, len(keys), self.batch):
-            done += self._write(keys[start : start + self.batch])
-            if progress is not None:
-                progress(done)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
+            in_flight: list[tuple[Future[int], set[str]]] = []
+            for start in range(0, len(keys), self.batch):
+                in_flight.append(self._begin(writer, keys[start : start + self.batch]))
+                if len(in_flight) > 1:
+                    done += self._settle(*in_flight.pop(0))
+                    if progress is not None:
+                        progress(done)
+            for written in in_flight:
+                done += self._settle(*written)
+                if progress is not None:
+                    progress(done)
         if done >= ANALYZE_AFTER:
             backend_for(self.engine).refresh_statistics(self.engine, "item_search")
         return done
@@ -112,27 +117,36 @@ class IndexWriter:
                 keys.update(of_other_analyser(connection))
         return sorted(keys)
 
-    def _write(self, keys: Sequence[VersionKey]) -> int:
+    def _begin(self, writer: ThreadPoolExecutor, keys: Sequence[VersionKey]) -> tuple[Future[int], set[str]]:
+        """Read and analyse a batch here, and hand it to the writer thread."""
+        analysed, compounds = self._analyse(keys)
+        return writer.submit(self._store, analysed, compounds), set(compounds)
+
+    def _settle(self, written: Future[int], tokens: set[str]) -> int:
+        """Wait for one batch's write; only then are its compound tokens known to be recorded."""
+        count = written.result()
+        self._known_tokens.update(tokens)
+        return count
+
+    def _analyse(self, keys: Sequence[VersionKey]) -> tuple[dict[VersionKey, dict[str, Any]], _Compounds]:
+        """Read and analyse one batch: its rows by version, and the compound tokens not yet recorded."""
         columns = [ITEM.c.id, ITEM.c.published_at, *(ITEM.c[name] for name in _STATE)]
         columns += [ITEM.c[name] for name in FIELDS]
         with self.engine.connect() as connection:
+            # Beside the writer thread's transaction, not behind it.
+            backend_for(self.engine).only_reading(connection)
             rows = connection.execute(select(*columns).where(versions_in(ITEM.c.id, ITEM.c.lang, keys))).all()
         analysed = {(row.id, row.lang): self._row(row) for row in rows}
-        if not analysed:
-            return 0
         known = self._known_tokens
         compounds = {token: lemmas for token, lemmas in self.analyser.compounds.items() if token not in known}
+        return analysed, compounds
+
+    def _store(self, analysed: dict[VersionKey, dict[str, Any]], compounds: _Compounds) -> int:
+        """Write one analysed batch in one transaction, keeping only versions still as analysed."""
+        if not analysed:
+            return 0
         tokens = [{"lemma": lemma, "token": token} for token, lemmas in compounds.items() for lemma in lemmas]
         backend = backend_for(self.engine)
-        insert = backend.insert(SEARCH)
-        upsert = insert.on_conflict_do_update(
-            index_elements=["item_id", "lang"],
-            set_={
-                name: insert.excluded[name]
-                for name in next(iter(analysed.values()))
-                if name not in ("item_id", "lang")
-            },
-        )
         state = (ITEM.c.id, *(ITEM.c[name] for name in _STATE))
         lock = select(*state).where(versions_in(ITEM.c.id, ITEM.c.lang, list(analysed)))
         with self.engine.begin() as connection:
@@ -143,18 +157,13 @@ class IndexWriter:
                 if all(analysed[row.id, row.lang][_row_column(name)] == getattr(row, name) for name in _STATE)
             ]
             if fresh:
-                # Oldest first, and many rows per statement: see `ROWS_PER_STATEMENT`.
+                # Oldest first: FTS5 starts a new segment whenever a rowid is not above the last one.
                 fresh.sort(key=itemgetter("sort_key"))
-                connection.execute(
-                    upsert.returning(SEARCH.c.sort_key) if backend.multirow_inserts else upsert,
-                    fresh,
-                    execution_options={"insertmanyvalues_page_size": ROWS_PER_STATEMENT},
-                )
+                backend.upsert(connection, SEARCH, fresh, key=("item_id", "lang"))
                 written = [(values["item_id"], values["lang"]) for values in fresh]
                 connection.execute(delete(QUEUE).where(versions_in(QUEUE.c.item_id, QUEUE.c.lang, written)))
             if tokens:
                 connection.execute(backend.insert(TOKEN).on_conflict_do_nothing(), tokens)
-        self._known_tokens.update(compounds)
         return len(fresh)
 
     def _row(self, row: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import archive.backends
 import search.index
 from archive.backends import backend_for
 from bench import search_bench
@@ -112,7 +113,7 @@ def test_many_rows_per_statement_leave_the_full_text_index_exact(
     """Batches split into several multi-row statements, rows out of sort-key order in the archive,
     then a re-index of changed versions (the upsert's update path): the full-text index holds exactly
     the terms of the rows, on both backends."""
-    monkeypatch.setattr(search.index, "ROWS_PER_STATEMENT", 7)
+    monkeypatch.setattr(archive.backends, "SQLITE_ROWS_PER_STATEMENT", 7)
     all_rows = list(search_bench.rows(60))
     all_rows.reverse()  # newest first, so ids and sort keys disagree in order
     search_bench.fill(engine, all_rows)
@@ -151,3 +152,62 @@ def test_bench_keeps_the_indexed_archive_and_never_overwrites(tmp_path: Path) ->
     with pytest.raises(SystemExit, match="already exists"):
         search_bench.main(30, kept, with_postgres=False)
     assert kept.read_bytes() == before
+
+
+def test_a_batch_whose_write_fails_stays_queued_and_the_others_are_written(
+    engine: sa.Engine, lemmatizer: Lemmatizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer thread's failure reaches the caller of `IndexWriter.update`; the batch it was
+    writing stays queued (its transaction rolled back), the batch already handed to the writer
+    after it is indexed, and the next update indexes what is left."""
+    all_rows = list(search_bench.rows(60))
+    search_bench.fill(engine, all_rows)
+    backend = type(backend_for(engine))
+    real_upsert = backend.upsert
+    calls: list[set[tuple[int, str]]] = []
+
+    def second_write_fails(
+        self: object, connection: sa.Connection, table: sa.Table, rows: list, key: tuple
+    ) -> None:
+        calls.append({(row["item_id"], row["lang"]) for row in rows})
+        if len(calls) == 2:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
+        real_upsert(self, connection, table, rows, key=key)
+
+    monkeypatch.setattr(backend, "upsert", second_write_fails)
+    writer = IndexWriter(engine, lemmatizer, batch=25)
+    with pytest.raises(sa.exc.OperationalError, match="disk I/O error"):
+        writer.update()
+    with engine.connect() as connection:
+        indexed = {tuple(row) for row in connection.execute(sa.text("SELECT item_id, lang FROM item_search"))}
+    assert len(calls) == 3
+    assert indexed == calls[0] | calls[2]
+    left = writer.pending()
+    assert left == len(all_rows) - len(indexed)
+    assert writer.update() == left
+    assert writer.pending() == 0
+    assert fts_vocabulary(engine) == written_vocabulary(engine)
+
+
+def test_a_reading_connection_reads_beside_a_sqlite_writer(tmp_path: Path) -> None:
+    """On SQLite every read-write transaction takes the write lock up front; one marked
+    `Backend.only_reading` takes a snapshot instead, so the indexer reads its next batch while its
+    writer thread holds the lock."""
+    from archive.engine import make_engine
+    from archive.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'archive.sqlite3'}")
+    upgrade(engine)
+    search_bench.fill(engine, list(search_bench.rows(5)))
+    backend = backend_for(engine)
+    with engine.begin() as writer:
+        writer.execute(sa.text("UPDATE item SET version = version + 1"))
+        with engine.connect() as reader:
+            reader.connection.driver_connection.execute("PRAGMA busy_timeout = 0")  # fail, don't wait
+            backend.only_reading(reader)
+            assert reader.execute(sa.text("SELECT max(version) FROM item")).scalar() == 1  # the snapshot
+        with engine.connect() as plain:
+            plain.connection.driver_connection.execute("PRAGMA busy_timeout = 0")
+            with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+                plain.execute(sa.text("SELECT max(version) FROM item"))
+    engine.dispose()
