@@ -78,7 +78,8 @@ class IndexWriter:
 
         Reading and analysing a batch (Python) overlaps with writing the one before it (the database
         library, which lets go of the GIL while the database works): one writer thread takes the
-        analysed batches in order, one transaction each, so a crash loses at most the batch in hand.
+        analysed batches in order, one transaction each. A batch not written (a crash, a failed
+        write, whose error ends the call here) stays queued for the next call.
         """
         keys = self._pending()
         done = 0
@@ -137,6 +138,8 @@ class IndexWriter:
             backend_for(self.engine).only_reading(connection)
             rows = connection.execute(select(*columns).where(versions_in(ITEM.c.id, ITEM.c.lang, keys))).all()
         analysed = {(row.id, row.lang): self._row(row) for row in rows}
+        if not analysed:  # nothing to write, so no tokens either: they must not count as recorded
+            return analysed, {}
         known = self._known_tokens
         compounds = {token: lemmas for token, lemmas in self.analyser.compounds.items() if token not in known}
         return analysed, compounds
