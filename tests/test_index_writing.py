@@ -15,6 +15,8 @@ import sqlalchemy as sa
 import archive.backends
 import search.index
 from archive.backends import backend_for
+from archive.engine import make_engine
+from archive.migrate import upgrade
 from bench import search_bench
 from query.document import FIELDS, FieldValue
 from query.morphology import Lemmatizer
@@ -193,9 +195,6 @@ def test_a_reading_connection_reads_beside_a_sqlite_writer(tmp_path: Path) -> No
     """On SQLite every read-write transaction takes the write lock up front; one marked
     `Backend.only_reading` takes a snapshot instead, so the indexer reads its next batch while its
     writer thread holds the lock."""
-    from archive.engine import make_engine
-    from archive.migrate import upgrade
-
     engine = make_engine(f"sqlite:///{tmp_path / 'archive.sqlite3'}")
     upgrade(engine)
     search_bench.fill(engine, list(search_bench.rows(5)))
