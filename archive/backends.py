@@ -127,7 +127,7 @@ class SqliteBackend(Backend):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_read_write)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
 
     def readonly_engine(self, url: URL) -> Engine:
@@ -303,7 +303,7 @@ def _sqlite_read_write(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Connection) -> None:
+def _sqlite_begin(connection: Connection) -> None:
     # A deferred transaction that reads and then writes fails at once with "database is locked"
     # when another writer got in between; taking the write lock up front makes it wait instead.
     # A connection marked read-only (`Backend.only_reading`) needs no lock: WAL gives it a snapshot.

@@ -17,7 +17,7 @@ and its own sort key (`search.terms.sort_key`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from operator import itemgetter
 from typing import Any
@@ -81,23 +81,34 @@ class IndexWriter:
         analysed batches in order, one transaction each. A batch not written (a crash, a failed
         write, whose error ends the call here) stays queued for the next call.
         """
-        keys = self._pending()
         done = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
-            in_flight: list[tuple[Future[int], set[str]]] = []
-            for start in range(0, len(keys), self.batch):
-                in_flight.append(self._begin(writer, keys[start : start + self.batch]))
-                if len(in_flight) > 1:
-                    done += self._settle(*in_flight.pop(0))
-                    if progress is not None:
-                        progress(done)
-            for written in in_flight:
-                done += self._settle(*written)
-                if progress is not None:
-                    progress(done)
+        for count in self._written_batches(self._pending()):
+            done += count
+            if progress is not None:
+                progress(done)
         if done >= ANALYZE_AFTER:
             backend_for(self.engine).refresh_statistics(self.engine, "item_search")
         return done
+
+    def _written_batches(self, keys: Sequence[VersionKey]) -> Iterator[int]:
+        """How many versions each batch of ``keys`` wrote, in order, as each write ends. Batch N+1 is
+        read and analysed here while the writer thread writes batch N; its compound tokens count as
+        recorded (`_known_tokens`) only once its write has ended."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
+            in_flight: list[tuple[Future[int], _Compounds]] = []
+            for start in range(0, len(keys), self.batch):
+                analysed, compounds = self._analyse(keys[start : start + self.batch])
+                in_flight.append((writer.submit(self._store, analysed, compounds), compounds))
+                if len(in_flight) > 1:
+                    yield self._settle(*in_flight.pop(0))
+            for written in in_flight:
+                yield self._settle(*written)
+
+    def _settle(self, written: Future[int], compounds: _Compounds) -> int:
+        """Wait for one batch's write; only then are its compound tokens known to be recorded."""
+        count = written.result()
+        self._known_tokens.update(compounds)
+        return count
 
     def _pending(self) -> list[VersionKey]:
         with self.engine.connect() as connection:
@@ -117,17 +128,6 @@ class IndexWriter:
             if other_analyser(connection):
                 keys.update(of_other_analyser(connection))
         return sorted(keys)
-
-    def _begin(self, writer: ThreadPoolExecutor, keys: Sequence[VersionKey]) -> tuple[Future[int], set[str]]:
-        """Read and analyse a batch here, and hand it to the writer thread."""
-        analysed, compounds = self._analyse(keys)
-        return writer.submit(self._store, analysed, compounds), set(compounds)
-
-    def _settle(self, written: Future[int], tokens: set[str]) -> int:
-        """Wait for one batch's write; only then are its compound tokens known to be recorded."""
-        count = written.result()
-        self._known_tokens.update(tokens)
-        return count
 
     def _analyse(self, keys: Sequence[VersionKey]) -> tuple[dict[VersionKey, dict[str, Any]], _Compounds]:
         """Read and analyse one batch: its rows by version, and the compound tokens not yet recorded."""
