@@ -56,6 +56,14 @@ def closed_idle_check(engine: sa.Engine) -> bool:
         return session.exec(select(Check).where(Check.outcome == "unchanged")).first() is not None
 
 
+def closed_rows(engine: sa.Engine) -> int:
+    """How many checks have closed their row."""
+    from archive.models import Check
+
+    with Session(engine) as session:
+        return len(session.exec(select(Check).where(Check.finished_at.is_not(None))).all())  # type: ignore[union-attr]
+
+
 class Daemon:
     """A `kremlin-watch run` subprocess with its log in a file and its HTTP port."""
 
@@ -238,8 +246,12 @@ def test_scheduled_checks_read_both_hosts_into_one_check_row_each(
             english.clear_log()
             site.clear_log()
             wait_for("an idle check of both hosts", lambda: list(site.log) and list(english.log))
-            # Stop after that check closed its row, so the row and the log line are both there.
+            # Stop after that check closed its row and logged its line: the crawl closes the row, the
+            # line comes after the check's later steps, and a stop between the two cancels those.
             wait_for("that check's row", lambda: closed_idle_check(engine))
+            wait_for(
+                "its log line", lambda: daemon.log().count("scheduler.daemon: check: ") >= closed_rows(engine)
+            )
         finally:
             assert daemon.stop(signal.SIGTERM) == 0, daemon.log()
     log = daemon.log()
